@@ -1,0 +1,96 @@
+"""The `claimgraph` command: serve, validate, export, query."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from service.errors import DataError
+
+EXPORT_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # bad settings
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimgraph", description="A fact-checking knowledge graph service."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the web service on an embedded store")
+    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 5000)")
+    serve.add_argument("--store", default=None, help="on-disk store directory (default: memory)")
+    serve.add_argument("--base-iri", default=None, help="base of minted IRIs")
+    serve.set_defaults(run=cmd_serve)
+
+    validate = sub.add_parser(
+        "validate", help="validate the data (a data folder, or an RDF file) and print a report"
+    )
+    validate.add_argument("path", nargs="?", default=None, help="data folder or .trig/.nq/.ttl/.jsonld file")
+    validate.add_argument("--article", default=None, help="article text the anchors point into (RDF files)")
+    validate.set_defaults(run=cmd_validate)
+
+    export = sub.add_parser("export", help="write the whole dataset")
+    export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    export.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
+    export.set_defaults(run=cmd_export)
+
+    query = sub.add_parser("query", help="run a .rq file or a named example query")
+    query.add_argument("query", help="path to a .rq file, or the name of a query in queries/")
+    query.add_argument("--format", choices=["table", "json", "csv", "tsv"], default="table")
+    query.set_defaults(run=cmd_query)
+    return parser
+
+
+def _settings(**overrides: object):  # type: ignore[no-untyped-def]
+    from service.settings import Settings
+
+    return Settings.from_mapping({k: v for k, v in overrides.items() if v is not None})
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from service.server import serve
+
+    settings = _settings(host=args.host, port=args.port, store_path=args.store, base_iri=args.base_iri)
+    return serve(settings)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from service.validate_cli import validate_path
+
+    report = validate_path(args.path, args.article, _settings())
+    print(report)
+    return 0 if report.conforms else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from service.dataset import build_dataset
+    from service.namespaces import Iris
+
+    built = build_dataset(Iris(_settings().base), _settings().data_dir)
+    data = built.dataset.serialize(format=EXPORT_FORMATS[args.format], encoding="utf-8")
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from service.query_cli import run_query
+
+    return run_query(args.query, args.format, _settings())

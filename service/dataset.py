@@ -1,0 +1,67 @@
+"""Build the served dataset from the source files: compile, add the ontology, validate, load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal
+from rdflib.namespace import SH, XSD
+
+from service import paths
+from service.compile import SourceFiles, compile_dataset
+from service.errors import ValidationFailed
+from service.namespaces import Iris
+from service.store import Store
+
+ONTOLOGY_FILE = "claimgraph.ttl"
+SHAPES_FILE = "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class BuiltDataset:
+    dataset: Dataset
+    text: str
+    version: str
+
+
+def data_folder(data_dir: str | None) -> Path:
+    return Path(data_dir) if data_dir else paths.data_dir()
+
+
+def load_ontology(iris: Iris) -> Graph:
+    """The ontology, its relative IRIs resolved against this deployment's base."""
+    return Graph().parse(paths.ontology_dir() / ONTOLOGY_FILE, format="turtle", publicID=iris.base)
+
+
+def load_shapes(iris: Iris) -> Graph:
+    """The SHACL shapes, with the ``cg:`` prefix their SPARQL constraints use declared for this base."""
+    shapes = Graph().parse(paths.ontology_dir() / SHAPES_FILE, format="turtle", publicID=iris.base)
+    declaration = BNode()
+    shapes.add((iris.ontology, SH.declare, declaration))
+    shapes.add((declaration, SH.prefix, Literal("cg")))
+    shapes.add((declaration, SH.namespace, Literal(str(iris.cg), datatype=XSD.anyURI)))
+    return shapes
+
+
+def build_dataset(iris: Iris, data_dir: str | None = None) -> BuiltDataset:
+    """Compile the data and add the ontology graph; raises DataError on bad source files."""
+    folder = data_folder(data_dir)
+    dataset = compile_dataset(folder, iris)
+    ontology_graph = dataset.graph(iris.ontology)
+    for triple in load_ontology(iris):
+        ontology_graph.add(triple)
+    text = (folder / "article.txt").read_text(encoding="utf-8")
+    return BuiltDataset(dataset, text, SourceFiles(folder).fingerprint())
+
+
+def load_validated(store: Store, iris: Iris, data_dir: str | None = None) -> BuiltDataset:
+    """Build, validate and load atomically: on any error the store keeps what it had."""
+    from service.validate import validate_dataset
+
+    built = build_dataset(iris, data_dir)
+    report = validate_dataset(built.dataset, iris, built.text)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    store.replace_all(built.dataset.serialize(format="nquads", encoding="utf-8"))
+    return built

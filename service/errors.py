@@ -1,0 +1,56 @@
+"""Domain exceptions. The web layer maps them to statuses in one table (web/errors.py)."""
+
+from __future__ import annotations
+
+
+class ClaimgraphError(Exception):
+    """Base of every error the service raises on purpose."""
+
+
+class DataError(ClaimgraphError):
+    """The source data cannot be compiled: syntax error, dangling reference, bad value.
+
+    Carries the file and line so the author can find it.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
+        super().__init__(f"{where}{message}")
+
+
+class ValidationFailed(ClaimgraphError):
+    """The dataset violates the shapes or the anchor check; nothing was loaded."""
+
+    def __init__(self, report: object) -> None:
+        self.report = report
+        super().__init__(str(report))
+
+
+class QueryRejected(ClaimgraphError):
+    """A query that is malformed, or that the public endpoint refuses to run (400)."""
+
+
+class QueryForbidden(ClaimgraphError):
+    """An update sent to the read-only public endpoint (403)."""
+
+
+class QueryTimeout(ClaimgraphError):
+    """A query ran past the configured time limit (503)."""
+
+
+class ResultTooLarge(ClaimgraphError):
+    """A result exceeded the configured size limit."""
+
+
+class StoreUnavailable(ClaimgraphError):
+    """The store cannot be reached or is not ready (503)."""
+
+
+class ReadOnlyStore(ClaimgraphError):
+    """A write was attempted on a store that does not accept writes."""
+
+
+class NotFound(ClaimgraphError):
+    """No resource with this IRI (404)."""

@@ -1,0 +1,157 @@
+"""Vocabularies and the minting of every IRI the dataset uses, relative to one base IRI.
+
+Everything claimgraph mints lives under the configured base, so the same data
+resolves on a laptop (http://127.0.0.1:5000/) and in production.
+
+>>> iris = Iris("http://example.org/")
+>>> iris.claim("c001")
+rdflib.term.URIRef('http://example.org/claims/c001')
+>>> iris.assertion_graph("c001")
+rdflib.term.URIRef('http://example.org/claims/c001/assertion')
+>>> str(iris.cg.Claim)
+'http://example.org/ontology#Claim'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, VOID, XSD
+
+SCHEMA = Namespace("http://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+WD = Namespace("http://www.wikidata.org/entity/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+
+ONTOLOGY_VERSION = "0.1.0"
+
+#: Prefixes every query may use without declaring them (the endpoint, the
+#: query library and the guard share this table).
+STANDARD_PREFIXES: dict[str, str] = {
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "owl": str(OWL),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "dcat": str(DCAT),
+    "void": str(VOID),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "oa": str(OA),
+    "sd": str(SD),
+    "sh": str(SH),
+    "wd": str(WD),
+    "foaf": str(FOAF),
+}
+
+__all__ = [
+    "DCAT",
+    "DCTERMS",
+    "FOAF",
+    "OA",
+    "OWL",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SD",
+    "SDO",
+    "SH",
+    "SKOS",
+    "STANDARD_PREFIXES",
+    "VOID",
+    "WD",
+    "XSD",
+    "Iris",
+]
+
+
+@dataclass(frozen=True)
+class Iris:
+    """Mints the IRIs of one deployment from its base IRI (which must end with '/')."""
+
+    base: str
+    cg: Namespace = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not self.base.endswith("/"):
+            raise ValueError(f"base IRI must end with '/': {self.base!r}")
+        object.__setattr__(self, "cg", Namespace(self.base + "ontology#"))
+
+    def _mint(self, *parts: str) -> URIRef:
+        return URIRef(self.base + "/".join(parts))
+
+    @property
+    def ontology(self) -> URIRef:
+        return self._mint("ontology")
+
+    @property
+    def ontology_version(self) -> URIRef:
+        return self._mint("ontology", ONTOLOGY_VERSION)
+
+    @property
+    def dataset(self) -> URIRef:
+        return self._mint("dataset")
+
+    @property
+    def sparql_endpoint(self) -> URIRef:
+        return self._mint("sparql")
+
+    def prefixes(self) -> dict[str, str]:
+        """Standard prefixes plus ``cg:`` for this deployment's ontology."""
+        return {**STANDARD_PREFIXES, "cg": str(self.cg)}
+
+    def claim(self, claim_id: str) -> URIRef:
+        return self._mint("claims", claim_id)
+
+    def assertion_graph(self, claim_id: str) -> URIRef:
+        return self._mint("claims", claim_id, "assertion")
+
+    def provenance_graph(self, claim_id: str) -> URIRef:
+        return self._mint("claims", claim_id, "provenance")
+
+    def claim_part(self, claim_id: str, part: str) -> URIRef:
+        return self._mint("claims", claim_id, part)
+
+    def article(self, article_id: str) -> URIRef:
+        return self._mint("articles", article_id)
+
+    def article_text(self, article_id: str) -> URIRef:
+        return self._mint("articles", article_id, "text")
+
+    def source(self, source_id: str) -> URIRef:
+        return self._mint("sources", source_id)
+
+    def activity(self, activity_id: str) -> URIRef:
+        return self._mint("activities", activity_id)
+
+    def entity(self, entity_id: str) -> URIRef:
+        return self._mint("entities", entity_id)
+
+    def measure(self, measure_id: str) -> URIRef:
+        return self._mint("measures", measure_id)
+
+    def population(self, population_id: str) -> URIRef:
+        return self._mint("populations", population_id)
+
+    def question(self, question_id: str) -> URIRef:
+        return self._mint("questions", question_id)
+
+    def unit(self, unit_id: str) -> URIRef:
+        return self._mint("units", unit_id)
+
+    def event(self, event_id: str) -> URIRef:
+        return self._mint("events", event_id)
+
+    def rule(self, rule_id: str) -> URIRef:
+        return self._mint("rules", rule_id)
+
+    def review(self, review_id: str) -> URIRef:
+        return self._mint("reviews", review_id)
+
+    def graph(self, name: str) -> URIRef:
+        return self._mint("graphs", name)

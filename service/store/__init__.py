@@ -1,0 +1,93 @@
+"""The storage seam: one small query-level interface, the same return types from every backend.
+
+Policy (the query guard, size limits) runs before a store sees a query; each
+backend translates its own errors into service.errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from rdflib import Graph
+from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from service.settings import Settings
+
+
+@dataclass(frozen=True)
+class SparqlResult:
+    """A serialised query result: its media type and the bytes, in chunks."""
+
+    media_type: str
+    chunks: Iterable[bytes]
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    quads: int
+    named_graphs: int
+    data_version: str | None
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset of one protocol request (default-graph-uri / named-graph-uri)."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+class Store(Protocol):
+    def sparql(
+        self,
+        query: str,
+        *,
+        media_type: str,
+        dataset: QueryDataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> SparqlResult:
+        """Run a (guarded) query and serialise the result natively into ``media_type``."""
+        ...
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        """Run a trusted SELECT; rows map variable names to rdflib terms."""
+        ...
+
+    def ask(self, query: str) -> bool:
+        """Run a trusted ASK."""
+        ...
+
+    def construct(self, query: str) -> Graph:
+        """Run a trusted CONSTRUCT or DESCRIBE into an rdflib Graph."""
+        ...
+
+    def replace_all(self, nquads: bytes) -> None:
+        """Atomically replace the whole content with the N-Quads given."""
+        ...
+
+    def export(self, media_type: str) -> Iterator[bytes]:
+        """The whole dataset serialised as ``media_type`` (a dataset format)."""
+        ...
+
+    def stats(self) -> StoreStats: ...
+
+    def close(self) -> None: ...
+
+
+def _oxigraph(settings: Settings) -> Store:
+    from service.store.oxigraph_store import OxigraphStore
+
+    return OxigraphStore.from_settings(settings)
+
+
+#: Backend names and their factories: the one place a backend is chosen.
+BACKENDS: dict[str, Callable[[Settings], Store]] = {"oxigraph": _oxigraph}
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the configured backend."""
+    return BACKENDS[settings.store_backend](settings)

@@ -1,0 +1,46 @@
+"""The Flask application: settings, store, blueprints, error handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+
+from service.namespaces import Iris
+from service.settings import Settings
+from service.store import Store, open_store
+
+STORE_KEY = "claimgraph.store"
+SETTINGS_KEY = "claimgraph.settings"
+IRIS_KEY = "claimgraph.iris"
+
+
+def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
+    """Create the app; loads and validates the data unless a store is passed in."""
+    from service.dataset import load_validated
+    from service.web import errors, sparql
+
+    settings = Settings.from_mapping(config)
+    iris = Iris(settings.base)
+    app = Flask("service")
+    app.extensions[SETTINGS_KEY] = settings
+    app.extensions[IRIS_KEY] = iris
+    if store is None:
+        store = open_store(settings)
+        load_validated(store, iris, settings.data_dir)
+    app.extensions[STORE_KEY] = store
+    app.register_blueprint(sparql.bp)
+    errors.register(app)
+    return app
+
+
+def get_store() -> Store:
+    return current_app.extensions[STORE_KEY]  # type: ignore[no-any-return]
+
+
+def get_settings() -> Settings:
+    return current_app.extensions[SETTINGS_KEY]  # type: ignore[no-any-return]
+
+
+def get_iris() -> Iris:
+    return current_app.extensions[IRIS_KEY]  # type: ignore[no-any-return]

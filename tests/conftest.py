@@ -1,0 +1,48 @@
+"""Shared fixtures: the compiled dataset, an injected in-memory store, the Flask app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.dataset import BuiltDataset, build_dataset
+from service.namespaces import Iris
+from service.store.oxigraph_store import OxigraphStore
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+BASE = "http://claimgraph.test/"
+
+
+@pytest.fixture(scope="session")
+def iris() -> Iris:
+    return Iris(BASE)
+
+
+@pytest.fixture(scope="session")
+def built(iris: Iris) -> BuiltDataset:
+    return build_dataset(iris, str(DATA))
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    return (DATA / "article.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def loaded_store(built: BuiltDataset, iris: Iris) -> OxigraphStore:
+    store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
+    store.replace_all(built.dataset.serialize(format="nquads", encoding="utf-8"))
+    return store
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/ to break on purpose."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    for path in target.iterdir():
+        path.chmod(0o644)
+    return target

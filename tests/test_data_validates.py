@@ -1,0 +1,11 @@
+"""The shipped data compiles and validates."""
+
+from __future__ import annotations
+
+from service.validate import validate_dataset
+
+
+def test_shipped_data_validates(built, iris, article_text):
+    report = validate_dataset(built.dataset, iris, article_text)
+    assert report.conforms, str(report)
+    assert report.claims >= 60
