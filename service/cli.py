@@ -78,11 +78,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from service.dataset import build_dataset
+    from service.dataset import build_dataset, merged_graph
     from service.namespaces import Iris
 
-    built = build_dataset(Iris(_settings().base), _settings().data_dir)
-    data = built.dataset.serialize(format=EXPORT_FORMATS[args.format], encoding="utf-8")
+    settings = _settings()
+    built = build_dataset(Iris(settings.base), settings.data_dir)
+    # Turtle has no named graphs: it gets the union of all of them.
+    source = merged_graph(built.dataset) if args.format == "turtle" else built.dataset
+    data = source.serialize(format=EXPORT_FORMATS[args.format], encoding="utf-8")
     if args.output:
         Path(args.output).write_bytes(data)
     else:
@@ -94,3 +97,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from service.query_cli import run_query
 
     return run_query(args.query, args.format, _settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

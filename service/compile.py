@@ -113,6 +113,8 @@ class _Builder:
         self.text = text
         self.files = files
         self.ds = Dataset()
+        for prefix, namespace in iris.prefixes().items():
+            self.ds.bind(prefix, namespace, replace=True)
         self.known: dict[str, set[str]] = {}
         self.article_iri: URIRef | None = None
         self.article_text_iri: URIRef | None = None

@@ -44,6 +44,14 @@ def load_shapes(iris: Iris) -> Graph:
     return shapes
 
 
+def merged_graph(dataset: Dataset) -> Graph:
+    """All triples of all graphs in one graph (the union; keeps the prefixes)."""
+    graph = Graph(namespace_manager=dataset.namespace_manager)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
 def build_dataset(iris: Iris, data_dir: str | None = None) -> BuiltDataset:
     """Compile the data and add the ontology graph; raises DataError on bad source files."""
     folder = data_folder(data_dir)

@@ -45,17 +45,9 @@ class Report:
         return f"INVALID: {len(self.problems)} problem(s) in {self.claims} claims\n{body}"
 
 
-def merged_graph(dataset: Dataset) -> Graph:
-    """All triples of all graphs in one graph: the shapes span a claim's graphs."""
-    graph = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
 def validate_dataset(dataset: Dataset, iris: Iris, text: str) -> Report:
     """SHACL plus anchors; never raises for bad data, reports it."""
-    from service.dataset import load_ontology, load_shapes
+    from service.dataset import load_ontology, load_shapes, merged_graph
 
     graph = merged_graph(dataset)
     report = Report(claims=len(set(graph.subjects(RDF.type, SCHEMA.Claim))))
