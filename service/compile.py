@@ -55,6 +55,9 @@ NOT_STATED = {
     "startedAtTime": SCHEMA.startDate,
     "endedAtTime": SCHEMA.endDate,
 }
+#: `not_stated:` names that are the ontology's own properties.
+OWN_NOT_STATED = {"sampleSize", "samplingMethod", "estimationMethod", "estimator"}
+TRENDS = ("increasing-each-year", "increase", "peak")
 
 
 @dataclass(frozen=True)
@@ -161,9 +164,7 @@ class _Builder:
 
     def not_stated(self, g: Graph, node: URIRef, item: Located) -> None:
         for name in item.get("not_stated", []):
-            prop = NOT_STATED.get(name) or (
-                self.cg[name] if name in {"sampleSize", "samplingMethod"} else None
-            )
+            prop = NOT_STATED.get(name) or (self.cg[name] if name in OWN_NOT_STATED else None)
             if prop is None:
                 file, line = item.where()
                 raise DataError(f"unknown not_stated field {name!r}", file=file, line=line)
@@ -345,10 +346,13 @@ class _Builder:
     # -- claims --------------------------------------------------------------------------------
     def add_vocabulary(self, claims: Located) -> None:
         vocab = self.graph(self.iris.graph("vocabulary"))
-        for item in claims.get("measures", []):
+        measures = claims.get("measures", [])
+        for item in measures:
             node = self.iris.measure(self.define("measure", item))
             vocab.add((node, RDF.type, SCHEMA.StatisticalVariable))
             vocab.add((node, RDFS.label, Literal(self.require(item, "label"))))
+        for item in measures:
+            self.add_measure_relations(vocab, item)
         for item in claims.get("questions", []):
             node = self.iris.question(self.define("question", item))
             vocab.add((node, RDF.type, self.cg.SurveyQuestion))
@@ -358,6 +362,21 @@ class _Builder:
                 file, line = item.where()
                 raise DataError(f"answers must be one of {ANSWER_MODES}", file=file, line=line)
             vocab.add((node, self.cg.answerMode, self.cg[f"answers-{mode}"]))
+
+    def add_measure_relations(self, g: Graph, item: Located) -> None:
+        """What the checks need to know: a measure is part of another, or a ratio of two."""
+        node = self.iris.measure(item["id"])
+        if "part_of" in item:
+            whole = self.ref("measure", item["part_of"], item)
+            g.add((node, self.cg.partOfMeasure, self.iris.measure(whole)))
+        if "ratio_of" in item:
+            pair = item["ratio_of"]
+            if not (isinstance(pair, list) and len(pair) == 2):
+                file, line = item.where()
+                raise DataError("ratio_of must be [numerator, denominator]", file=file, line=line)
+            numerator, denominator = (self.ref("measure", m, item) for m in pair)
+            g.add((node, self.cg.ratioNumerator, self.iris.measure(numerator)))
+            g.add((node, self.cg.ratioDenominator, self.iris.measure(denominator)))
 
     def add_claims(self, claims: Located) -> None:
         from service.compile_claims import add_claim

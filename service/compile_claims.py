@@ -70,6 +70,9 @@ def add_claim(b: _Builder, item: Located) -> None:
         g.add((claim, SCHEMA.about, b.entity_iri(about, item)))
     if item.get("note"):
         g.add((claim, RDFS.comment, Literal(str(item["note"]).strip(), lang="en")))
+    for other in item.get("compares", []):
+        g.add((claim, cg.compares, b.iris.claim(b.ref("claim", other, item))))
+    b.not_stated(g, claim, item)
     add_anchor(b, g, claim, cid, item)
 
     assertion = b.graph(assertion_iri)
@@ -228,6 +231,13 @@ def add_statement(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> Non
     g.add((node, RDF.type, b.cg.Proposition))
     g.add((node, SCHEMA.description, Literal(b.require(item, "text"), lang="en")))
     add_period(b, g, cid, node, item)
+    if "trend" in item:
+        from service.compile import TRENDS
+
+        if item["trend"] not in TRENDS:
+            file, line = item.where()
+            raise DataError(f"claim {cid}: trend must be one of {TRENDS}", file=file, line=line)
+        g.add((node, b.cg.trend, b.cg[f"trend-{item['trend']}"]))
     add_description(b, g, node, item, text_key=None)
 
 
