@@ -1,4 +1,4 @@
-"""The `claimgraph` command: serve, validate, export, query."""
+"""The `claimgraph` command: serve, validate, export, query, check."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from service.errors import DataError
-
-EXPORT_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=cmd_validate)
 
     export = sub.add_parser("export", help="write the whole dataset")
-    export.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    export.add_argument("--format", choices=["jsonld", "nquads", "trig", "turtle"], default="trig")
     export.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
     export.set_defaults(run=cmd_export)
 
@@ -53,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("query", help="path to a .rq file, or the name of a query in queries/")
     query.add_argument("--format", choices=["table", "json", "csv", "tsv"], default="table")
     query.set_defaults(run=cmd_query)
+
+    check = sub.add_parser("check", help="run the automated checks and print their findings")
+    check.add_argument("--format", choices=["table", "json"], default="table")
+    check.set_defaults(run=cmd_check)
     return parser
 
 
@@ -78,19 +80,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from service.dataset import build_dataset, merged_graph
+    from service.dataset import build_reviewed, serialize_dataset
     from service.namespaces import Iris
 
     settings = _settings()
-    built = build_dataset(Iris(settings.base), settings.data_dir)
-    # Turtle has no named graphs: it gets the union of all of them.
-    source = merged_graph(built.dataset) if args.format == "turtle" else built.dataset
-    data = source.serialize(format=EXPORT_FORMATS[args.format], encoding="utf-8")
+    built, _ = build_reviewed(Iris(settings.base), settings.data_dir)
+    data = serialize_dataset(built.dataset, args.format)
     if args.output:
         Path(args.output).write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from service.check_cli import run_check_command
+
+    return run_check_command(args.format, _settings())
 
 
 def cmd_query(args: argparse.Namespace) -> int:

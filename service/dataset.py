@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Dataset, Graph, Literal
 from rdflib.namespace import SH, XSD
@@ -13,6 +14,9 @@ from service.compile import SourceFiles, compile_dataset
 from service.errors import ValidationFailed
 from service.namespaces import Iris
 from service.store import Store
+
+if TYPE_CHECKING:
+    from service.checks import CheckRun
 
 ONTOLOGY_FILE = "claimgraph.ttl"
 SHAPES_FILE = "shapes.ttl"
@@ -63,13 +67,43 @@ def build_dataset(iris: Iris, data_dir: str | None = None) -> BuiltDataset:
     return BuiltDataset(dataset, text, SourceFiles(folder).fingerprint())
 
 
-def load_validated(store: Store, iris: Iris, data_dir: str | None = None) -> BuiltDataset:
-    """Build, validate and load atomically: on any error the store keeps what it had."""
-    from service.validate import validate_dataset
+def to_nquads(dataset: Dataset) -> bytes:
+    return dataset.serialize(format="nquads", encoding="utf-8")
+
+
+#: `claimgraph export --format` names and the rdflib serializer of each.
+EXPORT_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
+
+
+def serialize_dataset(dataset: Dataset, fmt: str) -> bytes:
+    """The whole dataset in one of EXPORT_FORMATS; Turtle, which has no graphs, gets their union."""
+    source = merged_graph(dataset) if fmt == "turtle" else dataset
+    return source.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
+
+
+def build_reviewed(iris: Iris, data_dir: str | None = None) -> tuple[BuiltDataset, CheckRun]:
+    """The dataset plus the reviews of the automated checks, in their own graph."""
+    from service.checks import REVIEWS_GRAPH, reviews_graph, run_checks, verdict_labels
+    from service.store.oxigraph_store import OxigraphStore
 
     built = build_dataset(iris, data_dir)
+    # The rules are SPARQL: they run on a scratch store of the compiled data.
+    scratch = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
+    scratch.replace_all(to_nquads(built.dataset))
+    run = run_checks(scratch, iris)
+    target = built.dataset.graph(iris.graph(REVIEWS_GRAPH))
+    for triple in reviews_graph(run, iris, verdict_labels(scratch)):
+        target.add(triple)
+    return built, run
+
+
+def load_validated(store: Store, iris: Iris, data_dir: str | None = None) -> BuiltDataset:
+    """Build, check, validate and load atomically: on any error the store keeps what it had."""
+    from service.validate import validate_dataset
+
+    built, _ = build_reviewed(iris, data_dir)
     report = validate_dataset(built.dataset, iris, built.text)
     if not report.conforms:
         raise ValidationFailed(report)
-    store.replace_all(built.dataset.serialize(format="nquads", encoding="utf-8"))
+    store.replace_all(to_nquads(built.dataset))
     return built

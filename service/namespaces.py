@@ -101,6 +101,18 @@ class Iris:
     def sparql_endpoint(self) -> URIRef:
         return self._mint("sparql")
 
+    @property
+    def void_document(self) -> URIRef:
+        return self._mint(".well-known", "void")
+
+    def dataset_part(self, name: str) -> URIRef:
+        """A hash IRI under /dataset (a distribution, the linkset): it dereferences with /dataset."""
+        return URIRef(f"{self.dataset}#{name}")
+
+    def dataset_dump(self, extension: str) -> URIRef:
+        """Where the whole dataset downloads in one format: /dataset.trig, /dataset.nq, …"""
+        return URIRef(f"{self.dataset}.{extension}")
+
     def prefixes(self) -> dict[str, str]:
         """Standard prefixes plus ``cg:`` for this deployment's ontology."""
         return {**STANDARD_PREFIXES, "cg": str(self.cg)}
@@ -152,6 +164,12 @@ class Iris:
 
     def review(self, review_id: str) -> URIRef:
         return self._mint("reviews", review_id)
+
+    def check_rule(self, rule_id: str) -> URIRef:
+        return self._mint("checks", rule_id)
+
+    def check_run(self, run_id: str) -> URIRef:
+        return self._mint("checks", "runs", run_id)
 
     def graph(self, name: str) -> URIRef:
         return self._mint("graphs", name)

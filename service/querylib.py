@@ -55,13 +55,15 @@ def parse_header(text: str) -> dict[str, str]:
     return headers
 
 
-def load_query(path: Path) -> NamedQuery:
+def load_query(path: Path, required: tuple[str, ...] = ("title", "description")) -> NamedQuery:
+    """Read a .rq file; raises ValueError when a required header line is missing."""
     text = path.read_text(encoding="utf-8")
     headers = parse_header(text)
-    for required in ("title", "description"):
-        if required not in headers:
-            raise ValueError(f"{path.name}: the header needs a `# {required}:` line")
-    return NamedQuery(path.stem, headers["title"], headers["description"], text, headers)
+    for key in required:
+        if key not in headers:
+            raise ValueError(f"{path.name}: the header needs a `# {key}:` line")
+    description = headers.get("description", headers.get("checks", ""))
+    return NamedQuery(path.stem, headers.get("title", path.stem), description, text, headers)
 
 
 def load_library(folder: Path | None = None) -> dict[str, NamedQuery]:

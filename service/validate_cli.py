@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from service.dataset import build_dataset, data_folder
+from service.dataset import build_reviewed, data_folder
 from service.errors import DataError
 from service.namespaces import Iris
 from service.settings import Settings
@@ -19,7 +19,7 @@ def validate_path(path: str | None, article: str | None, settings: Settings) -> 
     """Validate; raises DataError (file and line) when the input cannot even be read."""
     iris = Iris(settings.base)
     if path is None or Path(path).is_dir():
-        built = build_dataset(iris, path or settings.data_dir)
+        built, _ = build_reviewed(iris, path or settings.data_dir)
         return validate_dataset(built.dataset, iris, built.text)
     file = Path(path)
     fmt = RDF_FORMATS.get(file.suffix)
