@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ClaimgraphError(Exception):
     """Base of every error the service raises on purpose."""
@@ -54,3 +56,11 @@ class ReadOnlyStore(ClaimgraphError):
 
 class NotFound(ClaimgraphError):
     """No resource with this IRI (404)."""
+
+
+class NotAcceptable(ClaimgraphError):
+    """None of the representations on offer is acceptable to the client (406)."""
+
+    def __init__(self, offers: Sequence[str]) -> None:
+        self.offers = tuple(offers)
+        super().__init__("this resource is available as " + ", ".join(self.offers))

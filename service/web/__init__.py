@@ -18,7 +18,8 @@ IRIS_KEY = "claimgraph.iris"
 def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
     """Create the app; loads and validates the data unless a store is passed in."""
     from service.dataset import load_validated
-    from service.web import errors, sparql
+    from service.web import errors, linked_data, sparql, void
+    from service.web.representation import vary_on_accept
 
     settings = Settings.from_mapping(config)
     iris = Iris(settings.base)
@@ -30,6 +31,9 @@ def build_app(config: dict[str, Any] | None = None, *, store: Store | None = Non
         load_validated(store, iris, settings.data_dir)
     app.extensions[STORE_KEY] = store
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(void.bp)
+    app.after_request(vary_on_accept)
     errors.register(app)
     return app
 

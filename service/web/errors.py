@@ -10,6 +10,7 @@ STATUS: dict[type[Exception], int] = {
     errors.QueryRejected: 400,
     errors.QueryForbidden: 403,
     errors.NotFound: 404,
+    errors.NotAcceptable: 406,
     errors.ResultTooLarge: 413,
     errors.QueryTimeout: 503,
     errors.StoreUnavailable: 503,
