@@ -41,8 +41,14 @@ def parse_rdf_file(file: Path, fmt: str) -> Dataset:
 
 
 def _line(exc: Exception) -> int | None:
-    return getattr(exc, "lines", None) or getattr(exc, "line", None)
+    """The 1-based line of a parse error: from the character offset where rdflib gives one."""
+    text, offset = getattr(exc, "_str", None), getattr(exc, "_i", None)
+    if isinstance(text, bytes | str) and isinstance(offset, int):
+        newline = b"\n" if isinstance(text, bytes) else "\n"
+        return text[:offset].count(newline) + 1  # type: ignore[arg-type]
+    return getattr(exc, "line", None)
 
 
 def _line_message(exc: Exception) -> str:
-    return " ".join(str(exc).split())
+    why = getattr(exc, "_why", None)
+    return str(why) if why else " ".join(str(exc).split())
