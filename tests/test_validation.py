@@ -199,3 +199,24 @@ def test_a_dataset_that_fails_validation_is_not_loaded(data_copy, iris):
     with pytest.raises(ValidationFailed, match="percentage needs a population"):
         load_validated(store, iris, str(data_copy))
     assert store.stats() == before
+
+
+def test_what_the_store_serves_validates(loaded_store, iris, article_text, tmp_path):
+    """The dump, after Oxigraph's datatype canonicalisation, still satisfies the shapes."""
+    from rdflib import Dataset
+
+    from service.validate import validate_dataset
+
+    dump = b"".join(loaded_store.export("application/n-quads"))
+    report = validate_dataset(Dataset().parse(data=dump, format="nquads"), iris, article_text)
+    assert report.conforms, str(report)
+
+
+def test_negative_offset_is_reported(built, iris, article_text):
+    ds = copy_of(built)
+    selector = iris.claim_part("c013", "position-selector")
+    (_, _, start, graph) = next(ds.quads((selector, OA.start, None, None)))
+    ds.remove((selector, OA.start, start, graph))
+    ds.add((selector, OA.start, Literal(-1, datatype=XSD.integer), graph))
+    report = validate_dataset(ds, iris, article_text)
+    assert any("oa:start" in p.message and p.claim_id == "c013" for p in report.problems)
