@@ -31,9 +31,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web service on an embedded store")
     serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 5000)")
-    serve.add_argument("--store", default=None, help="on-disk store directory (default: memory)")
+    serve.add_argument(
+        "--store", default=None, help="on-disk store directory, rebuilt when data/ changed (default: memory)"
+    )
     serve.add_argument("--base-iri", default=None, help="base of minted IRIs")
+    serve.add_argument(
+        "--query-timeout", type=float, default=None, help="seconds a query may run (default 10)"
+    )
     serve.set_defaults(run=cmd_serve)
+
+    build_store = sub.add_parser(
+        "build-store", help="build or update the on-disk store that production workers open read-only"
+    )
+    build_store.add_argument("path", help="store directory")
+    build_store.add_argument("--base-iri", default=None, help="base of minted IRIs (as the server will use)")
+    build_store.set_defaults(run=cmd_build_store)
 
     validate = sub.add_parser(
         "validate", help="validate the data (a data folder, or an RDF file) and print a report"
@@ -67,8 +79,20 @@ def _settings(**overrides: object):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.server import serve
 
-    settings = _settings(host=args.host, port=args.port, store_path=args.store, base_iri=args.base_iri)
+    settings = _settings(
+        host=args.host,
+        port=args.port,
+        store_path=args.store,
+        base_iri=args.base_iri,
+        query_timeout=args.query_timeout,
+    )
     return serve(settings)
+
+
+def cmd_build_store(args: argparse.Namespace) -> int:
+    from service.server import build_store
+
+    return build_store(_settings(store_path=args.path, base_iri=args.base_iri))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -51,6 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Directory of the on-disk Oxigraph store; empty means in memory.",
     ),
     Setting(
+        "store_read_only",
+        False,
+        _bool,
+        "Open the on-disk store read-only and never load data into it (production workers); "
+        "build it first with `claimgraph build-store PATH`.",
+    ),
+    Setting(
         "data_dir",
         None,
         _optional_str,
@@ -63,6 +70,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Queries without GRAPH see the union of all named graphs.",
     ),
     Setting("query_timeout", 10.0, float, "Seconds a public query may run before a 503."),
+    Setting(
+        "query_workers",
+        2,
+        int,
+        "Child processes per server process that run public queries (killed and replaced at the time limit).",
+    ),
     Setting("max_query_bytes", 65536, int, "Largest query text or request body accepted (413)."),
     Setting("max_result_rows", 100000, int, "Most solutions or triples a query may return."),
     Setting(
@@ -90,9 +103,11 @@ class Settings:
     port: int
     store_backend: str
     store_path: str | None
+    store_read_only: bool
     data_dir: str | None
     union_default_graph: bool
     query_timeout: float
+    query_workers: int
     max_query_bytes: int
     max_result_rows: int
     max_nesting_depth: int
@@ -128,11 +143,21 @@ class Settings:
 
         if self.store_backend not in BACKENDS:
             raise ValueError(f"store_backend {self.store_backend!r} is not one of {sorted(BACKENDS)}")
-        for name in ("query_timeout", "max_query_bytes", "max_result_rows", "max_nesting_depth"):
+        for name in (
+            "query_timeout",
+            "query_workers",
+            "max_query_bytes",
+            "max_result_rows",
+            "max_nesting_depth",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         if not self.base.startswith(("http://", "https://")):
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
+        if self.store_read_only and not self.store_path:
+            raise ValueError(
+                "store_read_only needs store_path (an on-disk store built by `claimgraph build-store`)"
+            )
 
     def replace(self, **changes: Any) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}

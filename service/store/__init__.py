@@ -50,7 +50,12 @@ class Store(Protocol):
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SparqlResult:
-        """Run a (guarded) query and serialise the result natively into ``media_type``."""
+        """Run a (guarded) query and serialise the result natively into ``media_type``.
+
+        With a ``timeout`` the query is public: it is stopped at the deadline
+        (QueryTimeout) and may not return more than ``max_rows`` solutions or
+        triples (ResultTooLarge). Without one it is trusted and runs in process.
+        """
         ...
 
     def select(self, query: str) -> list[dict[str, Node]]:
@@ -71,6 +76,10 @@ class Store(Protocol):
 
     def export(self, media_type: str) -> Iterator[bytes]:
         """The whole dataset serialised as ``media_type`` (a dataset format)."""
+        ...
+
+    def graph_names(self) -> frozenset[str]:
+        """The IRIs of the named graphs (what FROM and named-graph-uri may name)."""
         ...
 
     def stats(self) -> StoreStats: ...

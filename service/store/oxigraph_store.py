@@ -1,7 +1,16 @@
-"""The embedded default: Oxigraph through pyoxigraph, in memory or on disk."""
+"""The embedded default: Oxigraph through pyoxigraph, in memory or on disk.
+
+Trusted queries (the pages' own, from service/rq/) run in process. Public
+queries (``sparql`` with a ``timeout``) run in a sandbox worker that is killed
+at the deadline (service/store/sandbox.py). On disk, every load builds a new
+generation and publishes it atomically (service/store/generations.py); a loaded
+generation is only ever opened read-only, by this process, its workers and any
+other server process (gunicorn workers) alike.
+"""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,8 +20,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from service.errors import QueryRejected
-from service.store import QueryDataset, SparqlResult, StoreStats
+from service.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
+from service.store import QueryDataset, SparqlResult, StoreStats, generations
+from service.store.oxigraph_query import QueryJob, QueryOptions, query_kwargs, run_job
+from service.store.sandbox import Runner, Sandbox
 
 if TYPE_CHECKING:
     from service.settings import Settings
@@ -49,15 +60,23 @@ class OxigraphStore:
         base_iri: str | None = None,
         prefixes: dict[str, str] | None = None,
         union_default_graph: bool = True,
+        read_only: bool = False,
+        query_workers: int = 2,
     ) -> None:
         self.path = Path(path) if path else None
-        if self.path is not None:
-            self.path.mkdir(parents=True, exist_ok=True)
-        self._store = ox.Store(str(self.path)) if self.path else ox.Store()
-        self.base_iri = base_iri
-        self.prefixes = prefixes or {}
-        self.union_default_graph = union_default_graph
+        self.read_only = read_only
+        self.options = QueryOptions(base_iri, dict(prefixes or {}), union_default_graph)
+        self._generation = generations.active(self.path) if self.path else None
+        if self._generation is not None:
+            self._store = ox.Store.read_only(str(self._generation))
+        elif read_only:
+            raise StoreUnavailable(f"no store at {path}: build it first with `claimgraph build-store {path}`")
+        else:
+            self._store = ox.Store()  # empty until the first replace_all publishes a generation
         self._lock = threading.Lock()
+        self._stats: StoreStats | None = None
+        self._graph_names: frozenset[str] | None = None
+        self._sandbox = Sandbox(self._make_runner, query_workers)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OxigraphStore:
@@ -66,22 +85,22 @@ class OxigraphStore:
             base_iri=settings.base,
             prefixes=settings_prefixes(settings),
             union_default_graph=settings.union_default_graph,
+            read_only=settings.store_read_only,
+            query_workers=settings.query_workers,
         )
 
+    @property
+    def base_iri(self) -> str | None:
+        return self.options.base_iri
+
+    @property
+    def union_default_graph(self) -> bool:
+        return self.options.union_default_graph
+
     # -- queries ---------------------------------------------------------------------------------
-    def _query(self, query: str, dataset: QueryDataset | None = None) -> object:
-        kwargs: dict[str, object] = {
-            "base_iri": self.base_iri,
-            "prefixes": self.prefixes,
-            "use_default_graph_as_union": self.union_default_graph,
-        }
-        if dataset and dataset.default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
-            kwargs["use_default_graph_as_union"] = False
-        if dataset and dataset.named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
+    def _query(self, query: str) -> object:
         try:
-            return self._store.query(query, **kwargs)
+            return self._store.query(query, **query_kwargs(self.options))
         except SyntaxError as exc:
             raise QueryRejected(str(exc)) from exc
 
@@ -94,14 +113,27 @@ class OxigraphStore:
         timeout: float | None = None,
         max_rows: int | None = None,
     ) -> SparqlResult:
-        result = self._query(query, dataset)
-        if isinstance(result, ox.QueryTriples):
-            fmt = ox.RdfFormat.from_media_type(media_type)
-            body = result.serialize(format=fmt)
-        else:
-            fmt = ox.QueryResultsFormat.from_media_type(media_type)
-            body = result.serialize(format=fmt)  # type: ignore[attr-defined]
-        return SparqlResult(media_type, [body or b""])
+        """Run a guarded query; with a ``timeout`` it runs in a sandbox worker killed at the deadline."""
+        dataset = dataset or QueryDataset()
+        job = QueryJob(query, media_type, dataset.default_graphs, dataset.named_graphs, max_rows)
+        if timeout is not None:
+            return SparqlResult(media_type, [self._sandbox.run(job, timeout)])
+        body = run_job(self._store, job, self.options)  # trusted (CLI, pages): in process
+        return SparqlResult(media_type, [body])
+
+    def _make_runner(self) -> Runner:
+        # Runs in a freshly forked worker. An on-disk generation is opened anew there rather than
+        # used through the inherited handle, whose RocksDB threads did not survive the fork.
+        store = ox.Store.read_only(str(self._generation)) if self._generation else self._store
+        options = self.options
+        return lambda job: run_job(store, job, options)
+
+    def sandbox_isolated(self) -> bool | None:
+        """Whether the query processes run without network (None before the first public query)."""
+        return self._sandbox.isolated
+
+    def query_process_ids(self) -> list[int]:
+        return self._sandbox.process_ids()
 
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._query(query)
@@ -132,16 +164,35 @@ class OxigraphStore:
 
     # -- content ---------------------------------------------------------------------------------
     def replace_all(self, nquads: bytes) -> None:
+        """Build a new store from ``nquads``, then swap it in; on any error the old one stays."""
+        if self.read_only:
+            raise ReadOnlyStore(f"the store at {self.path} is open read-only")
         with self._lock:
             if self.path is None:
                 fresh = ox.Store()
                 fresh.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-                self._store = fresh
-                return
-            # On disk one store owns the directory: clear and bulk-load in one go.
-            self._store.clear()
-            self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-            self._store.flush()
+            else:
+                generation = self._build_generation(nquads)
+                fresh = ox.Store.read_only(str(generation))
+                previous, self._generation = self._generation, generation
+                generations.prune(self.path, {generation, *([previous] if previous else [])})
+            self._store = fresh
+            self._stats = self._graph_names = None
+            self._sandbox.stop()  # workers hold the old data; new ones fork from the new store
+
+    def _build_generation(self, nquads: bytes) -> Path:
+        assert self.path is not None
+        generation = generations.fresh(self.path)
+        try:
+            builder = ox.Store(str(generation))
+            builder.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            builder.flush()
+            del builder  # closes the read-write handle: from now on the generation is read-only
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        generations.publish(self.path, generation)
+        return generation
 
     def export(self, media_type: str) -> Iterator[bytes]:
         fmt = ox.RdfFormat.from_media_type(media_type)
@@ -158,13 +209,20 @@ class OxigraphStore:
         rows = self.select(VERSION_QUERY)
         return str(rows[0]["version"]) if rows else None
 
+    def graph_names(self) -> frozenset[str]:
+        if self._graph_names is None:
+            names = self._store.named_graphs()
+            self._graph_names = frozenset(g.value for g in names if isinstance(g, ox.NamedNode))
+        return self._graph_names
+
     def stats(self) -> StoreStats:
-        graphs = sum(1 for _ in self._store.named_graphs())
-        return StoreStats(quads=len(self._store), named_graphs=graphs, data_version=self.data_version())
+        # Counting walks every quad; the content only changes in replace_all, which resets this.
+        if self._stats is None:
+            self._stats = StoreStats(len(self._store), len(self.graph_names()), self.data_version())
+        return self._stats
 
     def close(self) -> None:
-        if self.path is not None:
-            self._store.flush()
+        self._sandbox.stop()
 
 
 def settings_prefixes(settings: Settings) -> dict[str, str]:

@@ -16,8 +16,8 @@ IRIS_KEY = "claimgraph.iris"
 
 
 def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
-    """Create the app; loads and validates the data unless a store is passed in."""
-    from service.dataset import load_validated
+    """Create the app; brings the store up to date with the data unless a store is passed in."""
+    from service.store.loading import prepare_store
     from service.web import errors, linked_data, sparql, void
     from service.web.representation import vary_on_accept
 
@@ -28,7 +28,7 @@ def build_app(config: dict[str, Any] | None = None, *, store: Store | None = Non
     app.extensions[IRIS_KEY] = iris
     if store is None:
         store = open_store(settings)
-        load_validated(store, iris, settings.data_dir)
+        prepare_store(store, iris, settings)
     app.extensions[STORE_KEY] = store
     app.register_blueprint(sparql.bp)
     app.register_blueprint(linked_data.bp)

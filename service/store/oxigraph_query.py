@@ -1,0 +1,107 @@
+"""Run one protocol query on a pyoxigraph Store and serialise it, with the result size cap.
+
+Shared by the in-process path and the sandbox workers (service/store/sandbox.py):
+a QueryJob and its answer are plain data, so they cross a process boundary.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from service.errors import QueryRejected, ResultTooLarge
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """What every query on one store is evaluated with."""
+
+    base_iri: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+    union_default_graph: bool = True
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    query: str
+    media_type: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int | None = None
+
+
+def query_kwargs(
+    options: QueryOptions, default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()
+) -> dict[str, object]:
+    """Keyword arguments of ``Store.query`` for ``options`` and a protocol dataset."""
+    kwargs: dict[str, object] = {
+        "base_iri": options.base_iri,
+        "prefixes": options.prefixes,
+        "use_default_graph_as_union": options.union_default_graph,
+    }
+    if default_graphs or named_graphs:
+        # The protocol's dataset replaces the default one: only the graphs named, and an empty
+        # default graph when only named graphs are given (SPARQL 1.1 Protocol 2.1.4).
+        kwargs["use_default_graph_as_union"] = False
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return kwargs
+
+
+def run_job(store: ox.Store, job: QueryJob, options: QueryOptions) -> bytes:
+    """The serialised result of ``job``.
+
+    Raises QueryRejected (syntax error, or a result that cannot take the media type)
+    and ResultTooLarge (more than ``job.max_rows`` solutions or triples).
+    """
+    try:
+        result = store.query(job.query, **query_kwargs(options, job.default_graphs, job.named_graphs))
+    except SyntaxError as exc:
+        raise QueryRejected(str(exc)) from exc
+    if isinstance(result, ox.QueryTriples):
+        rdf_format = ox.RdfFormat.from_media_type(job.media_type)
+        if rdf_format is None:
+            raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {job.media_type}")
+        body = result.serialize(format=rdf_format) or b""
+        check_rows(body, rdf_format, job.max_rows)
+        return body
+    results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
+    if results_format is None:
+        raise QueryRejected(f"a SELECT or ASK result cannot be sent as {job.media_type}")
+    body = result.serialize(format=results_format) or b""
+    if isinstance(result, ox.QuerySolutions):
+        check_rows(body, results_format, job.max_rows)
+    return body
+
+
+def check_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows: int | None) -> None:
+    """Raise ResultTooLarge if ``body`` holds more than ``max_rows`` solutions or triples.
+
+    Every format spends at least one byte per solution or triple, so a body of at
+    most ``max_rows`` bytes needs no count: only large results are parsed back.
+
+    >>> two = b'<x:a> <x:b> "c" .\\n<x:a> <x:b> "d" .\\n'
+    >>> check_rows(two, ox.RdfFormat.N_TRIPLES, 2)
+    >>> check_rows(two, ox.RdfFormat.N_TRIPLES, 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    service.errors.ResultTooLarge: the result has more than 1 solutions or triples (max_result_rows); ...
+    """
+    if max_rows is None or len(body) <= max_rows:
+        return
+    if count_rows(body, fmt) > max_rows:
+        raise ResultTooLarge(
+            f"the result has more than {max_rows} solutions or triples (max_result_rows); add a LIMIT"
+        )
+
+
+def count_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> int:
+    """How many solutions or triples a serialised result holds."""
+    if isinstance(fmt, ox.RdfFormat):
+        return sum(1 for _ in ox.parse(body, format=fmt))
+    if fmt == ox.QueryResultsFormat.CSV:  # pyoxigraph reads every results format but CSV
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    return sum(1 for _ in ox.parse_query_results(body, format=fmt))

@@ -1,0 +1,126 @@
+"""Real server processes for the protocol tests: `claimgraph serve` or gunicorn on a free loopback port.
+
+The server opens, read-only, an on-disk store the test built from its own small
+dataset (tests/data/protocol.trig), resolved against the server's base IRI so
+relative IRIs in queries work. It answers on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+from service.store.oxigraph_store import OxigraphStore
+
+PROTOCOL_DATA = Path(__file__).resolve().parent / "data" / "protocol.trig"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def protocol_nquads(base: str) -> bytes:
+    """tests/data/protocol.trig with its relative IRIs resolved against ``base``, as N-Quads."""
+    quads = ox.parse(path=str(PROTOCOL_DATA), format=ox.RdfFormat.TRIG, base_iri=base)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+def build_store(path: Path, nquads: bytes) -> None:
+    store = OxigraphStore(str(path), query_workers=1)
+    try:
+        store.replace_all(nquads)
+    finally:
+        store.close()
+
+
+@contextmanager
+def running(command: list[str], env: Mapping[str, str], port: int, log: Path) -> Iterator[str]:
+    """Start ``command``, wait until /health answers, yield the base URL, then stop it."""
+    base = f"http://127.0.0.1:{port}/"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent
+        )
+    try:
+        _wait_for_health(process, base, log)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_health(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if requests.get(base + "health", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer /health within 60 s:\n{log.read_text()}")
+
+
+def server_env(store: Path, port: int, **settings: object) -> dict[str, str]:
+    """CLAIMGRAPH_* variables for a server on ``port`` reading ``store`` read-only."""
+    env = {
+        "CLAIMGRAPH_STORE_PATH": str(store),
+        "CLAIMGRAPH_STORE_READ_ONLY": "true",
+        "CLAIMGRAPH_BASE_IRI": f"http://127.0.0.1:{port}/",
+        "CLAIMGRAPH_PORT": str(port),
+    }
+    env.update({f"CLAIMGRAPH_{name.upper()}": str(value) for name, value in settings.items()})
+    return env
+
+
+@contextmanager
+def claimgraph_serve(folder: Path, **settings: object) -> Iterator[str]:
+    """`claimgraph serve` on the protocol dataset; ``settings`` become CLAIMGRAPH_* variables."""
+    port = free_port()
+    store = folder / "store"
+    build_store(store, protocol_nquads(f"http://127.0.0.1:{port}/"))
+    command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
+    with running(command, server_env(store, port, **settings), port, folder / "serve.log") as base:
+        yield base
+
+
+@contextmanager
+def gunicorn_serve(folder: Path, workers: int = 2, **settings: object) -> Iterator[str]:
+    """The production command: gunicorn workers, each opening the store read-only."""
+    port = free_port()
+    store = folder / "store"
+    build_store(store, protocol_nquads(f"http://127.0.0.1:{port}/"))
+    command = [
+        str(BIN / "gunicorn"),
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "service:create_app()",
+    ]
+    with running(command, server_env(store, port, **settings), port, folder / "gunicorn.log") as base:
+        yield base
+
+
+def slow_query(patterns: int = 8) -> str:
+    """A cross product of every triple with itself ``patterns`` times: 20**8 rows, minutes of work."""
+    body = " . ".join(f"?s{n} ?p{n} ?o{n}" for n in range(patterns))
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ {body} }}"
