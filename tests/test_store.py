@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from live_server import protocol_nquads, slow_query
 
+from service import create_app
 from service.cli import main
 from service.compile import SourceFiles
 from service.errors import (
@@ -68,6 +69,23 @@ def test_union_default_graph_both_ways(nquads, union, expected, timeout):
         assert count(store, timeout=timeout) == expected
         assert count(store, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", timeout=timeout) == 20
         assert len(store.select("SELECT ?s WHERE { ?s a <http://schema.org/Claim> }")) == (2 if union else 0)
+    finally:
+        store.close()
+
+
+def test_union_default_graph_setting_reaches_store_and_description(nquads):
+    settings = Settings.from_mapping({"union_default_graph": "false", "base_iri": BASE}, environ={})
+    store = OxigraphStore.from_settings(settings)
+    store.replace_all(nquads)
+    try:
+        assert count(store) == 0
+        client = create_app({"union_default_graph": False, "base_iri": BASE}, store=store).test_client()
+        response = client.get("/sparql", headers={"Accept": "application/n-triples"})
+        description = response.get_data(as_text=True)
+        assert "sparql-service-description#endpoint" in description
+        assert "UnionDefaultGraph" not in description
+        answer = client.get("/sparql", query_string={"query": COUNT, "format": "csv"})
+        assert answer.get_data(as_text=True).split()[1] == "0"
     finally:
         store.close()
 
@@ -248,7 +266,7 @@ def test_the_engine_fetches_service_in_process_but_not_from_the_sandbox(store, l
     port, connections = listener
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
     # Why the guard exists: in process, pyoxigraph makes the request (our listener sees it).
-    with pytest.raises(ConnectionAbortedError):  # the listener closes without answering
+    with pytest.raises(ConnectionError):  # the listener closes without answering
         store.sparql(query, media_type=CSV)
     assert len(connections) == 1
     # Behind the guard, the sandbox is a second wall: its workers have no network at all.
@@ -280,3 +298,13 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "zombie" in status.read_text())
+
+
+def test_health_reports_the_store(store):
+    client = create_app({"base_iri": BASE}, store=store).test_client()
+    assert client.get("/health").get_json() == {
+        "status": "ok",
+        "quads": 20,
+        "named_graphs": 5,
+        "data_version": "protocol-test-1",
+    }

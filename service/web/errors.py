@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from service import errors
+from service.sparql_guard import QueryTooLarge
 
 STATUS: dict[type[Exception], int] = {
     errors.QueryRejected: 400,
     errors.QueryForbidden: 403,
     errors.NotFound: 404,
     errors.NotAcceptable: 406,
-    errors.ResultTooLarge: 413,
+    QueryTooLarge: 413,
+    # The query was fine, its answer too big: the client's to fix (add a LIMIT), like a refusal.
+    errors.ResultTooLarge: 400,
     errors.QueryTimeout: 503,
     errors.StoreUnavailable: 503,
 }
@@ -20,6 +24,7 @@ STATUS: dict[type[Exception], int] = {
 def register(app: Flask) -> None:
     for exc_type, status in STATUS.items():
         app.register_error_handler(exc_type, _handler(status))
+    app.register_error_handler(HTTPException, _http_error)
 
 
 def _handler(status: int):  # type: ignore[no-untyped-def]
@@ -27,6 +32,16 @@ def _handler(status: int):  # type: ignore[no-untyped-def]
         return error_response(status, str(exc))
 
     return handle
+
+
+def _http_error(exc: HTTPException) -> Response | HTTPException:
+    """werkzeug's own errors (405, 413, 415, 500, ...): plain text on /sparql, with their headers."""
+    if request.path != "/sparql" or exc.code is None:
+        return exc
+    response = exc.get_response()
+    response.set_data(f"{_title(exc.code)}: {exc.description}\n")
+    response.mimetype = "text/plain"
+    return response
 
 
 def error_response(status: int, detail: str) -> Response:

@@ -1,43 +1,150 @@
-"""/sparql: the public, read-only SPARQL endpoint."""
+"""/sparql: the SPARQL 1.1 Protocol query operation, read-only, for the public.
+
+Intake (one query, from GET, a form POST or a sparql-query POST) -> guard
+(service/sparql_guard.py) -> negotiation (service/formats.py) -> the store,
+which stops the query at the time limit. A bare GET describes the service.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from dataclasses import dataclass
 
-from service.errors import QueryRejected
-from service.web import get_settings, get_store
+from flask import Blueprint, Flask, Request, Response, current_app, render_template, request, url_for
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+
+from service import formats, rdf_formats
+from service.errors import QueryForbidden, QueryRejected
+from service.querylib import load_library
+from service.service_description import describe
+from service.sparql_guard import QueryGuard
+from service.store import QueryDataset
+from service.web import IRIS_KEY, SETTINGS_KEY, get_iris, get_settings, get_store
 
 bp = Blueprint("sparql", __name__)
 
-RESULT_TYPES = {
-    "SELECT": "application/sparql-results+json",
-    "ASK": "application/sparql-results+json",
-    "CONSTRUCT": "text/turtle",
-    "DESCRIBE": "text/turtle",
-}
+GUARD_KEY = "claimgraph.sparql_guard"
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+READ_ONLY = "updates are not accepted: this endpoint is read-only"
 
 
-@bp.get("/sparql")
-def query() -> Response:
-    text = request.args.get("query")
-    if not text:
-        raise QueryRejected("missing the `query` parameter")
-    form = _form(text)
-    result = get_store().sparql(text, media_type=RESULT_TYPES[form], timeout=get_settings().query_timeout)
+def init_app(app: Flask) -> None:
+    settings, iris = app.extensions[SETTINGS_KEY], app.extensions[IRIS_KEY]
+    app.extensions[GUARD_KEY] = QueryGuard(
+        base=iris.base,
+        prefixes=iris.prefixes(),
+        max_bytes=settings.max_query_bytes,
+        max_depth=settings.max_nesting_depth,
+    )
+    app.register_blueprint(bp)
+    app.after_request(add_protocol_headers)
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Answer one query; without a query, describe the service (or show the form to a browser)."""
+    settings, store = get_settings(), get_store()
+    incoming = read_query_request(request, settings.max_query_bytes)
+    if incoming is None:
+        return describe_service()
+    guard: QueryGuard = current_app.extensions[GUARD_KEY]
+    admitted = guard.check(incoming.query, incoming.dataset, store.graph_names)
+    offer = formats.negotiate(request.accept_mimetypes, admitted.form, incoming.formats)
+    result = store.sparql(
+        admitted.text,
+        media_type=offer.media_type,
+        dataset=admitted.dataset,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_result_rows,
+    )
     return Response(result.chunks, content_type=result.media_type)
 
 
-def _form(text: str) -> str:
-    from rdflib.plugins.sparql.parser import parseQuery
+def describe_service() -> Response:
+    """The service description in RDF, or the query form for a browser."""
+    fmt = request.args.getlist("format")
+    offer = formats.negotiate(request.accept_mimetypes, formats.DESCRIPTION_OFFERS, fmt)
+    if offer is formats.HTML_OFFER:
+        examples = load_library().values()
+        page = render_template("sparql.html", endpoint=url_for("sparql.endpoint"), examples=examples)
+        return Response(page, mimetype="text/html")
+    settings, iris = get_settings(), get_iris()
+    description = describe(iris, get_store().graph_names(), union_default_graph=settings.union_default_graph)
+    body = rdf_formats.serialize(description, offer.media_type, iris.prefixes())
+    return Response(body, content_type=offer.media_type)
 
-    try:
-        parsed = parseQuery(text)
-    except Exception as exc:  # pyparsing raises several types; all mean "malformed"
-        raise QueryRejected(str(exc)) from exc
-    name = parsed[1].name
-    return {
-        "SelectQuery": "SELECT",
-        "AskQuery": "ASK",
-        "ConstructQuery": "CONSTRUCT",
-        "DescribeQuery": "DESCRIBE",
-    }[name]
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    dataset: QueryDataset
+    formats: tuple[str, ...]
+
+
+def read_query_request(req: Request, max_bytes: int) -> QueryRequest | None:
+    """The query of a protocol request, or None for a bare GET.
+
+    Raises QueryForbidden for an update (403), QueryRejected for no query or
+    several (400), RequestEntityTooLarge (413), UnsupportedMediaType (415).
+    """
+    if req.method == "POST":
+        params, queries = _read_post(req, max_bytes)
+    else:
+        params, queries = req.args, req.args.getlist("query")
+        if not queries and "update" not in params:
+            return None
+    if "update" in params:
+        raise QueryForbidden(READ_ONLY)
+    if len(queries) != 1:
+        raise QueryRejected(f"a request carries exactly one `query` parameter; this one has {len(queries)}")
+    if not queries[0].strip():
+        raise QueryRejected("the query is empty")
+    dataset = QueryDataset(
+        tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri"))
+    )
+    return QueryRequest(queries[0], dataset, tuple(params.getlist("format")))
+
+
+def _read_post(req: Request, max_bytes: int) -> tuple[MultiDict[str, str], list[str]]:
+    if req.mimetype == SPARQL_UPDATE:
+        raise QueryForbidden(READ_ONLY)
+    if req.mimetype not in (FORM, SPARQL_QUERY):
+        raise UnsupportedMediaType(
+            f"POST a query as {FORM} or {SPARQL_QUERY}, not {req.mimetype or 'a body without a type'}"
+        )
+    if req.content_length is not None and req.content_length > max_bytes:
+        raise RequestEntityTooLarge(f"the request body is larger than {max_bytes} bytes (max_query_bytes)")
+    req.max_content_length = max_bytes  # also bounds a chunked body, whose length is not announced
+    in_url = "query" in req.args
+    if req.mimetype == FORM:
+        queries = req.form.getlist("query")
+        params: MultiDict[str, str] = CombinedMultiDict([req.args, req.form])  # type: ignore[assignment]
+    else:
+        try:
+            body = req.get_data().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QueryRejected("the query is not valid UTF-8") from exc
+        queries, params = ([body] if body else []), req.args
+    if in_url:
+        raise QueryRejected(
+            "the query is given both in the URL and in the request body"
+            if queries
+            else "a POST request carries its query in the body, not in the URL"
+        )
+    return params, queries
+
+
+def add_protocol_headers(response: Response) -> Response:
+    """after_request: CORS (any origin may query) and Vary, on every /sparql answer, errors included."""
+    if request.path != "/sparql":
+        return response
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        requested = request.headers.get("Access-Control-Request-Headers")
+        response.headers["Access-Control-Allow-Headers"] = requested or "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
