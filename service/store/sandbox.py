@@ -8,39 +8,26 @@ no answer comes by the deadline the worker is killed (SIGKILL) and a fresh one
 is forked on the next request. A worker that dies by itself (a crash on a
 pathological query, the OOM killer) costs that one request a 503.
 
-The zygote also leaves the network (a new user and network namespace, where
-Linux allows it), so its workers cannot open a connection even if a query got
-past the guard: SERVICE fails instead of fetching.
+The processes themselves, and how they leave the network, are in
+service/store/zygote.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import logging
 import os
-import signal
-import socket
-import struct
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from service.errors import ClaimgraphError, QueryTimeout, StoreUnavailable
 from service.store.oxigraph_query import QueryJob
+from service.store.zygote import Runner, RunnerFactory, Zygote, kill
+
+__all__ = ["Runner", "RunnerFactory", "Sandbox"]
 
 log = logging.getLogger(__name__)
-
-Runner = Callable[[QueryJob], bytes]
-#: Called once in each worker, after the fork, to get the function that runs a job there.
-RunnerFactory = Callable[[], Runner]
-
-_CLONE_NEWUSER = 0x10000000
-_CLONE_NEWNET = 0x40000000
-_PID = struct.Struct("!i")
 
 
 @dataclass
@@ -62,7 +49,7 @@ class Sandbox:
         self._busy: set[int] = set()
         self._live = 0
         self._epoch = 0
-        self._zygote: _Zygote | None = None
+        self._zygote: Zygote | None = None
         self._owner = os.getpid()
 
     def run(self, job: QueryJob, timeout: float) -> bytes:
@@ -109,10 +96,10 @@ class Sandbox:
             self._adopt_after_fork()
             self._epoch += 1
             for worker in self._idle:
-                _kill(worker.pid)
+                kill(worker.pid)
                 worker.conn.close()
             for pid in self._busy:
-                _kill(pid)  # its thread reads EOF and answers 503; the old epoch keeps it out of the pool
+                kill(pid)  # its thread reads EOF and answers 503; the old epoch keeps it out of the pool
             self._idle, self._busy, self._live = [], set(), 0
             zygote, self._zygote = self._zygote, None
         if zygote is not None:
@@ -154,7 +141,7 @@ class Sandbox:
         self._discard(worker)  # started before a stop(): it may hold old data
 
     def _discard(self, worker: _Worker) -> None:
-        _kill(worker.pid)
+        kill(worker.pid)
         worker.conn.close()
         with self._cond:
             self._busy.discard(worker.pid)
@@ -167,7 +154,7 @@ class Sandbox:
             for attempt in (1, 2):
                 try:
                     if self._zygote is None:
-                        self._zygote = _Zygote(self._make_runner)
+                        self._zygote = Zygote(self._make_runner)
                     return self._zygote.spawn()
                 except OSError as exc:
                     if self._zygote is not None:
@@ -184,130 +171,3 @@ class Sandbox:
         if os.getpid() != self._owner:
             self._owner = os.getpid()
             self._idle, self._busy, self._live, self._zygote = [], set(), 0, None
-
-
-class _Zygote:
-    """The single-threaded process that forks workers, holding the store they inherit."""
-
-    def __init__(self, make_runner: RunnerFactory) -> None:
-        ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            try:
-                ours.close()
-                _zygote_main(theirs, make_runner)
-            finally:
-                os._exit(0)
-        theirs.close()
-        self.pid = pid
-        self.ctrl = ours
-        self.ctrl.settimeout(10.0)
-        self.isolated = _recv_exact(self.ctrl, 1) == b"1"
-        if not self.isolated:
-            log.warning(
-                "query processes keep network access (no user namespaces); the guard alone stops SERVICE"
-            )
-
-    def spawn(self) -> tuple[int, Connection]:
-        ours, theirs = socket.socketpair()
-        try:
-            socket.send_fds(self.ctrl, [b"w"], [theirs.fileno()])
-            (pid,) = _PID.unpack(_recv_exact(self.ctrl, _PID.size))
-        finally:
-            theirs.close()
-        return pid, Connection(ours.detach())
-
-    def stop(self) -> None:
-        self.ctrl.close()  # the zygote reads EOF, kills its workers and exits
-        for _ in range(100):
-            with contextlib.suppress(ChildProcessError):
-                if os.waitpid(self.pid, os.WNOHANG)[0] == 0:
-                    time.sleep(0.01)
-                    continue
-            return
-        _kill(self.pid)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-
-
-def _zygote_main(ctrl: socket.socket, make_runner: RunnerFactory) -> None:  # pragma: no cover
-    # Inherited objects are never collected here: one might close a descriptor number that
-    # closerange freed and a worker socket now reuses.
-    gc.freeze()
-    _reset_signals()
-    with contextlib.suppress(OSError):
-        os.setpgid(0, 0)  # our own group, so we can take every worker down with us
-    # Drop inherited descriptors (listening socket, client connections): holding them would keep
-    # connections open after the server closed them.
-    keep = ctrl.fileno()
-    os.closerange(3, keep)
-    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
-    ctrl.sendall(b"1" if _leave_network() else b"0")
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
-    while True:
-        try:
-            message, fds, _, _ = socket.recv_fds(ctrl, 1, 1)
-        except OSError:
-            break
-        if not message or not fds:
-            break
-        pid = os.fork()
-        if pid == 0:
-            ctrl.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _worker_main(fds[0], make_runner)
-        os.close(fds[0])
-        ctrl.sendall(_PID.pack(pid))
-    if os.getpgrp() == os.getpid():
-        os.killpg(os.getpid(), signal.SIGKILL)
-
-
-def _worker_main(fd: int, make_runner: RunnerFactory) -> None:  # pragma: no cover
-    conn = Connection(fd)
-    try:
-        run = make_runner()
-    except Exception:
-        log.exception("a query process cannot open the store")
-        os._exit(1)
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            os._exit(0)
-        try:
-            reply: tuple[str, object] = ("ok", run(job))
-        except ClaimgraphError as exc:
-            reply = ("error", exc)
-        except Exception as exc:  # a bug: the server logs it and answers 500
-            reply = ("crash", f"{type(exc).__name__}: {exc}")
-        conn.send(reply)
-
-
-def _reset_signals() -> None:  # pragma: no cover
-    # The server's handlers (gunicorn's, werkzeug's) make no sense here. SIGINT is ignored: a
-    # Ctrl-C reaches the server, which closes our socket.
-    for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGABRT"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.set_wakeup_fd(-1)
-
-
-def _leave_network() -> bool:  # pragma: no cover
-    """Move into a new user + network namespace: no interface but a downed loopback."""
-    unshare = getattr(ctypes.CDLL(None, use_errno=True), "unshare", None)
-    return unshare is not None and unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
-        if not chunk:
-            raise ConnectionResetError("the query zygote closed its socket")
-        data += chunk
-    return data
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGKILL)
