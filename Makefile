@@ -28,8 +28,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The benchmark (bench/run.py --help): `make bench`, or e.g. `make bench BENCH_ARGS=--quick`.
+# Throughput is measured with wrk (Debian), installed here when missing; without it, a bounded Python client.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 \
+	  || { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null 2>&1 \
+	  || echo "bench: wrk could not be installed; throughput uses the bounded Python client"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

@@ -1,0 +1,184 @@
+"""The benchmark's results and their Markdown report, with the issue's targets marked PASS or MISS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.measure import Throughput
+
+#: The issue's targets.
+RATIO_LIMIT, RATIO_SLACK_MS = 1.5, 2.0
+SHIPPED_LOOKUPS, SHIPPED_PAGES, LARGE_LOOKUPS = 3000, 500, 1000
+LARGE_LOAD_S, LARGE_RSS_MB = 10.0, 1536
+LARGE = "1m"
+SHIPPED = "shipped"
+
+
+@dataclass(frozen=True)
+class QueryTiming:
+    name: str
+    rows: int
+    in_process_ms: float
+    http_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.http_ms / self.in_process_ms if self.in_process_ms else float("inf")
+
+    @property
+    def limit_ms(self) -> float:
+        return RATIO_LIMIT * self.in_process_ms + RATIO_SLACK_MS
+
+    @property
+    def passed(self) -> bool:
+        return self.http_ms <= self.limit_ms
+
+
+@dataclass
+class SizeResult:
+    label: str  # shipped, 10k, 100k, 1m
+    quads: int = 0
+    claims: int = 0
+    load_memory_s: float | None = None  # in process: pyoxigraph bulk load into memory
+    load_disk_s: float | None = None  # the service's on-disk store (replace_all / build-store)
+    start_s: float | None = None  # gunicorn start until /health answers
+    peak_rss_mb: float | None = None
+    peak_pss_mb: float | None = None
+    processes: int = 0
+    lookups: Throughput | None = None
+    pages: Throughput | None = None
+    baseline_lookups: Throughput | None = None  # bench/baseline.py, same command and store
+    notes: list[str] = field(default_factory=list)
+    queries: list[QueryTiming] = field(default_factory=list)
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def rate(t: Throughput | None) -> str:
+    return "–" if t is None else f"{t.per_second:,.0f}"
+
+
+def summary_table(results: list[SizeResult]) -> list[str]:
+    lines = [
+        "| size | quads | claims | load in memory s | load on disk s | server start s "
+        "| peak RSS MB (PSS) | processes | lookups/s | pages/s | bare lookups/s |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        memory = f"{fmt(r.peak_rss_mb, 0)} ({fmt(r.peak_pss_mb, 0)})"
+        lines.append(
+            f"| {r.label} | {r.quads:,} | {r.claims:,} | {fmt(r.load_memory_s, 2)} | {fmt(r.load_disk_s, 2)} "
+            f"| {fmt(r.start_s, 2)} | {memory} | {r.processes} | {rate(r.lookups)} | {rate(r.pages)} "
+            f"| {rate(r.baseline_lookups)} |"
+        )
+    return lines
+
+
+def query_table(results: list[SizeResult]) -> list[str]:
+    lines = [
+        "| size | query | rows | in-process ms | HTTP ms | ratio | limit ms (1.5x + 2) | |",
+        "|---|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for r in results:
+        for t in r.queries:
+            lines.append(
+                f"| {r.label} | {t.name} | {t.rows:,} | {t.in_process_ms:.2f} | {t.http_ms:.2f} "
+                f"| {t.ratio:.2f}x | {t.limit_ms:.2f} | {'PASS' if t.passed else 'MISS'} |"
+            )
+    return lines
+
+
+def throughput_table(results: list[SizeResult]) -> list[str]:
+    lines = [
+        "| size | workload | client | requests | s | req/s | p50 ms | p99 ms | failed |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        workloads = (
+            ("value lookup (SPARQL)", r.lookups),
+            ("HTML claim page", r.pages),
+            ("value lookup, bare Flask + pyoxigraph", r.baseline_lookups),
+        )
+        for name, t in workloads:
+            if t is not None:
+                lines.append(
+                    f"| {r.label} | {name} | {t.tool} | {t.requests:,} | {t.seconds:.1f} "
+                    f"| {t.per_second:,.0f} | {fmt(t.p50_ms, 2)} | {fmt(t.p99_ms, 2)} | {t.failures} |"
+                )
+    return lines
+
+
+def target_rows(results: list[SizeResult]) -> list[tuple[str, str, str]]:
+    """(target, measured, PASS/MISS/not measured) for each of the issue's targets."""
+    by = {r.label: r for r in results}
+    large, shipped = by.get(LARGE), by.get(SHIPPED)
+    rows: list[tuple[str, str, str]] = []
+
+    def add(target: str, measured: float | None, ok: bool | None, unit: str) -> None:
+        verdict = "not measured" if ok is None else ("PASS" if ok else "MISS")
+        rows.append((target, "–" if measured is None else f"{measured:,.1f} {unit}".strip(), verdict))
+
+    if large and large.queries:
+        worst = max(large.queries, key=lambda t: t.http_ms - t.limit_ms)
+        rows.append(
+            (
+                "1M: every example query over HTTP ≤ 1.5x in-process + 2 ms",
+                f"{sum(t.passed for t in large.queries)}/{len(large.queries)} within; worst {worst.name}: "
+                f"{worst.http_ms:.1f} ms vs limit {worst.limit_ms:.1f} ms",
+                "PASS" if all(t.passed for t in large.queries) else "MISS",
+            )
+        )
+    else:
+        add("1M: every example query over HTTP ≤ 1.5x in-process + 2 ms", None, None, "")
+    lookups = shipped.lookups.per_second if shipped and shipped.lookups else None
+    add("shipped data: ≥ 3,000 SPARQL point lookups/s", lookups, _at_least(lookups, SHIPPED_LOOKUPS), "/s")
+    pages = shipped.pages.per_second if shipped and shipped.pages else None
+    add("shipped data: ≥ 500 HTML claim pages/s", pages, _at_least(pages, SHIPPED_PAGES), "/s")
+    large_lookups = large.lookups.per_second if large and large.lookups else None
+    add("1M: ≥ 1,000 value lookups/s", large_lookups, _at_least(large_lookups, LARGE_LOOKUPS), "/s")
+    load = large.load_disk_s if large else None
+    add("1M: load ≤ 10 s (the service's on-disk store)", load, _at_most(load, LARGE_LOAD_S), "s")
+    rss = large.peak_rss_mb if large else None
+    add("1M: peak RSS of all workers ≤ 1.5 GB", rss, _at_most(rss, LARGE_RSS_MB), "MB")
+    return rows
+
+
+def _at_least(value: float | None, bound: float) -> bool | None:
+    return None if value is None else value >= bound
+
+
+def _at_most(value: float | None, bound: float) -> bool | None:
+    return None if value is None else value <= bound
+
+
+def render(results: list[SizeResult], header: list[str]) -> str:
+    """The whole report: conditions, the summary, targets, per-query latency and throughput tables."""
+    targets = ["| target | measured | |", "|---|---|---|"]
+    targets += [f"| {t} | {m} | {v} |" for t, m, v in target_rows(results)]
+    notes = [f"- {r.label}: {note}" for r in results for note in r.notes]
+    sections = [
+        "# claimgraph benchmark",
+        "",
+        *header,
+        "",
+        "## Load, memory, throughput",
+        "",
+        *summary_table(results),
+        "",
+        "## Targets (issue 3, item 8)",
+        "",
+        *targets,
+        "",
+        "## Example queries: in process vs. over HTTP (medians)",
+        "",
+        *query_table(results),
+        "",
+        "## Throughput, 8 concurrent clients",
+        "",
+        *throughput_table(results),
+        "",
+        *(["## Notes", "", *notes, ""] if notes else []),
+    ]
+    return "\n".join(sections)

@@ -1,0 +1,324 @@
+"""`make bench`: load time, memory, query latency in process vs. over HTTP, and throughput.
+
+For the shipped data and each synthetic size (bench/generate.py): the load into
+the store the service uses (pyoxigraph in memory, and the on-disk store
+production builds), the production command started on it (gunicorn workers
+opening the store read-only, the query guard and time limit at their defaults)
+on a free 127.0.0.1 port, the median latency of every example query in
+queries/ over HTTP next to the same query on the same store in this process,
+throughput of value lookups and HTML claim pages with 8 concurrent clients, and
+the peak memory of all the server's processes. The report goes to stdout and
+bench/results/latest.md. A script, never a test: timings depend on the machine.
+
+    .venv/bin/python bench/run.py                 # shipped data, 10k, 100k, 1m
+    .venv/bin/python bench/run.py --quick         # smoke run: shipped data and 10k, few repetitions
+    .venv/bin/python bench/run.py --sizes 10k,100k
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+if __package__ in (None, ""):  # run as a script: make the checkout importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pyoxigraph as ox
+import requests
+
+from bench.generate import BENCH_BASE, DEFAULT_SEED, generate, parse_size
+from bench.measure import JSON_RESULTS, Throughput, in_process, over_http, throughput, timed_median
+from bench.report import SHIPPED, QueryTiming, SizeResult, render
+from bench.serving import (
+    BIN,
+    PRODUCTION_SETTINGS,
+    baseline_env,
+    free_port,
+    production_command,
+    serve,
+    server_env,
+)
+from service.namespaces import Iris
+from service.querylib import load_library
+from service.settings import Settings
+from service.store import generations
+from service.store.oxigraph_store import OxigraphStore
+
+RESULTS = Path(__file__).resolve().parent / "results"
+#: The point lookup of the throughput targets: a figure by its value (73197 exists in every dataset).
+LOOKUP = (
+    "PREFIX schema: <http://schema.org/>\nPREFIX cg: <ontology#>\n"
+    "SELECT ?claim WHERE { GRAPH ?a { ?f schema:value 73197 } ?claim cg:assertion ?a }"
+)
+CLAIM_IDS = (
+    "SELECT ?id WHERE { GRAPH ?g { ?c a <http://schema.org/Claim> ; <http://schema.org/identifier> ?id } }"
+    " ORDER BY ?id"
+)
+LOOKUP_PATH = f"/sparql?query={quote(LOOKUP)}"
+PAGE_SAMPLE = 100
+
+
+@dataclass(frozen=True)
+class Plan:
+    reps: int
+    warmup: int
+    query_budget_s: float  # per query and mode
+    throughput_s: float
+    workers: int
+    baseline: bool
+    folder: Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = ["10k"] if args.quick else [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    for size in sizes:
+        parse_size(size)  # fail fast on a bad size
+    plan = Plan(
+        reps=5 if args.quick else args.reps,
+        warmup=3 if args.quick else 6,
+        query_budget_s=10.0 if args.quick else 60.0,
+        throughput_s=3.0 if args.quick else args.seconds,
+        workers=args.workers,
+        baseline=not args.no_baseline,
+        folder=Path(args.output_dir),
+    )
+    plan.folder.mkdir(parents=True, exist_ok=True)
+    header = conditions(plan, "start")
+    results = [] if args.no_shipped else [bench_shipped(plan)]
+    for size in sizes:
+        results.append(bench_synthetic(size, args.seed, plan))
+    header += conditions(plan, "end")
+    report = render(results, header)
+    print(report)
+    (plan.folder / "latest.md").write_text(report, encoding="utf-8")
+    print(f"written to {plan.folder / 'latest.md'}", file=sys.stderr)
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k, 100k, 1m or numbers")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 10k only, few repetitions")
+    parser.add_argument("--reps", type=int, default=20, help="timed runs per query and mode (median)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each throughput run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (the production command)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--no-shipped", action="store_true", help="skip the shipped data")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the bare Flask + pyoxigraph reference (bench/baseline.py)",
+    )
+    parser.add_argument("--output-dir", default=str(RESULTS), help="data, stores, logs and latest.md")
+    return parser.parse_args(argv)
+
+
+def bench_shipped(plan: Plan) -> SizeResult:
+    """The shipped data, built by `claimgraph build-store` as production builds it."""
+    result = SizeResult(SHIPPED)
+    folder = fresh_folder(plan.folder / "stores" / SHIPPED)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    started = time.perf_counter()
+    command = [str(BIN / "claimgraph"), "build-store", str(folder), "--base-iri", base]
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    result.load_disk_s = time.perf_counter() - started
+    store = open_generation(folder)
+    nquads = store.dump(format=ox.RdfFormat.N_QUADS) or b""
+    result.load_memory_s = load_in_memory(nquads)
+    return bench_server(result, store, folder, base, port, plan)
+
+
+def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
+    """A generated dataset: written as N-Quads, loaded in memory and on disk, then served."""
+    result = SizeResult(size)
+    data = generate(parse_size(size), seed=seed)
+    (plan.folder / "data").mkdir(exist_ok=True)
+    (plan.folder / "data" / f"synthetic-{size}.nq").write_bytes(data.nquads)
+    result.claims = data.claims
+    result.load_memory_s = load_in_memory(data.nquads)
+    folder = fresh_folder(plan.folder / "stores" / size)
+    started = time.perf_counter()
+    builder = OxigraphStore(str(folder), query_workers=1)
+    try:
+        builder.replace_all(data.nquads)  # what `claimgraph build-store` does once the data is compiled
+    finally:
+        builder.close()
+    result.load_disk_s = time.perf_counter() - started
+    del data
+    return bench_server(result, open_generation(folder), folder, BENCH_BASE, free_port(), plan)
+
+
+def bench_server(
+    result: SizeResult, store: ox.Store, folder: Path, base: str, port: int, plan: Plan
+) -> SizeResult:
+    """Serve ``folder`` with the production command; time the example queries and the throughput."""
+    options = {"base_iri": base, "prefixes": Iris(base).prefixes(), "use_default_graph_as_union": True}
+    result.quads = len(store)
+    ids = [str(s["id"].value) for s in store.query(CLAIM_IDS)]  # type: ignore[union-attr,index]
+    result.claims = result.claims or len(ids)
+    command = production_command(port, plan.workers)
+    log = plan.folder / f"server-{result.label}.log"
+    with serve(command, server_env(folder, base, port), port, log) as server:
+        result.start_s = server.start_seconds
+        with requests.Session() as session:
+            for name, query in load_library().items():
+                result.queries.append(time_query(name, query.text, store, options, session, server.url, plan))
+        result.lookups = run_throughput(server.url, [LOOKUP_PATH], JSON_RESULTS, plan)
+        step = max(1, len(ids) // PAGE_SAMPLE)
+        pages = [f"/claims/{claim_id}" for claim_id in ids[::step][:PAGE_SAMPLE]]
+        result.pages = run_throughput(server.url, pages, "text/html", plan, result.notes)
+    result.peak_rss_mb = server.memory.peak_rss_kb / 1024
+    result.peak_pss_mb = server.memory.peak_pss_kb / 1024
+    result.processes = server.memory.peak_processes
+    if plan.baseline:
+        result.baseline_lookups = bench_baseline(result.label, folder, base, plan)
+    print(f"{result.label}: done", file=sys.stderr)
+    return result
+
+
+def bench_baseline(label: str, folder: Path, base: str, plan: Plan) -> Throughput | None:
+    """Value lookups on bench/baseline.py (bare Flask + pyoxigraph) with the same gunicorn command."""
+    port = free_port()
+    command = production_command(port, plan.workers, "bench.baseline:create_app()")
+    env = baseline_env(open_generation_path(folder), base)
+    with serve(command, env, port, plan.folder / f"baseline-{label}.log") as server:
+        return run_throughput(server.url, [LOOKUP_PATH], JSON_RESULTS, plan)
+
+
+def time_query(
+    name: str,
+    text: str,
+    store: ox.Store,
+    options: dict[str, object],
+    session: requests.Session,
+    url: str,
+    plan: Plan,
+) -> QueryTiming:
+    """Median in process, then median over HTTP, of one query; the row counts must agree."""
+    local_s, local_rows = timed_median(in_process(store, text, options), plan.reps, 2, plan.query_budget_s)
+    http_s, http_rows = timed_median(
+        over_http(session, url + "sparql", text), plan.reps, plan.warmup, plan.query_budget_s
+    )
+    if local_rows != http_rows:
+        raise RuntimeError(f"{name}: {local_rows} rows in process but {http_rows} over HTTP")
+    return QueryTiming(name, int(local_rows), 1000 * local_s, 1000 * http_s)  # type: ignore[call-overload]
+
+
+def run_throughput(
+    url: str, paths: list[str], accept: str, plan: Plan, notes: list[str] | None = None
+) -> Throughput | None:
+    """8 clients cycling over ``paths`` after a short warm-up; None (and a note) if the first answer fails."""
+    problem = check(url + paths[0][1:], accept)
+    if problem:
+        if notes is None:
+            raise RuntimeError(problem)
+        notes.append(problem)
+        return None
+    throughput(url, paths, accept, min(2.0, plan.throughput_s))
+    return throughput(url, paths, accept, plan.throughput_s)
+
+
+def check(url: str, accept: str) -> str | None:
+    """What is wrong with the answer to one request, or None."""
+    started = time.perf_counter()
+    try:
+        response = requests.get(url, headers={"Accept": accept}, timeout=60)
+    except requests.RequestException as exc:
+        return f"{url}: {exc}"
+    took = time.perf_counter() - started
+    if response.status_code != 200 or not response.headers.get("Content-Type", "").startswith(accept):
+        return f"{url} answered {response.status_code} {response.headers.get('Content-Type')} in {took:.1f} s"
+    if accept == JSON_RESULTS and not response.json()["results"]["bindings"]:
+        return f"{url}: the lookup found nothing"
+    return None
+
+
+def load_in_memory(nquads: bytes) -> float:
+    """Seconds to bulk-load ``nquads`` into an in-memory pyoxigraph store (`claimgraph serve`'s store)."""
+    started = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    elapsed = time.perf_counter() - started
+    del store
+    return elapsed
+
+
+def open_generation(folder: Path) -> ox.Store:
+    """The store the server opens, opened read-only in this process too."""
+    return ox.Store.read_only(str(open_generation_path(folder)))
+
+
+def open_generation_path(folder: Path) -> Path:
+    generation = generations.active(folder)
+    if generation is None:
+        raise RuntimeError(f"no store was published in {folder}")
+    return generation
+
+
+def fresh_folder(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def conditions(plan: Plan, moment: str) -> list[str]:
+    """What the machine was doing, and how the server was run."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    when = time.strftime("%Y-%m-%d %H:%M:%S")
+    lines = [f"- {moment}: {when}, load average {load}, {busy()} other pytest processes"]
+    if moment == "start":
+        defaults = Settings.from_mapping({}, environ={})
+        command = " ".join(production_command(0, plan.workers)).replace(str(BIN) + "/", "")
+        command = command.replace("127.0.0.1:0", "127.0.0.1:PORT").replace(
+            "service:create_app()", "'service:create_app()'"
+        )
+        settings = " ".join(f"{name}={value}" for name, value in PRODUCTION_SETTINGS.items())
+        lines += [
+            f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"pyoxigraph {ox.__version__}, gunicorn {gunicorn_version()}",
+            f"- server: `{settings} {command}` on 127.0.0.1, the README's production command (guard on, "
+            f"query_timeout {defaults.query_timeout:g} s, max_result_rows {defaults.max_result_rows}, "
+            f"max_query_bytes {defaults.max_query_bytes}: the defaults)",
+            f"- timing: median of {plan.reps} runs after warm-up; in process = pyoxigraph query + JSON "
+            "serialisation on the same on-disk store in the benchmark's process; HTTP = POST "
+            "application/sparql-query with requests, JSON results, one client",
+            f"- throughput: 8 concurrent clients for {plan.throughput_s:g} s "
+            f"({'wrk' if shutil.which('wrk') else 'bounded Python client'}); memory = summed RSS (and PSS) "
+            "of gunicorn and every process below it, sampled from /proc every 0.25 s; bare lookups = the "
+            "same lookups on bench/baseline.py (Flask + pyoxigraph in the worker, no guard, no sandbox, "
+            "no time limit) under the same gunicorn command and store",
+        ]
+    return lines
+
+
+def gunicorn_version() -> str:
+    from importlib.metadata import version
+
+    return version("gunicorn")
+
+
+def busy() -> int:
+    """Processes running pytest on this machine (other engineers' suites), from /proc."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                cmdline = Path(entry.path, "cmdline").read_bytes()
+            except OSError:
+                continue
+            count += b"pytest" in cmdline
+    return count
+
+
+if __name__ == "__main__":
+    sys.exit(main())
