@@ -46,3 +46,14 @@ def data_copy(tmp_path: Path) -> Path:
     for path in target.iterdir():
         path.chmod(0o644)
     return target
+
+
+@pytest.fixture(scope="session")
+def reviewed_store(iris: Iris) -> OxigraphStore:
+    """The shipped dataset with the automated checks' reviews, as `claimgraph serve` loads it."""
+    from service.dataset import build_reviewed, to_nquads
+
+    built, _ = build_reviewed(iris, str(DATA))
+    store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
+    store.replace_all(to_nquads(built.dataset))
+    return store

@@ -18,7 +18,7 @@ IRIS_KEY = "claimgraph.iris"
 def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
     """Create the app; brings the store up to date with the data unless a store is passed in."""
     from service.store.loading import prepare_store
-    from service.web import errors, health, linked_data, sparql, void
+    from service.web import api, errors, health, linked_data, site, sparql, void
     from service.web.representation import vary_on_accept
 
     settings = Settings.from_mapping(config)
@@ -34,6 +34,8 @@ def build_app(config: dict[str, Any] | None = None, *, store: Store | None = Non
     app.register_blueprint(health.bp)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(void.bp)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(api.bp)
     app.after_request(vary_on_accept)
     errors.register(app)
     return app

@@ -13,13 +13,16 @@ from flask import Blueprint, Response
 from rdflib import URIRef
 
 from service import resources
-from service.conneg import RESOURCE, TEXT, TEXT_RESOURCE
+from service.conneg import HTML, RESOURCE, TEXT, TEXT_RESOURCE
+from service.errors import ClaimgraphError
 from service.namespaces import ONTOLOGY_VERSION, Iris
-from service.web import get_iris, get_store
-from service.web.representation import CONVERTERS, choose, respond, respond_text
+from service.web import get_iris, get_store, site
+from service.web.representation import CONVERTERS, choose, respond, respond_page, respond_text
 
 bp = Blueprint("linked_data", __name__)
 bp.record_once(lambda state: state.app.url_map.converters.update(CONVERTERS))
+# A page for text/html follows the answer chosen when it fails too (an HTML 404, not plain text).
+bp.register_error_handler(ClaimgraphError, site.page_error)
 
 #: Collections whose members are described by their own triples, and how each mints its IRIs.
 MINT: dict[str, Callable[[Iris, str], URIRef]] = {
@@ -60,6 +63,9 @@ def resource(collection: str, ident: str, ext: str | None) -> Response:
     """A source, entity, review, check rule, measure, … : its triples and its neighbours' labels."""
     media_type = choose(RESOURCE, ext)
     iri = MINT[collection](get_iris(), ident)
+    if media_type == HTML and collection in site.PAGES:
+        template, context = site.PAGES[collection]
+        return respond_page(iri, RESOURCE, template, **context(iri))
     return respond(iri, resources.describe(get_store(), iri), media_type, RESOURCE)
 
 
@@ -69,6 +75,8 @@ def claim(claim_id: str, ext: str | None) -> Response:
     media_type = choose(RESOURCE, ext)
     iris = get_iris()
     iri = iris.claim(claim_id)
+    if media_type == HTML:
+        return respond_page(iri, RESOURCE, "claim.html", **site.claim_context(claim_id))
     return respond(iri, resources.describe_claim(get_store(), iri, iris.cg.assertion), media_type, RESOURCE)
 
 
@@ -121,5 +129,7 @@ def ontology(ext: str | None) -> Response:
     """The whole ontology: its terms are hash IRIs (/ontology#Claim), so this serves every term."""
     media_type = choose(RESOURCE, ext)
     iris = get_iris()
+    if media_type == HTML:
+        return respond_page(iris.ontology, RESOURCE, "ontology.html", **site.ontology_context())
     description = resources.describe_graph(get_store(), iris.ontology)
     return respond(iris.ontology, description, media_type, RESOURCE)

@@ -35,7 +35,9 @@ def choose(offers: Sequence[str], extension: str | None) -> str:
     """The media type to answer with (404 for a foreign extension, 406 when nothing is acceptable)."""
     if extension is None:
         g.vary_accept = True
-    return conneg.negotiate(request.accept_mimetypes, offers, extension)
+    # What was chosen also decides how an error is shown from here on (web/site.py, page_error).
+    g.answer = conneg.negotiate(request.accept_mimetypes, offers, extension)
+    return g.answer  # type: ignore[no-any-return]
 
 
 def respond(
@@ -56,6 +58,13 @@ def respond(
     else:
         response = Response(rdf_formats.serialize(description, media_type, prefixes), mimetype=media_type)
     return with_links(response, alternates)
+
+
+def respond_page(iri: URIRef, twins: Sequence[str], template: str, **context: object) -> Response:
+    """A page of its own for ``iri`` (a claim, a source, the article), with the twins ``respond`` links."""
+    alternates = urls.alternates(str(iri), tuple(twins))
+    body = render_template(template, links=alternates, iri=str(iri), **context)
+    return with_links(Response(body, mimetype=conneg.HTML), alternates)
 
 
 def respond_text(iri: URIRef, text: str, offers: Sequence[str]) -> Response:
