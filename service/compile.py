@@ -79,9 +79,18 @@ class SourceFiles:
         return self.folder / CLAIMS_FILE
 
     def fingerprint(self) -> str:
-        """SHA-256 over the three files: the data version."""
-        digest = hashlib.sha256()
-        for path in (self.article, self.context, self.claims):
+        """The data version: SHA-256 over everything the served dataset is made from.
+
+        That is the three data files, the ontology and shapes, the check rules and the
+        package version, so a release that changes any of them rebuilds an on-disk store.
+        """
+        from service import __version__, paths
+
+        digest = hashlib.sha256(__version__.encode())
+        inputs = [self.article, self.context, self.claims]
+        inputs += sorted(paths.ontology_dir().glob("*.ttl"))
+        inputs += sorted((paths.queries_dir() / "checks").glob("*.rq"))
+        for path in inputs:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()

@@ -37,6 +37,9 @@ SELECT ?version WHERE {
 """
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def to_rdflib(term: object) -> Node:
     """Convert a pyoxigraph term into the rdflib term with the same value."""
     if isinstance(term, ox.NamedNode):
@@ -46,6 +49,9 @@ def to_rdflib(term: object) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            # RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart.
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r}")
 
