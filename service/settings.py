@@ -84,12 +84,6 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Deepest bracket nesting a query may have (the engine overflows its stack on deep ones).",
     ),
-    Setting(
-        "write_token",
-        None,
-        _optional_str,
-        "Bearer token for write paths (data reload); unset means no write path is open.",
-    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -111,7 +105,6 @@ class Settings:
     max_query_bytes: int
     max_result_rows: int
     max_nesting_depth: int
-    write_token: str | None
 
     @property
     def base(self) -> str:

@@ -1,0 +1,52 @@
+"""Settings: defaults, environment, config, fail-fast checks, and the README table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from service.settings import SETTINGS, Settings
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented_in_the_readme_table():
+    rows = dict(re.findall(r"^\| `(\w+)` \| `CLAIMGRAPH_\w+` \| `([^`]*)` \|", README, flags=re.MULTILINE))
+    for setting in SETTINGS:
+        assert setting.name in rows, f"README's Configuration table lacks {setting.name}"
+        default = setting.default
+        shown = (
+            "(unset)"
+            if default is None
+            else str(default).lower()
+            if isinstance(default, bool)
+            else str(default)
+        )
+        assert rows[setting.name] == shown, f"README shows the wrong default for {setting.name}"
+    assert set(rows) == {s.name for s in SETTINGS}, "README documents a setting that does not exist"
+
+
+def test_precedence_defaults_then_environment_then_config():
+    settings = Settings.from_mapping(
+        {"port": 6000}, environ={"CLAIMGRAPH_PORT": "7000", "CLAIMGRAPH_QUERY_TIMEOUT": "3"}
+    )
+    assert settings.port == 6000
+    assert settings.query_timeout == 3.0
+    assert settings.base == "http://127.0.0.1:6000/"
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"store_backend": "nosuch"}, "store_backend 'nosuch' is not one of"),
+        ({"query_timeout": 0}, "query_timeout must be positive"),
+        ({"base_iri": "ftp://x/"}, "base_iri must be an http"),
+        ({"colour": "blue"}, "unknown setting 'colour'"),
+        ({"union_default_graph": "perhaps"}, "setting union_default_graph: expected true/false"),
+    ],
+)
+def test_bad_settings_fail_fast_naming_the_setting(config, message):
+    with pytest.raises(ValueError, match=message):
+        Settings.from_mapping(config, environ={})
