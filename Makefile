@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/claimgraph serve
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -35,6 +35,10 @@ bench: $(STAMP)
 	  || { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null 2>&1 \
 	  || echo "bench: wrk could not be installed; throughput uses the bounded Python client"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# tests/test_browser.py drives Debian's chromium through Playwright (never `playwright install`).
+browser-deps:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

@@ -88,7 +88,7 @@ class Entity:
     ref: Ref
     types: tuple[Ref, ...]
     same_as: tuple[str, ...]
-    description: tuple[tuple[str, str], ...]
+    description: tuple[tuple[str, Ref], ...]  # a literal is a Ref without an IRI
     claims: tuple[Claim, ...]
 
     def to_json(self) -> JsonObject:
@@ -96,7 +96,7 @@ class Entity:
             **self.ref.to_json(),
             "types": [t.to_json() for t in self.types],
             "sameAs": list(self.same_as),
-            "description": [{"label": label, "text": text} for label, text in self.description],
+            "description": [{"label": label, "text": value.label} for label, value in self.description],
             "claims": [claim.id for claim in self.claims],
         }
 
@@ -132,7 +132,7 @@ def get_entity(store: Store, vocabulary: Vocabulary, iri: URIRef, claims: tuple[
     for s, p, o, _ in describe(store, iri).quads((iri, None, None, None)):
         graph.add((s, p, o))
     description = tuple(
-        (vocabulary.ref(p).label, vocabulary.ref(o).label if isinstance(o, URIRef) else str(o))
+        (vocabulary.ref(p).label, vocabulary.ref(o) if isinstance(o, URIRef) else Ref("", "", str(o)))
         for p, o in sorted(graph.predicate_objects(iri))
         if p not in (RDF.type, OWL.sameAs)
         and not (isinstance(o, Literal) and str(o) == vocabulary.ref(iri).label)

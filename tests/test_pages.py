@@ -6,6 +6,7 @@ import doctest
 import json
 import re
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import pytest
 from flask import render_template
@@ -354,3 +355,53 @@ def test_stylesheet_is_served_and_has_print_rules(client):
     assert response.status_code == 200
     assert "@media print" in response.get_data(as_text=True)
     response.close()
+
+
+# -- the query page ----------------------------------------------------------------------------------
+def test_query_page_offers_editor_examples_and_citations_switch(client):
+    html = page(client, "/sparql")
+    assert '<form method="get" action="/sparql" id="query-form"' in html
+    assert html.count('class="example"') == 10  # the library in queries/
+    assert 'name="cite" value="1"' in html
+    assert "/static/vendor/codemirror-5.65.21/codemirror.js" in html
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/article", "/claims/c013"])
+def test_pages_load_nothing_from_outside(client, path):
+    html = page(client, path)
+    for attribute in re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]*)"', html):
+        assert attribute.startswith(("/", "data:")), attribute
+
+
+def test_shared_query_link_reopens_the_query_in_the_page(client):
+    query = "SELECT ?claim WHERE { ?claim a schema:Claim } LIMIT 3"
+    html = page(client, f"/sparql?query={quote(query)}&cite=1")
+    assert "SELECT ?claim WHERE { ?claim a schema:Claim } LIMIT 3</textarea>" in html
+    assert 'data-autorun="true"' in html
+    assert 'name="cite" value="1" checked' in html
+    # a program gets results from the same URL
+    assert client.get(f"/sparql?query={quote(query)}").mimetype == "application/sparql-results+json"
+
+
+def test_citation_mode_adds_the_cited_claims_and_sources(client):
+    query = "SELECT ?claim WHERE { ?claim a schema:Claim ; schema:text ?quote } ORDER BY ?claim LIMIT 2"
+    response = client.get(
+        "/sparql", query_string={"query": query, "cite": "1"}, headers={"Accept": "text/csv"}
+    )
+    assert response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "claim,citedClaims,citedSources"
+    assert lines[1].startswith(f"{BASE}claims/c001,{BASE}claims/c001,")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("ASK { ?s ?p ?o }", "SELECT queries only"),
+        ("SELECT ?k WHERE { ?c cg:kind/skos:notation ?k }", "property paths of length one"),
+    ],
+)
+def test_citation_mode_refuses_what_it_cannot_cite_with_a_400(client, query, message):
+    response = client.post("/sparql", data={"query": query, "cite": "1"})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)

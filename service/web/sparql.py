@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Request, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Request, Response, current_app, request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from service import formats, rdf_formats
 from service.errors import QueryForbidden, QueryRejected
-from service.querylib import load_library
 from service.service_description import describe
 from service.sparql_guard import QueryGuard
 from service.store import QueryDataset
-from service.web import IRIS_KEY, SETTINGS_KEY, get_iris, get_settings, get_store
+from service.web import IRIS_KEY, SETTINGS_KEY, cited, get_iris, get_settings, get_store, query_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -49,9 +48,13 @@ def endpoint() -> Response:
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
+    if request.method == "GET" and query_page.prefers_page(request.accept_mimetypes, list(incoming.formats)):
+        return query_page.render_query_page(incoming.query, cited.wants_citations())  # a shared link
     guard: QueryGuard = current_app.extensions[GUARD_KEY]
     admitted = guard.check(incoming.query, incoming.dataset, store.graph_names)
     offer = formats.negotiate(request.accept_mimetypes, admitted.form, incoming.formats)
+    if cited.wants_citations():
+        return cited.respond(admitted, offer.media_type)
     result = store.sparql(
         admitted.text,
         media_type=offer.media_type,
@@ -67,9 +70,7 @@ def describe_service() -> Response:
     fmt = request.args.getlist("format")
     offer = formats.negotiate(request.accept_mimetypes, formats.DESCRIPTION_OFFERS, fmt)
     if offer is formats.HTML_OFFER:
-        examples = load_library().values()
-        page = render_template("sparql.html", endpoint=url_for("sparql.endpoint"), examples=examples)
-        return Response(page, mimetype="text/html")
+        return query_page.render_query_page()
     settings, iris = get_settings(), get_iris()
     description = describe(iris, get_store().graph_names(), union_default_graph=settings.union_default_graph)
     body = rdf_formats.serialize(description, offer.media_type, iris.prefixes())

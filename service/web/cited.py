@@ -1,0 +1,46 @@
+"""Citation mode on /sparql (issue 5): ``cite=1`` answers a SELECT with, for each solution, the claims
+and sources whose graphs supplied it (service/citations.py), under the same negotiated result type,
+time limit and row limit as any query; what it cannot handle is a 400 naming the construct."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from service import citations
+from service.errors import QueryRejected
+from service.formats import QueryForm
+from service.sparql_guard import GuardedQuery
+from service.web import get_iris, get_settings, get_store
+
+#: ``cite=1`` and its spellings.
+CITE_VALUES = frozenset({"1", "true", "yes", "on"})
+
+
+def wants_citations() -> bool:
+    """Whether the request asks for citation mode (``cite`` in the URL, or in a form POST)."""
+    values = request.args.getlist("cite")
+    if request.method == "POST":
+        values += request.form.getlist("cite")
+    return any(value.strip().lower() in CITE_VALUES for value in values)
+
+
+def respond(admitted: GuardedQuery, media_type: str) -> Response:
+    """The guarded query answered in citation mode; QueryRejected (400) for anything but a SELECT
+    over the whole dataset, or for a construct citations.py cannot rewrite."""
+    if admitted.form is not QueryForm.SELECT:
+        raise QueryRejected("citation mode (cite=1) works on SELECT queries only")
+    if admitted.dataset is not None:
+        raise QueryRejected(
+            "citation mode (cite=1) runs over the whole dataset: drop FROM and default-graph-uri"
+        )
+    settings, iris = get_settings(), get_iris()
+    result = citations.run_cited(
+        get_store(),
+        admitted.text,
+        base=iris.base,
+        prefixes=iris.prefixes(),
+        media_type=media_type,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_result_rows,
+    )
+    return Response(result.chunks, content_type=result.media_type)

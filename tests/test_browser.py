@@ -1,0 +1,183 @@
+"""The reader's web in headless Chromium (Debian's, driven by Playwright) against a live server.
+
+The server is `claimgraph serve` on a free loopback port, reading a store the
+test builds from the shipped data (with the checks' reviews). Every test saves
+a screenshot of what it saw under tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from live_server import BIN, build_store, free_port, running, server_env
+
+from service.dataset import build_reviewed, to_nquads
+from service.namespaces import Iris
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    port = free_port()
+    built, _ = build_reviewed(Iris(f"http://127.0.0.1:{port}/"))
+    build_store(folder / "store", to_nquads(built.dataset))
+    command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
+    with running(command, server_env(folder / "store", port), port, folder / "serve.log") as base:
+        yield base.rstrip("/")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("/usr/bin/chromium is missing: `make test` installs it (make browser-deps)")
+        pytest.skip("/usr/bin/chromium is missing: run `make browser-deps`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.errors = errors
+    yield tab
+    context.close()
+
+
+def shoot(page, name: str, *, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def claim_count(server: str) -> int:
+    query = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { GRAPH ?g { ?c a schema:Claim } }"
+    body = requests.get(f"{server}/sparql", params={"query": query, "format": "json"}, timeout=30).json()
+    return int(body["results"]["bindings"][0]["n"]["value"])
+
+
+def test_article_shows_one_highlight_per_claim(server, page):
+    page.goto(f"{server}/article")
+    shown = page.eval_on_selector_all(
+        "mark[data-claim]", "marks => new Set(marks.map(m => m.dataset.claim)).size"
+    )
+    assert shown == claim_count(server) == 82
+    shoot(page, "article")
+    assert not page.errors
+
+
+def test_clicking_a_highlight_opens_its_claim_page(server, page):
+    page.goto(f"{server}/article")
+    page.locator('mark[data-claim="c013"] > a').first.click()
+    page.wait_for_url(f"{server}/claims/c013")
+    assert page.locator("h1").inner_text() == "Claim c013"
+    shoot(page, "claim-c013", full_page=True)
+
+
+def test_keyboard_tab_reaches_the_highlights_and_shows_the_tooltip(server, page):
+    page.goto(f"{server}/article")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('mark.claim')"):
+            break
+    else:
+        pytest.fail("60 presses of Tab never reached a highlight")
+    focused = page.evaluate("document.activeElement.closest('mark.claim').dataset.claim")
+    assert focused == "c001"  # the first claim in reading order
+    tip = page.locator(":focus > .tip")
+    assert tip.is_visible()
+    assert "Source: none stated" in tip.inner_text()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('mark.claim').dataset.claim") == "c002"
+    shoot(page, "article-keyboard-focus")
+
+
+def test_query_page_loads_an_example_runs_it_and_shows_rows(server, page):
+    page.goto(f"{server}/sparql")
+    page.locator('a.example[data-name="timeline"]').click()
+    page.wait_for_selector("table.results tbody tr")
+    assert page.locator("table.results tbody tr").count() == 8
+    assert "?query=" in page.url
+    link = page.locator("table.results tbody a").first
+    assert link.get_attribute("href").startswith("/")  # IRIs of the dataset link to this server's pages
+    shoot(page, "sparql")
+    page.check("#cite")
+    page.click("#run")
+    page.wait_for_selector("table.results th:text-is('citedClaims')")
+    assert page.locator("table.results th").all_inner_texts()[-2:] == ["citedClaims", "citedSources"]
+    shoot(page, "sparql-citations")
+    assert not page.errors
+
+
+def test_shared_query_link_reopens_and_runs_the_query(server, page):
+    query = "SELECT ?claim WHERE { ?claim a schema:Claim } ORDER BY ?claim LIMIT 3"
+    page.goto(f"{server}/sparql?" + requests.compat.urlencode({"query": query}))
+    page.wait_for_selector("table.results tbody tr")
+    assert page.locator("table.results tbody tr").count() == 3
+    assert page.locator("#download-csv").get_attribute("href").endswith("format=csv")
+
+
+def test_query_errors_are_shown_inline(server, page):
+    page.goto(f"{server}/sparql")
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setValue('SELECT * WHERE { ?s ?p }')")
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.locator("#error").inner_text().startswith("Bad Request:")
+    shoot(page, "sparql-error")
+
+
+def test_claim_page_jsonld_parses_and_carries_the_claimreview_fields(server, page):
+    page.goto(f"{server}/claims/c015")
+    data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
+    (review,) = data["@graph"]
+    for field in ("claimReviewed", "reviewRating", "itemReviewed", "author", "datePublished", "url"):
+        assert review[field], field
+    assert review["reviewRating"]["alternateName"] == "consistent"
+    assert review["itemReviewed"]["@type"] == "Claim"
+    assert review["itemReviewed"]["appearance"]["@type"] == "BlogPosting"
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "current"),
+    [
+        ("/claims?verdict=consistent", "claims", "Claims"),
+        ("/sources", "sources", "Sources"),
+        ("/sources/bpa-response-2024-08-05", "source", "Sources"),
+        ("/entities/belgrade", "entity", None),
+        ("/checks", "checks", "Checks"),
+        ("/ontology", "ontology", "Ontology"),
+    ],
+)
+def test_pages_render_without_script_errors(server, page, path, name, current):
+    page.goto(f"{server}{path}")
+    assert page.locator("h1").count() == 1
+    marked = page.locator('nav[aria-label="Main"] a[aria-current="page"]').all_inner_texts()
+    assert marked == ([current] if current else [])
+    shoot(page, name)
+    assert not page.errors
