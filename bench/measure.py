@@ -79,6 +79,8 @@ class Throughput:
     failures: int  # non-2xx answers and socket errors
     p50_ms: float | None
     p99_ms: float | None
+    #: CPU ms per answer: gunicorn (master and workers), query processes, the client (wrk or threads).
+    cpu_ms: tuple[float, ...] | None = None
 
     @property
     def per_second(self) -> float:
@@ -142,7 +144,9 @@ def parse_wrk(out: str) -> Throughput:
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if errors:
         failures += int(errors[1]) + int(errors[3]) + int(errors[4])  # a read error is a closed keep-alive
-    return Throughput("wrk", int(done[1]), seconds, failures, _wrk_ms(out, "50%"), _wrk_ms(out, "99%"))
+    count = int(done[1])
+    p50, p99 = (_wrk_ms(out, "50%"), _wrk_ms(out, "99%")) if count else (None, None)
+    return Throughput("wrk", count, seconds, failures, p50, p99)
 
 
 def _wrk_ms(out: str, percentile: str) -> float | None:

@@ -18,8 +18,9 @@ SHIPPED = "shipped"
 class QueryTiming:
     name: str
     rows: int
-    in_process_ms: float
+    in_process_ms: float  # on the server's own on-disk store
     http_ms: float
+    in_memory_ms: float | None = None  # the same query on an in-memory copy (reference)
 
     @property
     def ratio(self) -> float:
@@ -60,6 +61,13 @@ def rate(t: Throughput | None) -> str:
     return "–" if t is None else f"{t.per_second:,.0f}"
 
 
+def cpu(t: Throughput) -> str:
+    if t.cpu_ms is None:
+        return "–"
+    gunicorn, queries, client = t.cpu_ms
+    return f"{gunicorn:.2f} + {queries:.2f} + {client:.2f} = {gunicorn + queries + client:.2f}"
+
+
 def summary_table(results: list[SizeResult]) -> list[str]:
     lines = [
         "| size | quads | claims | load in memory s | load on disk s | server start s "
@@ -78,22 +86,24 @@ def summary_table(results: list[SizeResult]) -> list[str]:
 
 def query_table(results: list[SizeResult]) -> list[str]:
     lines = [
-        "| size | query | rows | in-process ms | HTTP ms | ratio | limit ms (1.5x + 2) | |",
-        "|---|---|--:|--:|--:|--:|--:|---|",
+        "| size | query | rows | in-process ms | HTTP ms | ratio | limit ms (1.5x + 2) | | in memory ms |",
+        "|---|---|--:|--:|--:|--:|--:|---|--:|",
     ]
     for r in results:
         for t in r.queries:
             lines.append(
                 f"| {r.label} | {t.name} | {t.rows:,} | {t.in_process_ms:.2f} | {t.http_ms:.2f} "
-                f"| {t.ratio:.2f}x | {t.limit_ms:.2f} | {'PASS' if t.passed else 'MISS'} |"
+                f"| {t.ratio:.2f}x | {t.limit_ms:.2f} | {'PASS' if t.passed else 'MISS'} "
+                f"| {fmt(t.in_memory_ms, 2)} |"
             )
     return lines
 
 
 def throughput_table(results: list[SizeResult]) -> list[str]:
     lines = [
-        "| size | workload | client | requests | s | req/s | p50 ms | p99 ms | failed |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|",
+        "| size | workload | client | requests | s | req/s | p50 ms | p99 ms | failed "
+        "| CPU ms/answer: gunicorn + query processes + client |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|---|",
     ]
     for r in results:
         workloads = (
@@ -105,7 +115,8 @@ def throughput_table(results: list[SizeResult]) -> list[str]:
             if t is not None:
                 lines.append(
                     f"| {r.label} | {name} | {t.tool} | {t.requests:,} | {t.seconds:.1f} "
-                    f"| {t.per_second:,.0f} | {fmt(t.p50_ms, 2)} | {fmt(t.p99_ms, 2)} | {t.failures} |"
+                    f"| {t.per_second:,.0f} | {fmt(t.p50_ms, 2)} | {fmt(t.p99_ms, 2)} | {t.failures} "
+                    f"| {cpu(t)} |"
                 )
     return lines
 

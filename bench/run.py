@@ -18,6 +18,7 @@ bench/results/latest.md. A script, never a test: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import shutil
@@ -40,11 +41,13 @@ from bench.report import SHIPPED, QueryTiming, SizeResult, render
 from bench.serving import (
     BIN,
     PRODUCTION_SETTINGS,
+    Server,
     baseline_env,
     free_port,
     production_command,
     serve,
     server_env,
+    tree_cpu,
 )
 from service.namespaces import Iris
 from service.querylib import load_library
@@ -134,8 +137,8 @@ def bench_shipped(plan: Plan) -> SizeResult:
     result.load_disk_s = time.perf_counter() - started
     store = open_generation(folder)
     nquads = store.dump(format=ox.RdfFormat.N_QUADS) or b""
-    result.load_memory_s = load_in_memory(nquads)
-    return bench_server(result, store, folder, base, port, plan)
+    result.load_memory_s, memory = load_in_memory(nquads)
+    return bench_server(result, Stores(store, memory), folder, base, port, plan)
 
 
 def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
@@ -145,7 +148,7 @@ def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
     (plan.folder / "data").mkdir(exist_ok=True)
     (plan.folder / "data" / f"synthetic-{size}.nq").write_bytes(data.nquads)
     result.claims = data.claims
-    result.load_memory_s = load_in_memory(data.nquads)
+    result.load_memory_s, memory = load_in_memory(data.nquads)
     folder = fresh_folder(plan.folder / "stores" / size)
     started = time.perf_counter()
     builder = OxigraphStore(str(folder), query_workers=1)
@@ -155,16 +158,25 @@ def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
         builder.close()
     result.load_disk_s = time.perf_counter() - started
     del data
-    return bench_server(result, open_generation(folder), folder, BENCH_BASE, free_port(), plan)
+    stores = Stores(open_generation(folder), memory)
+    return bench_server(result, stores, folder, BENCH_BASE, free_port(), plan)
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The dataset in this process: the server's on-disk generation (read-only) and a copy in memory."""
+
+    disk: ox.Store
+    memory: ox.Store
 
 
 def bench_server(
-    result: SizeResult, store: ox.Store, folder: Path, base: str, port: int, plan: Plan
+    result: SizeResult, stores: Stores, folder: Path, base: str, port: int, plan: Plan
 ) -> SizeResult:
     """Serve ``folder`` with the production command; time the example queries and the throughput."""
     options = {"base_iri": base, "prefixes": Iris(base).prefixes(), "use_default_graph_as_union": True}
-    result.quads = len(store)
-    ids = [str(s["id"].value) for s in store.query(CLAIM_IDS)]  # type: ignore[union-attr,index]
+    result.quads = len(stores.disk)
+    ids = [str(s["id"].value) for s in stores.disk.query(CLAIM_IDS)]  # type: ignore[union-attr,index]
     result.claims = result.claims or len(ids)
     command = production_command(port, plan.workers)
     log = plan.folder / f"server-{result.label}.log"
@@ -172,11 +184,13 @@ def bench_server(
         result.start_s = server.start_seconds
         with requests.Session() as session:
             for name, query in load_library().items():
-                result.queries.append(time_query(name, query.text, store, options, session, server.url, plan))
-        result.lookups = run_throughput(server.url, [LOOKUP_PATH], JSON_RESULTS, plan)
+                result.queries.append(
+                    time_query(name, query.text, stores, options, session, server.url, plan)
+                )
+        result.lookups = run_throughput(server, [LOOKUP_PATH], JSON_RESULTS, plan)
         step = max(1, len(ids) // PAGE_SAMPLE)
         pages = [f"/claims/{claim_id}" for claim_id in ids[::step][:PAGE_SAMPLE]]
-        result.pages = run_throughput(server.url, pages, "text/html", plan, result.notes)
+        result.pages = run_throughput(server, pages, "text/html", plan, result.notes)
     result.peak_rss_mb = server.memory.peak_rss_kb / 1024
     result.peak_pss_mb = server.memory.peak_pss_kb / 1024
     result.processes = server.memory.peak_processes
@@ -192,40 +206,59 @@ def bench_baseline(label: str, folder: Path, base: str, plan: Plan) -> Throughpu
     command = production_command(port, plan.workers, "bench.baseline:create_app()")
     env = baseline_env(open_generation_path(folder), base)
     with serve(command, env, port, plan.folder / f"baseline-{label}.log") as server:
-        return run_throughput(server.url, [LOOKUP_PATH], JSON_RESULTS, plan)
+        return run_throughput(server, [LOOKUP_PATH], JSON_RESULTS, plan)
 
 
 def time_query(
     name: str,
     text: str,
-    store: ox.Store,
+    stores: Stores,
     options: dict[str, object],
     session: requests.Session,
     url: str,
     plan: Plan,
 ) -> QueryTiming:
-    """Median in process, then median over HTTP, of one query; the row counts must agree."""
-    local_s, local_rows = timed_median(in_process(store, text, options), plan.reps, 2, plan.query_budget_s)
-    http_s, http_rows = timed_median(
-        over_http(session, url + "sparql", text), plan.reps, plan.warmup, plan.query_budget_s
-    )
-    if local_rows != http_rows:
-        raise RuntimeError(f"{name}: {local_rows} rows in process but {http_rows} over HTTP")
-    return QueryTiming(name, int(local_rows), 1000 * local_s, 1000 * http_s)  # type: ignore[call-overload]
+    """Medians in process (on disk, in memory), then over HTTP, of one query; the row counts must agree."""
+    budget = plan.query_budget_s
+    disk_s, disk_rows = timed_median(in_process(stores.disk, text, options), plan.reps, 2, budget)
+    memory_s, memory_rows = timed_median(in_process(stores.memory, text, options), plan.reps, 2, budget)
+    http_s, http_rows = timed_median(over_http(session, url + "sparql", text), plan.reps, plan.warmup, budget)
+    if not disk_rows == memory_rows == http_rows:
+        raise RuntimeError(f"{name}: {disk_rows} / {memory_rows} rows in process but {http_rows} over HTTP")
+    return QueryTiming(name, int(http_rows), 1000 * disk_s, 1000 * http_s, 1000 * memory_s)  # type: ignore[call-overload]
 
 
 def run_throughput(
-    url: str, paths: list[str], accept: str, plan: Plan, notes: list[str] | None = None
+    server: Server, paths: list[str], accept: str, plan: Plan, notes: list[str] | None = None
 ) -> Throughput | None:
-    """8 clients cycling over ``paths`` after a short warm-up; None (and a note) if the first answer fails."""
-    problem = check(url + paths[0][1:], accept)
+    """8 clients cycling over ``paths`` after a short warm-up; None (and a note) if the first answer fails.
+
+    Also the CPU time each answer cost: gunicorn's processes, the query processes, and the client.
+    """
+    problem = check(server.url + paths[0][1:], accept)
     if problem:
         if notes is None:
             raise RuntimeError(problem)
         notes.append(problem)
         return None
-    throughput(url, paths, accept, min(2.0, plan.throughput_s))
-    return throughput(url, paths, accept, plan.throughput_s)
+    throughput(server.url, paths, accept, min(2.0, plan.throughput_s))
+    server_before, client_before = tree_cpu(server.process.pid), os.times()
+    measured = throughput(server.url, paths, accept, plan.throughput_s)
+    server_after, client_after = tree_cpu(server.process.pid), os.times()
+    answers = max(1, measured.requests - measured.failures)
+    spent = {d: server_after.get(d, 0.0) - server_before.get(d, 0.0) for d in server_after}
+    gunicorn = spent.get(0, 0.0) + spent.get(1, 0.0)
+    queries = sum(seconds for depth, seconds in spent.items() if depth >= 2)
+    client = client_cpu(client_after, measured.tool) - client_cpu(client_before, measured.tool)
+    cpu = tuple(1000 * s / answers for s in (gunicorn, queries, client))
+    return dataclasses.replace(measured, cpu_ms=cpu)
+
+
+def client_cpu(times: os.times_result, tool: str) -> float:
+    """CPU seconds of the client so far: wrk is a finished child; the Python client is this process."""
+    if tool == "wrk":
+        return times.children_user + times.children_system
+    return times.user + times.system
 
 
 def check(url: str, accept: str) -> str | None:
@@ -243,14 +276,12 @@ def check(url: str, accept: str) -> str | None:
     return None
 
 
-def load_in_memory(nquads: bytes) -> float:
+def load_in_memory(nquads: bytes) -> tuple[float, ox.Store]:
     """Seconds to bulk-load ``nquads`` into an in-memory pyoxigraph store (`claimgraph serve`'s store)."""
     started = time.perf_counter()
     store = ox.Store()
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    elapsed = time.perf_counter() - started
-    del store
-    return elapsed
+    return time.perf_counter() - started, store
 
 
 def open_generation(folder: Path) -> ox.Store:
@@ -290,8 +321,10 @@ def conditions(plan: Plan, moment: str) -> list[str]:
             f"query_timeout {defaults.query_timeout:g} s, max_result_rows {defaults.max_result_rows}, "
             f"max_query_bytes {defaults.max_query_bytes}: the defaults)",
             f"- timing: median of {plan.reps} runs after warm-up; in process = pyoxigraph query + JSON "
-            "serialisation on the same on-disk store in the benchmark's process; HTTP = POST "
-            "application/sparql-query with requests, JSON results, one client",
+            "serialisation on the server's own on-disk store, opened read-only in the benchmark's process; "
+            "HTTP = POST application/sparql-query with requests, JSON results, one client; in memory = "
+            "the in-process timing on an in-memory copy (the store of `claimgraph serve`), for reference; "
+            "both sides parse the JSON to count rows",
             f"- throughput: 8 concurrent clients for {plan.throughput_s:g} s "
             f"({'wrk' if shutil.which('wrk') else 'bounded Python client'}); memory = summed RSS (and PSS) "
             "of gunicorn and every process below it, sampled from /proc every 0.25 s; bare lookups = the "

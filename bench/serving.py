@@ -70,6 +70,11 @@ def baseline_env(generation: Path, base: str) -> dict[str, str]:
 
 def descendants(root: int) -> list[int]:
     """``root`` and every process below it (gunicorn workers, their query processes), from /proc."""
+    return [pid for pid, _ in tree(root)]
+
+
+def tree(root: int) -> list[tuple[int, int]]:
+    """(pid, depth) of ``root`` (depth 0) and of every process below it."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -80,12 +85,26 @@ def descendants(root: int) -> list[int]:
             continue
         ppid = int(stat.rpartition(")")[2].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
+    found, todo = [], [(root, 0)]
     while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, ()))
+        pid, depth = todo.pop()
+        found.append((pid, depth))
+        todo.extend((child, depth + 1) for child in children.get(pid, ()))
     return found
+
+
+def tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) so far of ``root``'s tree, by depth: 0 gunicorn's master, 1 its
+    workers, 2 and more their query processes (the zygote and the workers it forks)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    by_depth: dict[int, float] = {}
+    for pid, depth in tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        by_depth[depth] = by_depth.get(depth, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return by_depth
 
 
 def memory_kb(pid: int) -> tuple[int, int]:

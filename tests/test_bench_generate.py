@@ -4,6 +4,8 @@ example query returns rows on it at the smallest size. No timings here: those ar
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import re
 
 import pyoxigraph as ox
@@ -132,3 +134,10 @@ def test_synthetic_data_satisfies_the_shapes():
         allow_warnings=True,
     )
     assert conforms, text
+
+
+@pytest.mark.parametrize("module", ["bench.terms", "bench.generate", "bench.measure"])
+def test_bench_doctests(module):
+    failed, attempted = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert attempted
+    assert not failed
