@@ -181,3 +181,11 @@ def test_pages_render_without_script_errors(server, page, path, name, current):
     assert marked == ([current] if current else [])
     shoot(page, name)
     assert not page.errors
+
+
+def test_tab_leaves_the_query_editor(server, page):
+    page.goto(f"{server}/sparql")
+    page.click(".CodeMirror")
+    assert page.evaluate("!!document.activeElement.closest('.CodeMirror')")
+    page.keyboard.press("Tab")  # no keyboard trap: focus moves on to the citations switch
+    assert page.evaluate("document.activeElement.id") == "cite"
