@@ -3,6 +3,7 @@ citations and the ClaimReview JSON-LD (the JSON API's claim detail is the same o
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from rdflib import URIRef
@@ -61,6 +62,11 @@ class ClaimPage:
     @property
     def csl(self) -> list[JsonObject]:
         return csl_json(self.claim, self.work, self.dataset)
+
+    @property
+    def csl_text(self) -> str:
+        """The CSL-JSON as a reader copies it (characters as they are, not \\u escapes)."""
+        return json.dumps(self.csl, indent=2, ensure_ascii=False)
 
     @property
     def jsonld(self) -> JsonObject:
