@@ -16,6 +16,7 @@ from service.article import Span, blocks, nest, unreachable
 from service.citing import Agent, DatasetInfo, Work
 from service.claim_page import ClaimPage
 from service.model import Claim, Ref, Review
+from service.web import query_page
 
 BASE = "http://claimgraph.test/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -118,9 +119,13 @@ def test_paragraphs_split_an_anchor_that_crosses_a_line_break():
     assert second[0].span == Span(12, 18, "c", opens=False, closes=True)
 
 
-@pytest.mark.parametrize("module", [article, assertions, citing, claim_list, ontology_doc, wording])
+DOCTESTED = [article, assertions, citing, claim_list, ontology_doc, query_page, wording]
+
+
+@pytest.mark.parametrize("module", DOCTESTED)
 def test_doctests(module):
     result = doctest.testmod(module)
+    assert result.attempted > 0
     assert result.failed == 0
 
 
