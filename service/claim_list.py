@@ -33,7 +33,11 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Iterable[str]]) -> Filters:
-        """Read GET parameters; anything that is not a facet or ``q`` is ignored."""
+        """Read GET parameters; anything that is not a facet or ``q`` is ignored.
+
+        >>> Filters.from_args({"kind": ["statistic", ""], "q": [" over 90% "], "page": ["2"]})
+        Filters(selected={'kind': ('statistic',)}, text='over 90%')
+        """
         selected = {facet: tuple(v for v in args.get(facet, ()) if v) for facet in FACETS}
         text = " ".join(v.strip() for v in args.get(TEXT, ()) if v.strip())
         return cls({k: v for k, v in selected.items() if v}, text)

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from flask import render_template
 
-from service import article, assertions, citing, claim_list, ontology_doc, wording
+from service import article, citing, claim_list, ontology_doc, wording
 from service.article import Span, blocks, nest, unreachable
 from service.citing import Agent, DatasetInfo, Work
 from service.claim_page import ClaimPage
@@ -119,7 +119,7 @@ def test_paragraphs_split_an_anchor_that_crosses_a_line_break():
     assert second[0].span == Span(12, 18, "c", opens=False, closes=True)
 
 
-DOCTESTED = [article, assertions, citing, claim_list, ontology_doc, query_page, wording]
+DOCTESTED = [article, citing, claim_list, ontology_doc, query_page, wording]
 
 
 @pytest.mark.parametrize("module", DOCTESTED)
