@@ -13,8 +13,9 @@ translateAlgebra, never by editing query text):
    members'. Graphs map to claims (assertion and provenance graphs) and claims to sources.
 
 Supported: basic graph patterns, OPTIONAL, UNION, FILTER, BIND, VALUES, GRAPH, property paths of
-length one (``p``, ``^p``, ``p|q``, ``!p``), DISTINCT, ORDER BY, LIMIT, GROUP BY with aggregates.
-Anything else is refused with QueryRejected naming the construct.
+length one (``p``, ``^p``, ``p|q``, ``!p``) and sequences of them (``p/q``, expanded into a chain
+of triples, each cited), DISTINCT, ORDER BY, LIMIT, GROUP BY with aggregates. Anything else
+(``p*``, ``p+``, sub-queries, ...) is refused with QueryRejected naming the construct.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Literal, URIRef, Variable
-from rdflib.paths import AlternativePath, InvPath, NegatedPath, Path
+from rdflib.paths import AlternativePath, InvPath, NegatedPath, Path, SequencePath
 from rdflib.plugins.sparql.algebra import translateAlgebra, translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -106,8 +107,8 @@ class _Query:
 def plan(query: str, *, base: str | None, prefixes: dict[str, str]) -> CitationPlan:
     """Analyse a SELECT for citation mode; raises QueryRejected for what it cannot handle."""
     try:
-        parsed = parseQuery(_prologue(query, base, prefixes))
-        algebra = translateQuery(parsed, base=base).algebra
+        parsed = parseQuery(query)
+        algebra = translateQuery(parsed, base=base, initNs=prefixes).algebra
     except Exception as exc:  # pyparsing and the algebra raise many types; all are user errors
         raise QueryRejected(f"cannot parse the query for citation mode: {exc}") from exc
     if algebra.name != "SelectQuery":
@@ -128,13 +129,6 @@ def plan(query: str, *, base: str | None, prefixes: dict[str, str]) -> CitationP
     if not cite_vars:
         raise QueryRejected("citation mode needs at least one triple pattern to cite")
     return CitationPlan(variables, keys, rewritten, cite_vars)
-
-
-def _prologue(query: str, base: str | None, prefixes: dict[str, str]) -> str:
-    """The same predeclared prefixes and base the engine uses, for the parse only."""
-    lines = [f"BASE <{base}>"] if base else []
-    lines += [f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items()]
-    return "\n".join([*lines, query])
 
 
 def _find_project(node: CompValue) -> CompValue:
@@ -196,20 +190,52 @@ def _rewrite(node: CompValue, cites: list[str]) -> CompValue:
         if isinstance(node.term, Variable):
             cites.append(str(node.term))
             return node
-        return CompValue("Extend", p=node, expr=node.term, var=_new_cite(cites))
+        return _bind(node, node.term, _new_cite(cites))
     if name == "ToMultiSet":
         if node.p.name != "values":
             raise QueryRejected("citation mode cannot handle a sub-query (nested SELECT)")
         return node
+    if name == "Extend":
+        return _bind(_rewrite(node.p, cites), node.expr, node.var)
     changes = {child: _rewrite(node[child], cites) for child in _PATTERN_CHILDREN[name]}
     return CompValue(name, **{**{k: v for k, v in node.items() if k != "_vars"}, **changes})
 
 
+def _bind(pattern: CompValue, expr: Any, var: Variable) -> CompValue:
+    """BIND(expr AS var) after ``pattern``, written as ``{ SELECT <pattern's vars> (expr AS var) }``.
+
+    The same solutions; translateAlgebra can only write an expression into a SELECT clause
+    (it would lift a plain BIND into the outer one).
+    """
+    variables = sorted(_variables(pattern), key=str)
+    project = CompValue("Project", p=CompValue("Extend", p=pattern, expr=expr, var=var), PV=[*variables, var])
+    return CompValue("ToMultiSet", p=project)
+
+
+def _variables(node: Any) -> set[Variable]:
+    """Variables a rewritten pattern can bind (not those only inside expressions)."""
+    if not isinstance(node, CompValue):
+        return set()
+    if node.name == "BGP":
+        return {term for triple in node.triples for term in triple if isinstance(term, Variable)}
+    if node.name == "values":
+        return {var for row in node.res for var in row}
+    if node.name == "Project":
+        return set(node.PV)
+    found = {node.term} if node.name == "Graph" and isinstance(node.term, Variable) else set()
+    if node.name == "Extend":
+        found.add(node.var)
+    for child in ("p", "p1", "p2"):
+        if child in node and not (node.name == "Minus" and child == "p2"):
+            found |= _variables(node[child])
+    return found
+
+
 def _cite_triples(triples: list[tuple[Node, Any, Node]], cites: list[str]) -> CompValue:
     parts = []
-    for triple in triples:
-        _check_path(triple[1])
-        parts.append(CompValue("Graph", term=_new_cite(cites), p=CompValue("BGP", triples=[triple])))
+    for subject, predicate, obj in triples:
+        for triple in _expand_path(subject, predicate, obj, cites):
+            parts.append(CompValue("Graph", term=_new_cite(cites), p=CompValue("BGP", triples=[triple])))
     if not parts:
         return CompValue("BGP", triples=[])
     joined = parts[0]
@@ -218,12 +244,22 @@ def _cite_triples(triples: list[tuple[Node, Any, Node]], cites: list[str]) -> Co
     return joined
 
 
-def _check_path(predicate: Any) -> None:
-    if not isinstance(predicate, Path) or _length_one(predicate):
-        return
-    raise QueryRejected(
-        f"citation mode supports property paths of length one (p, ^p, p|q, !p), not {predicate.n3()}"
-    )
+def _expand_path(subject: Node, predicate: Any, obj: Node, cites: list[str]) -> list[tuple[Node, Any, Node]]:
+    """One triple per step: a sequence of length-one steps becomes a chain through fresh variables."""
+    if isinstance(predicate, SequencePath):
+        steps = list(predicate.args)
+        links = [Variable(f"{CITE_PREFIX}path{len(cites)}x{n}") for n in range(len(steps) - 1)]
+        nodes = [subject, *links, obj]
+        triples = []
+        for n, step in enumerate(steps):
+            triples += _expand_path(nodes[n], step, nodes[n + 1], cites)
+        return triples
+    if isinstance(predicate, Path) and not _length_one(predicate):
+        raise QueryRejected(
+            "citation mode supports property paths of length one (p, ^p, p|q, !p) and sequences of "
+            f"them (p/q), not {predicate.n3()}"
+        )
+    return [(subject, predicate, obj)]
 
 
 def _length_one(path: Path) -> bool:
