@@ -8,18 +8,16 @@ one is a DataError naming the file and line.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from service.errors import DataError
-from service.namespaces import SCHEMA, WD, Iris
+from service.namespaces import SCHEMA, Iris
 from service.yamlsource import Located, load_yaml
 
 CONTEXT_FILE = "context.yaml"
@@ -103,10 +101,12 @@ def compile_dataset(folder: Path, iris: Iris) -> Dataset:
         text = files.article.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataError(f"cannot read: {exc.strerror}", file=str(files.article)) from exc
+    from service.compile_context import add_context
+
     context = _mapping(load_yaml(files.context), CONTEXT_FILE)
     claims = _mapping(load_yaml(files.claims), CLAIMS_FILE)
     builder = _Builder(iris, text, files)
-    builder.add_context(context)
+    add_context(builder, context)
     builder.add_vocabulary(claims)
     builder.add_claims(claims)
     return builder.ds
@@ -183,175 +183,6 @@ class _Builder:
         return self.iris.entity(self.ref("entity", ident, at))
 
     # -- context -------------------------------------------------------------------------------
-    def add_context(self, ctx: Located) -> None:
-        entities = self.graph(self.iris.graph("entities"))
-        for item in [*ctx.get("agents", []), *ctx.get("places", [])]:
-            self.define("entity", item)
-        for item in ctx.get("agents", []):
-            self.add_agent(entities, item)
-        for item in ctx.get("places", []):
-            self.add_place(entities, item)
-        vocab = self.graph(self.iris.graph("vocabulary"))
-        for item in ctx.get("units", []):
-            self.add_unit(vocab, item)
-        for item in ctx.get("populations", []):
-            self.define("population", item)
-        for item in ctx.get("populations", []):
-            self.add_population(vocab, item)
-        sources = self.graph(self.iris.graph("sources"))
-        for item in [*ctx.get("works", []), *ctx.get("sources", [])]:
-            self.define("source", item)
-        for item in ctx.get("activities", []):
-            self.define("activity", item)
-        for item in ctx.get("activities", []):
-            self.add_activity(sources, item)
-        for item in ctx.get("works", []):
-            self.add_work(sources, item)
-        for item in ctx.get("sources", []):
-            self.add_source(sources, item)
-        self.add_article(self.graph(self.iris.graph("article")), self.require(ctx, "article"))
-        self.add_dataset_description(self.graph(self.iris.graph("dataset")), ctx)
-
-    def add_agent(self, g: Graph, item: Located) -> None:
-        node = self.iris.entity(item["id"])
-        self.types(g, node, item, (PROV.Agent,))
-        g.add((node, SCHEMA.name, Literal(self.require(item, "name"))))
-        g.add((node, RDFS.label, Literal(item["name"])))
-        if "alternate_name" in item:
-            g.add((node, SCHEMA.alternateName, Literal(item["alternate_name"])))
-        if "job_title" in item:
-            g.add((node, SCHEMA.jobTitle, Literal(item["job_title"])))
-        if "affiliation" in item:
-            g.add((node, SCHEMA.affiliation, self.entity_iri(item["affiliation"], item)))
-        if "country" in item:
-            g.add((node, SCHEMA.areaServed, self.entity_iri(item["country"], item)))
-        self.same_as(g, node, item)
-
-    def add_place(self, g: Graph, item: Located) -> None:
-        node = self.iris.entity(item["id"])
-        self.types(g, node, item, (SCHEMA.Place,))
-        g.add((node, SCHEMA.name, Literal(self.require(item, "name"))))
-        g.add((node, RDFS.label, Literal(item["name"])))
-        if "contained_in" in item:
-            g.add((node, SCHEMA.containedInPlace, self.entity_iri(item["contained_in"], item)))
-        self.same_as(g, node, item)
-
-    def same_as(self, g: Graph, node: URIRef, item: Located) -> None:
-        qid = item.get("wikidata")
-        if qid is None:
-            return
-        if not (isinstance(qid, str) and qid[:1] == "Q" and qid[1:].isdigit()):
-            file, line = item.where()
-            raise DataError(f"wikidata must look like Q123, got {qid!r}", file=file, line=line)
-        g.add((node, OWL.sameAs, WD[qid]))
-
-    def add_unit(self, g: Graph, item: Located) -> None:
-        node = self.iris.unit(self.define("unit", item))
-        g.add((node, RDF.type, self.cg.Unit))
-        g.add((node, RDFS.label, Literal(self.require(item, "label"))))
-        if "code" in item:
-            g.add((node, SCHEMA.unitCode, Literal(item["code"])))
-
-    def add_population(self, g: Graph, item: Located) -> None:
-        node = self.iris.population(item["id"])
-        g.add((node, RDF.type, self.cg.Population))
-        g.add((node, RDFS.label, Literal(self.require(item, "label"))))
-        if "subset_of" in item:
-            parent = self.ref("population", item["subset_of"], item)
-            g.add((node, self.cg.subsetOf, self.iris.population(parent)))
-
-    def add_activity(self, g: Graph, item: Located) -> None:
-        node = self.iris.activity(item["id"])
-        self.types(g, node, item, (PROV.Activity,))
-        g.add((node, RDFS.label, Literal(self.require(item, "label"))))
-        for key, prop in (("requester", self.cg.requester), ("addressee", self.cg.addressee)):
-            if key in item:
-                agent = self.entity_iri(item[key], item)
-                g.add((node, prop, agent))
-                g.add((node, PROV.wasAssociatedWith, agent))
-        if "population" in item:
-            pop = self.ref("population", item["population"], item)
-            g.add((node, self.cg.population, self.iris.population(pop)))
-        for key, prop in (("started", SCHEMA.startDate), ("ended", SCHEMA.endDate)):
-            if key in item:
-                g.add((node, prop, date_literal(item[key], item)))
-        if "period" in item:
-            g.add((node, DCTERMS.temporal, date_literal(item["period"], item)))
-        self.not_stated(g, node, item)
-
-    def add_work(self, g: Graph, item: Located) -> None:
-        node = self.iris.source(item["id"])
-        self.types(g, node, item, (PROV.Entity, SCHEMA.CreativeWork))
-        g.add((node, RDFS.label, Literal(self.require(item, "label"))))
-        for author in self.require(item, "authors"):
-            g.add((node, SCHEMA.author, self.entity_iri(author, item)))
-            g.add((node, PROV.wasAttributedTo, self.entity_iri(author, item)))
-        g.add((node, SCHEMA.publisher, self.entity_iri(self.require(item, "publisher"), item)))
-        if "funder" in item:
-            g.add((node, SCHEMA.funder, self.entity_iri(item["funder"], item)))
-        self.not_stated(g, node, item)
-
-    def add_source(self, g: Graph, item: Located) -> None:
-        node = self.iris.source(item["id"])
-        self.types(g, node, item, (PROV.Entity, self.cg.Source))
-        g.add((node, RDFS.label, Literal(self.require(item, "label"))))
-        issuers = self.require(item, "issuer")
-        for issuer in issuers if isinstance(issuers, list) else [issuers]:
-            g.add((node, PROV.wasAttributedTo, self.entity_iri(issuer, item)))
-        if "generated_by" in item:
-            activity = self.ref("activity", item["generated_by"], item)
-            g.add((node, PROV.wasGeneratedBy, self.iris.activity(activity)))
-        if "received" in item:
-            received = date_literal(item["received"], item)
-            g.add((node, self.cg.receivedOn, received))
-            g.add((node, DCTERMS.date, received))
-        if "date" in item:
-            g.add((node, DCTERMS.date, date_literal(item["date"], item)))
-        if "part_of" in item:
-            whole = self.ref("source", item["part_of"], item)
-            g.add((node, DCTERMS.isPartOf, self.iris.source(whole)))
-        self.not_stated(g, node, item)
-
-    def add_article(self, g: Graph, item: Located) -> None:
-        ident = self.require(item, "id")
-        node = self.article_iri = self.iris.article(ident)
-        text_node = self.article_text_iri = self.iris.article_text(ident)
-        self.types(g, node, item, (SCHEMA.CreativeWork,))
-        g.add((node, SCHEMA.author, self.entity_iri(self.require(item, "author"), item)))
-        g.add((node, SCHEMA.inLanguage, Literal(item.get("language", "en"))))
-        based_on = self.ref("source", self.require(item, "is_based_on"), item)
-        g.add((node, SCHEMA.isBasedOn, self.iris.source(based_on)))
-        for about in item.get("about", []):
-            g.add((node, SCHEMA.about, self.entity_iri(about, item)))
-        g.add((node, SCHEMA.associatedMedia, text_node))
-        g.add((text_node, RDF.type, SCHEMA.MediaObject))
-        g.add((text_node, SCHEMA.encodingFormat, Literal("text/plain; charset=utf-8")))
-        g.add((text_node, SCHEMA.sha256, Literal(hashlib.sha256(self.text.encode()).hexdigest())))
-        g.add((text_node, SCHEMA.text, Literal(self.text)))
-        g.add((text_node, self.cg.notStated, SCHEMA.license))
-        if "image_credit" in item:
-            image = self.iris.article(f"{ident}/image")
-            g.add((node, SCHEMA.image, image))
-            g.add((image, RDF.type, SCHEMA.ImageObject))
-            g.add((image, SCHEMA.creditText, Literal(item["image_credit"])))
-            g.add((image, self.cg.notStated, SCHEMA.url))
-        self.not_stated(g, node, item)
-
-    def add_dataset_description(self, g: Graph, ctx: Located) -> None:
-        item = self.require(ctx, "dataset")
-        node = self.iris.dataset
-        for cls in (VOID.Dataset, DCAT.Dataset, SCHEMA.Dataset):
-            g.add((node, RDF.type, cls))
-        g.add((node, DCTERMS.title, Literal(self.require(item, "title"), lang="en")))
-        g.add((node, DCTERMS.description, Literal(self.require(item, "description"), lang="en")))
-        g.add((node, DCTERMS.creator, self.entity_iri(self.require(item, "creator"), item)))
-        g.add((node, DCTERMS.license, URIRef(self.require(item, "license"))))
-        g.add((node, DCTERMS.created, date_literal(self.require(item, "created"), item)))
-        g.add((node, DCTERMS.modified, date_literal(self.require(item, "modified"), item)))
-        g.add((node, DCTERMS.conformsTo, self.iris.ontology_version))
-        g.add((node, DCTERMS.source, self.article_iri))
-        g.add((node, DCTERMS.hasVersion, Literal(self.files.fingerprint())))
-
     # -- claims --------------------------------------------------------------------------------
     def add_vocabulary(self, claims: Located) -> None:
         vocab = self.graph(self.iris.graph("vocabulary"))
@@ -395,47 +226,3 @@ class _Builder:
             self.define("claim", item)
         for item in items:
             add_claim(self, item)
-
-
-def date_literal(value: Any, at: Located) -> Literal:
-    """A YAML date, "YYYY-MM" or a year as an xsd:date, xsd:gYearMonth or xsd:gYear literal.
-
-    >>> date_literal(dt.date(2024, 8, 5), Located()).n3()
-    '"2024-08-05"^^<http://www.w3.org/2001/XMLSchema#date>'
-    >>> date_literal("2024-06", Located()).datatype.endswith("gYearMonth")
-    True
-    >>> date_literal(2009, Located()).datatype.endswith("gYear")
-    True
-    """
-    if isinstance(value, dt.date):
-        return Literal(value.isoformat(), datatype=XSD.date)
-    text = str(value)
-    if len(text) == 4 and text.isdigit():
-        return Literal(text, datatype=XSD.gYear)
-    if len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit():
-        return Literal(text, datatype=XSD.gYearMonth)
-    file, line = at.where()
-    raise DataError(f"not a date, year-month or year: {value!r}", file=file, line=line)
-
-
-def number_literal(value: Any, at: Located) -> Literal:
-    """An int as xsd:integer; a decimal written "83.4" (or 83.4) as xsd:decimal.
-
-    >>> number_literal(73197, Located()).datatype.endswith("integer")
-    True
-    >>> number_literal("83.4", Located()).n3()
-    '"83.4"^^<http://www.w3.org/2001/XMLSchema#decimal>'
-    """
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
-    elif isinstance(value, float | str):
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            number = None
-        if number is not None and number.is_finite():
-            return Literal(str(number), datatype=XSD.decimal)
-    file, line = at.where()
-    raise DataError(f"not a number: {value!r}", file=file, line=line)

@@ -8,6 +8,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from service.errors import DataError
+from service.literals import date_literal, number_literal
 from service.namespaces import OA, SCHEMA
 from service.yamlsource import Located
 
@@ -142,8 +143,6 @@ def add_assertion_item(b: _Builder, g: Graph, cid: str, n: int, part: Any, claim
 
 
 def add_figure(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
-    from service.compile import number_literal
-
     cg = b.cg
     node = b.iris.claim_part(cid, f"figure-{n}")
     g.add((node, RDF.type, SCHEMA.Observation))
@@ -181,8 +180,6 @@ def add_figure(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
 
 def add_period(b: _Builder, g: Graph, cid: str, node: URIRef, item: Located) -> None:
     """The reference period ``[start, end]`` of a figure or statement; one value means both ends."""
-    from service.compile import date_literal
-
     if "period" not in item:
         return
     period = item["period"]
@@ -196,8 +193,6 @@ def add_period(b: _Builder, g: Graph, cid: str, node: URIRef, item: Located) -> 
 
 
 def add_event(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
-    from service.compile import date_literal
-
     node = b.iris.event(b.require(item, "id"))
     g.add((node, RDF.type, SCHEMA.Event))
     g.add((node, RDF.type, PROV.Activity))
