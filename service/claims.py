@@ -8,8 +8,10 @@ a bare IRI where the data has a name.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDFS, SKOS
@@ -187,12 +189,35 @@ class Catalogue:
 
     def claim(self, claim_id: str) -> Claim:
         """One claim by id; NotFound when there is none."""
-        for claim in self.claims:
-            if claim.id == claim_id:
-                return claim
-        raise NotFound(f"no claim {claim_id}")
+        found = self._by_id.get(claim_id)
+        if found is None:
+            raise NotFound(f"no claim {claim_id}")
+        return found
+
+    @cached_property
+    def _by_id(self) -> dict[str, Claim]:
+        return {claim.id: claim for claim in self.claims}
 
 
 def read_catalogue(store: Store, iris: Iris) -> Catalogue:
+    """Every claim with its vocabulary, read once per store content and kept.
+
+    A store's content only changes by replace_all, which gives it new stats, so the catalogue
+    is cached by (store, stats): pages stop re-reading every claim and label per request,
+    which made a claim page cost O(dataset).
+    """
+    key = (id(store), store.stats(), iris.base)
+    with _CACHE_LOCK:
+        cached = _CATALOGUES.get(key)
+    if cached is not None:
+        return cached
     vocabulary = read_vocabulary(store)
-    return Catalogue(vocabulary, read_claims(store, iris, vocabulary))
+    catalogue = Catalogue(vocabulary, read_claims(store, iris, vocabulary))
+    with _CACHE_LOCK:
+        _CATALOGUES.clear()  # one dataset is served at a time; keep only the newest
+        _CATALOGUES[key] = catalogue
+    return catalogue
+
+
+_CATALOGUES: dict[tuple[int, object, str], Catalogue] = {}
+_CACHE_LOCK = threading.Lock()
