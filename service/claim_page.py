@@ -4,6 +4,7 @@ citations and the ClaimReview JSON-LD (the JSON API's claim detail is the same o
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import URIRef
@@ -97,26 +98,30 @@ def build_claim_page(
     return ClaimPage(
         claim=claim,
         sources=sources,
-        related=related_claims(claim, catalogue.claims),
+        related=related_claims(claim, catalogue),
         work=read_work(store, vocabulary, URIRef(claim.article), str(iris.cg)),
         dataset=read_dataset_info(store, vocabulary, iris.dataset),
         honesty=HONESTY,
     )
 
 
-def related_claims(claim: Claim, claims: tuple[Claim, ...]) -> tuple[RelatedGroup, ...]:
+def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ...]:
     """Claims that share a source, a measure or a reference period with ``claim`` (never itself)."""
-    others = [other for other in claims if other.iri != claim.iri]
+    index = catalogue.related_index
     groups = []
+
+    def others(key: str, values: Iterable[object]) -> tuple[Claim, ...]:
+        found = {c.iri: c for value in values for c in index[key].get(value, ())}
+        found.pop(claim.iri, None)
+        return tuple(sorted(found.values(), key=lambda c: c.start))
+
     source_ids = {ref.id for ref in claim.sources}
-    if source_ids:
-        same = tuple(o for o in others if source_ids & {ref.id for ref in o.sources})
-        first = sorted(source_ids)[0]
-        groups.append(RelatedGroup("sameSource", "From the same source", same, {"source": first}))
-    if claim.measures:
-        same = tuple(o for o in others if claim.measures & o.measures)
+    if same := others("source", source_ids):
+        groups.append(
+            RelatedGroup("sameSource", "From the same source", same, {"source": sorted(source_ids)[0]})
+        )
+    if same := others("measure", claim.measures):
         groups.append(RelatedGroup("sameMeasure", "Same measure", same, {}))
-    if claim.periods:
-        same = tuple(o for o in others if claim.periods & o.periods)
+    if same := others("period", claim.periods):
         groups.append(RelatedGroup("samePeriod", "Same reference period", same, {}))
-    return tuple(group for group in groups if group.claims)
+    return tuple(groups)

@@ -198,6 +198,19 @@ class Catalogue:
     def _by_id(self) -> dict[str, Claim]:
         return {claim.id: claim for claim in self.claims}
 
+    @cached_property
+    def related_index(self) -> dict[str, dict[object, list[Claim]]]:
+        """Claims by source id, by measure IRI and by reference period, for related-claim lists."""
+        index: dict[str, dict[object, list[Claim]]] = {"source": {}, "measure": {}, "period": {}}
+        for claim in self.claims:
+            for source in claim.sources:
+                index["source"].setdefault(source.id, []).append(claim)
+            for measure in claim.measures:
+                index["measure"].setdefault(measure, []).append(claim)
+            for period in claim.periods:
+                index["period"].setdefault(period, []).append(claim)
+        return index
+
 
 def read_catalogue(store: Store, iris: Iris) -> Catalogue:
     """Every claim with its vocabulary, read once per store content and kept.

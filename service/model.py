@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from service import wording
@@ -220,11 +221,11 @@ class Claim:
         found += [fact.text for s in self.statements for fact in s.facts if fact.label in ("date", "period")]
         return tuple(dict.fromkeys(found))
 
-    @property
+    @cached_property
     def periods(self) -> frozenset[tuple[str | None, str | None]]:
         return frozenset((f.period_start, f.period_end) for f in self.figures if f.period)
 
-    @property
+    @cached_property
     def measures(self) -> frozenset[str]:
         return frozenset(f.measure.iri for f in self.figures if f.measure)
 
