@@ -90,6 +90,11 @@ def build_claim_page(
 ) -> ClaimPage:
     """The page of one claim; NotFound when there is no such claim."""
     catalogue = catalogue or read_catalogue(store, iris)
+    # Everything on the page is fixed for one store content: build it once.
+    return catalogue.remember(("claim-page", claim_id), lambda: _build(store, iris, claim_id, catalogue))
+
+
+def _build(store: Store, iris: Iris, claim_id: str, catalogue: Catalogue) -> ClaimPage:
     claim = catalogue.claim(claim_id)
     vocabulary = catalogue.vocabulary
     sources = tuple(

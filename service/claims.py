@@ -9,9 +9,11 @@ a bare IRI where the data has a name.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any, TypeVar
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDFS, SKOS
@@ -25,6 +27,9 @@ from service.namespaces import SCHEMA, Iris
 from service.resources import page_queries
 from service.store import Store
 
+T = TypeVar("T")
+#: How many derived objects (claim pages, source details) a catalogue keeps.
+MEMO_SIZE = 4096
 #: Which label wins when the data gives several (a concept's prefLabel, then rdfs:label, then name).
 LABEL_ORDER = (SKOS.prefLabel, RDFS.label, SCHEMA.name)
 #: How "not stated" properties read, where the data gives them no label of their own.
@@ -186,6 +191,20 @@ class Catalogue:
 
     vocabulary: Vocabulary
     claims: tuple[Claim, ...]
+    _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, compare=False, repr=False)
+
+    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed once per key for this catalogue (its store content), LRU-bounded."""
+        with _CACHE_LOCK:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]  # type: ignore[no-any-return]
+        value = make()
+        with _CACHE_LOCK:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     def claim(self, claim_id: str) -> Claim:
         """One claim by id; NotFound when there is none."""

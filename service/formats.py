@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -102,6 +103,16 @@ def negotiate(accept: MIMEAccept, form: QueryForm | tuple[Offer, ...], formats: 
     Raises NotAcceptable, listing the offers, when nothing on offer is acceptable.
     """
     offers = offers_for(form) if isinstance(form, QueryForm) else form
+    return _negotiate(tuple(accept), tuple(offers), tuple(formats))
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(
+    accept_items: tuple[tuple[str, float], ...], offers: tuple[Offer, ...], formats: tuple[str, ...]
+) -> Offer:
+    # Clients send a handful of distinct Accept headers; werkzeug's matching costs tens of
+    # microseconds a request, so each answer is remembered (a NotAcceptable is not).
+    accept = MIMEAccept(accept_items)
     if formats:
         accept = accept_from_format(formats, offers)
     elif not accept:
