@@ -57,3 +57,19 @@ def reviewed_store(iris: Iris) -> OxigraphStore:
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(to_nquads(built.dataset))
     return store
+
+
+@pytest.fixture(scope="module")
+def data_client(loaded_store, iris):
+    """A test client on the compiled data (no reviews)."""
+    from service import create_app
+
+    return create_app({"base_iri": iris.base}, store=loaded_store).test_client()
+
+
+@pytest.fixture(scope="module")
+def site_client(reviewed_store, iris):
+    """A test client on the data as `claimgraph serve` loads it, reviews included."""
+    from service import create_app
+
+    return create_app({"base_iri": iris.base}, store=reviewed_store).test_client()

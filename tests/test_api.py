@@ -23,15 +23,8 @@ ROUTES = {
 
 
 @pytest.fixture(scope="module")
-def app(reviewed_store):
-    from service import create_app
-
-    return create_app({"base_iri": BASE}, store=reviewed_store)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
+def client(site_client):
+    return site_client
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +41,8 @@ def validator(openapi: dict, name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=registry)
 
 
-def test_openapi_describes_every_json_route(app, openapi):
+def test_openapi_describes_every_json_route(client, openapi):
+    app = client.application
     assert openapi["openapi"].startswith("3.1")
     documented = set(openapi["paths"])
     for rule in app.url_map.iter_rules():

@@ -9,6 +9,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
+from stored_terms import as_stored
 
 from service import create_app
 from service.dataset import build_reviewed
@@ -28,20 +29,12 @@ RDF_TYPES = {
 EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "trig": "application/trig"}
 EXTENSIONS |= {"nt": "application/n-triples", "rdf": "application/rdf+xml", "nq": "application/n-quads"}
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
-#: Oxigraph stores integer-derived literals as xsd:integer (oxigraph/oxigraph#526): compare in that form.
-INTEGER_KINDS = {XSD.nonNegativeInteger, XSD.positiveInteger, XSD.int, XSD.long, XSD.short}
-
-
-def as_stored(term):
-    if isinstance(term, Literal) and term.datatype in INTEGER_KINDS:
-        return Literal(str(term), datatype=XSD.integer)
-    return term
 
 
 @pytest.fixture(scope="module")
-def client(loaded_store, iris):
+def client(data_client, iris):
     assert iris.base == BASE
-    return create_app({"base_iri": BASE}, store=loaded_store).test_client()
+    return data_client
 
 
 def path_of(iri) -> str:

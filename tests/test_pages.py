@@ -26,15 +26,8 @@ PAGES += ["/checks", "/ontology", "/articles/russians-in-serbia", "/reviews/c015
 
 
 @pytest.fixture(scope="module")
-def app(reviewed_store):
-    from service import create_app
-
-    return create_app({"base_iri": BASE}, store=reviewed_store)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
+def client(site_client):
+    return site_client
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +248,8 @@ def test_claim_page_embeds_claimreview_jsonld_without_inventing_dates(client):
     assert "url" not in item["appearance"]
 
 
-def test_jsonld_cannot_close_its_script_element(app):
+def test_jsonld_cannot_close_its_script_element(client):
+    app = client.application
     hostile = "</script><script>alert(1)</script>"
     claim = Claim(
         f"{BASE}claims/x",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
+from stored_terms import as_stored
 
 from service import create_app
 from service.namespaces import SD
@@ -18,20 +19,12 @@ DUMPS = {
     "jsonld": ("application/ld+json", "json-ld"),
     "ttl": ("text/turtle", "turtle"),
 }
-#: Oxigraph stores integer-derived literals as xsd:integer (oxigraph/oxigraph#526): compare in that form.
-INTEGER_KINDS = {XSD.nonNegativeInteger, XSD.positiveInteger, XSD.int, XSD.long, XSD.short}
-
-
-def as_stored(term):
-    if isinstance(term, Literal) and term.datatype in INTEGER_KINDS:
-        return Literal(str(term), datatype=XSD.integer)
-    return term
 
 
 @pytest.fixture(scope="module")
-def client(loaded_store, iris):
+def client(data_client, iris):
     assert iris.base == BASE
-    return create_app({"base_iri": BASE}, store=loaded_store).test_client()
+    return data_client
 
 
 @pytest.fixture(scope="module")
