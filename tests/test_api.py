@@ -162,3 +162,20 @@ def test_the_validation_would_catch_a_changed_shape(client, openapi):
     messages = [e.message for e in validator(openapi, "ClaimDetail").iter_errors(body)]
     assert any("'period' is a required property" in m for m in messages)
     assert any("is not of type 'integer'" in m for m in messages)
+
+
+def test_unknown_api_route_answers_json_404(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["status"] == 404
+    assert body["title"] == "Not Found"
+    assert body["detail"]
+
+
+def test_wrong_method_on_api_answers_json_405(client):
+    response = client.post("/api/claims")
+    assert response.status_code == 405
+    assert response.get_json()["status"] == 405
+    assert "GET" in response.headers["Allow"]

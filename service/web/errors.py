@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -35,12 +37,20 @@ def _handler(status: int):  # type: ignore[no-untyped-def]
 
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:
-    """werkzeug's own errors (405, 413, 415, 500, ...): plain text on /sparql, with their headers."""
-    if request.path != "/sparql" or exc.code is None:
+    """werkzeug's own errors (404, 405, 413, 415, 500, ...): plain text on /sparql, JSON under
+    /api/, with their headers (Allow, ...); elsewhere werkzeug's page."""
+    if exc.code is None:
         return exc
     response = exc.get_response()
-    response.set_data(f"{_title(exc.code)}: {exc.description}\n")
-    response.mimetype = "text/plain"
+    if request.path.startswith("/api/"):
+        body = {"title": _title(exc.code), "status": exc.code, "detail": exc.description}
+        response.set_data(json.dumps(body))
+        response.mimetype = "application/json"
+    elif request.path == "/sparql":
+        response.set_data(f"{_title(exc.code)}: {exc.description}\n")
+        response.mimetype = "text/plain"
+    else:
+        return exc
     return response
 
 
