@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Dataset, URIRef
 from rdflib.term import Node
 
 from service import paths
@@ -60,19 +59,8 @@ def article_text(store: Store, iri: URIRef) -> str:
 def _quads(store: Store, name: str, **values: Node) -> Dataset:
     dataset = Dataset()
     for row in store.select(page_queries()[name].bind(**values)):
-        dataset.graph(row["g"]).add((row["s"], row["p"], plain(row["o"])))
+        dataset.graph(row["g"]).add((row["s"], row["p"], row["o"]))
     return dataset
-
-
-def plain(term: Node) -> Node:
-    """``"x"^^xsd:string`` as the simple literal ``"x"``: the same RDF term, which rdflib tells apart.
-
-    >>> plain(Literal("x", datatype=XSD.string)) == Literal("x")
-    True
-    """
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term))
-    return term
 
 
 def _add(target: Dataset, source: Dataset) -> None:

@@ -308,3 +308,13 @@ def test_health_reports_the_store(store):
         "named_graphs": 5,
         "data_version": "protocol-test-1",
     }
+
+
+def test_select_gives_simple_literals_as_plain_rdflib_literals():
+    from rdflib import Literal as RdfLiteral
+
+    store = OxigraphStore()
+    store.replace_all(b'<http://x/s> <http://x/p> "plain" <http://x/g> .\n')
+    [row] = store.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert row["o"] == RdfLiteral("plain")
+    assert row["o"].datatype is None

@@ -59,7 +59,11 @@ class Store(Protocol):
         ...
 
     def select(self, query: str) -> list[dict[str, Node]]:
-        """Run a trusted SELECT; rows map variable names to rdflib terms."""
+        """Run a trusted SELECT; rows map variable names to rdflib terms.
+
+        A simple literal comes back as a plain ``Literal("x")``, never ``"x"^^xsd:string``
+        (one RDF 1.1 term, which rdflib tells apart).
+        """
         ...
 
     def ask(self, query: str) -> bool:
