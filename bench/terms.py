@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from service.namespaces import STANDARD_PREFIXES
+
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -22,17 +24,18 @@ def namespace(prefix: str) -> Callable[[str], str]:
     return lambda local: f"<{prefix}{local}>"
 
 
-SCHEMA = namespace("http://schema.org/")
-PROV = namespace("http://www.w3.org/ns/prov#")
-OA = namespace("http://www.w3.org/ns/oa#")
-RDFS = namespace("http://www.w3.org/2000/01/rdf-schema#")
-SKOS = namespace("http://www.w3.org/2004/02/skos/core#")
-DCTERMS = namespace("http://purl.org/dc/terms/")
-OWL = namespace("http://www.w3.org/2002/07/owl#")
-VOID = namespace("http://rdfs.org/ns/void#")
-DCAT = namespace("http://www.w3.org/ns/dcat#")
-WD = namespace("http://www.wikidata.org/entity/")
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+# The same vocabularies the service uses (service/namespaces.py), as N-Quads term writers.
+SCHEMA = namespace(STANDARD_PREFIXES["schema"])
+PROV = namespace(STANDARD_PREFIXES["prov"])
+OA = namespace(STANDARD_PREFIXES["oa"])
+RDFS = namespace(STANDARD_PREFIXES["rdfs"])
+SKOS = namespace(STANDARD_PREFIXES["skos"])
+DCTERMS = namespace(STANDARD_PREFIXES["dcterms"])
+OWL = namespace(STANDARD_PREFIXES["owl"])
+VOID = namespace(STANDARD_PREFIXES["void"])
+DCAT = namespace(STANDARD_PREFIXES["dcat"])
+WD = namespace(STANDARD_PREFIXES["wd"])
+RDF_TYPE = namespace(STANDARD_PREFIXES["rdf"])("type")
 LABEL = RDFS("label")
 
 
