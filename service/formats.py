@@ -93,6 +93,19 @@ HTML_OFFER = Offer("text/html", ("html",), ("application/xhtml+xml",))
 DESCRIPTION_OFFERS: tuple[Offer, ...] = (*GRAPH_OFFERS, HTML_OFFER)
 
 
+@lru_cache(maxsize=256)
+def parse_accept(header: str | None) -> MIMEAccept:
+    """An Accept header parsed by werkzeug, as ``request.accept_mimetypes`` would be.
+
+    Remembered: clients send a handful of distinct headers, and parsing one costs
+    more than the rest of a small query's negotiation. A MIMEAccept is immutable.
+
+    >>> parse_accept("text/csv;q=0.5, application/json").best
+    'application/json'
+    """
+    return parse_accept_header(header, MIMEAccept)
+
+
 def offers_for(form: QueryForm) -> tuple[Offer, ...]:
     return GRAPH_OFFERS if form.returns_graph else SOLUTION_OFFERS
 

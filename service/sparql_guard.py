@@ -112,7 +112,9 @@ class QueryGuard:
         self.prefixes = dict(prefixes)
         self.max_bytes = max_bytes
         self.max_depth = max_depth
-        self._facts = functools.lru_cache(maxsize=cache_size)(self._inspect)
+        # Keyed by the text as received: a repeated query (most traffic) costs one lookup. Errors
+        # are not cached, so a refused query is examined again each time (bounded by max_bytes).
+        self._examined = functools.lru_cache(maxsize=cache_size)(self._examine)
 
     def check(
         self,
@@ -124,11 +126,7 @@ class QueryGuard:
 
         Raises QueryTooLarge (413), QueryForbidden for an update (403), QueryRejected (400).
         """
-        if len(query.encode("utf-8")) > self.max_bytes:
-            raise QueryTooLarge(f"the query is longer than {self.max_bytes} bytes (max_query_bytes)")
-        text = decode_escapes(query)
-        check_depth(text, self.max_depth)
-        facts = self._facts(text)
+        text, facts = self._examined(query)
         if facts.services:
             raise QueryRejected("SERVICE is not allowed: this endpoint never queries other services")
         requested = [d for d in (facts.dataset, dataset) if d and (d.default_graphs or d.named_graphs)]
@@ -141,6 +139,14 @@ class QueryGuard:
                     "(the endpoint never fetches)"
                 )
         return GuardedQuery(text, facts.form, requested[-1] if requested else None)
+
+    def _examine(self, query: str) -> tuple[str, QueryFacts]:
+        """The text the engine reads (escapes decoded) and what it asks for; raises if it is refused."""
+        if len(query.encode("utf-8")) > self.max_bytes:
+            raise QueryTooLarge(f"the query is longer than {self.max_bytes} bytes (max_query_bytes)")
+        text = decode_escapes(query)
+        check_depth(text, self.max_depth)
+        return text, self._inspect(text)
 
     def _inspect(self, text: str) -> QueryFacts:
         if not needs_parse(text):

@@ -12,7 +12,7 @@ from flask import Response, g, render_template, request
 from rdflib import Dataset, URIRef
 from werkzeug.routing import BaseConverter
 
-from service import conneg, pages, rdf_formats
+from service import conneg, formats, pages, rdf_formats
 from service.web import get_iris, urls
 
 
@@ -36,7 +36,7 @@ def choose(offers: Sequence[str], extension: str | None) -> str:
     if extension is None:
         g.vary_accept = True
     # What was chosen also decides how an error is shown from here on (web/site.py, page_error).
-    g.answer = conneg.negotiate(request.accept_mimetypes, offers, extension)
+    g.answer = conneg.negotiate(formats.parse_accept(request.headers.get("Accept")), offers, extension)
     return g.answer  # type: ignore[no-any-return]
 
 
@@ -81,5 +81,14 @@ def with_links(response: Response, links: Sequence[urls.Link]) -> Response:
 def vary_on_accept(response: Response) -> Response:
     """after_request: a negotiated answer depends on Accept, and caches must know it."""
     if g.get("vary_accept"):
-        response.vary.add("Accept")
+        vary_on(response, "Accept")
     return response
+
+
+def vary_on(response: Response, header: str) -> None:
+    """Add ``header`` to Vary; werkzeug's ``response.vary`` re-parses and re-writes the header
+    on every change, which costs more than a small query's answer when it is still absent."""
+    if "Vary" in response.headers:
+        response.vary.add(header)
+    else:
+        response.headers["Vary"] = header
