@@ -41,12 +41,14 @@ def production_command(port: int, workers: int, app: str = "service:create_app()
         "--bind",
         f"127.0.0.1:{port}",
         "--no-control-socket",
+        "--config",
+        "python:service.gunicorn_conf",
         app,
     ]
 
 
-#: The README's production settings (besides the store and the base): one query process per sync worker.
-PRODUCTION_SETTINGS = {"CLAIMGRAPH_STORE_READ_ONLY": "true", "CLAIMGRAPH_QUERY_WORKERS": "1"}
+#: The README's production settings, besides the store and the base.
+PRODUCTION_SETTINGS = {"CLAIMGRAPH_STORE_READ_ONLY": "true"}
 
 
 def server_env(store: Path, base: str, port: int) -> dict[str, str]:

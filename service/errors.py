@@ -41,6 +41,11 @@ class QueryForbidden(ClaimgraphError):
 class QueryTimeout(ClaimgraphError):
     """A query ran past the configured time limit (503)."""
 
+    @classmethod
+    def after(cls, seconds: float) -> QueryTimeout:
+        """The error for a query stopped at the time limit of ``seconds``."""
+        return cls(f"the query did not finish within {seconds:g} s (query_timeout); it was stopped")
+
 
 class ResultTooLarge(ClaimgraphError):
     """A result exceeded the configured size limit."""

@@ -74,7 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
         "query_workers",
         2,
         int,
-        "Child processes per server process that run public queries (killed and replaced at the time limit).",
+        "Sandbox processes per server process that run public queries (killed and replaced at the time"
+        " limit), where the server does not run them itself.",
     ),
     Setting("max_query_bytes", 65536, int, "Largest query text or request body accepted (413)."),
     Setting("max_result_rows", 100000, int, "Most solutions or triples a query may return."),

@@ -102,22 +102,53 @@ def claimgraph_serve(folder: Path, **settings: object) -> Iterator[str]:
         yield base
 
 
+#: The gunicorn master's pid file, by the base URL gunicorn_serve yielded.
+_GUNICORN_PIDS: dict[str, Path] = {}
+
+
 @contextmanager
 def gunicorn_serve(folder: Path, workers: int = 2, **settings: object) -> Iterator[str]:
-    """The production command: gunicorn workers, each opening the store read-only."""
+    """The README's production command: gunicorn with claimgraph's gunicorn settings, sync workers
+    each opening the store read-only."""
     port = free_port()
     store = folder / "store"
     build_store(store, protocol_nquads(f"http://127.0.0.1:{port}/"))
     command = [
         str(BIN / "gunicorn"),
+        "--config",
+        "python:service.gunicorn_conf",
         "--workers",
         str(workers),
         "--bind",
         f"127.0.0.1:{port}",
+        "--pid",
+        str(folder / "gunicorn.pid"),
         "service:create_app()",
     ]
     with running(command, server_env(store, port, **settings), port, folder / "gunicorn.log") as base:
-        yield base
+        _GUNICORN_PIDS[base] = folder / "gunicorn.pid"
+        try:
+            yield base
+        finally:
+            del _GUNICORN_PIDS[base]
+
+
+def gunicorn_workers(base: str) -> list[int]:
+    """The pids of the workers of the gunicorn serving ``base``, and of no other process."""
+    return children(int(_GUNICORN_PIDS[base].read_text()))
+
+
+def children(pid: int) -> list[int]:
+    """The pids of ``pid``'s live child processes, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return sorted(found)
 
 
 def slow_query(patterns: int = 8) -> str:

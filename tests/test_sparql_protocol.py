@@ -9,16 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import time
 
 import pytest
 import requests
-from live_server import claimgraph_serve, gunicorn_serve, slow_query
+from live_server import children, claimgraph_serve, gunicorn_serve, gunicorn_workers, slow_query
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from service.errors import QueryTimeout
+from service.network import leave_network
 
 pytestmark = [
     pytest.mark.integration,
@@ -520,11 +524,40 @@ def test_gunicorn_workers_serve_the_read_only_store(gunicorn):
     )
 
 
+def test_gunicorn_workers_leave_the_network_and_run_queries_themselves(gunicorn):
+    requests.get(gunicorn + "sparql", params={"query": "ASK {}"}, timeout=10).raise_for_status()
+    workers = gunicorn_workers(gunicorn)
+    assert len(workers) == 2
+    if not can_leave_network():
+        pytest.skip("this kernel does not let unprivileged processes leave the network")
+    ours = os.readlink("/proc/self/ns/net")
+    for pid in workers:
+        assert os.readlink(f"/proc/{pid}/ns/net") != ours  # no interface but a downed loopback
+        assert children(pid) == []  # no query processes: the worker runs the queries itself
+
+
 def test_gunicorn_time_limit_gives_503_then_answers(gunicorn):
+    before = gunicorn_workers(gunicorn)
     started = time.monotonic()
     slow = requests.get(gunicorn + "sparql", params={"query": slow_query()}, timeout=60)
     assert slow.status_code == 503
-    assert "query_timeout" in slow.text
+    assert slow.text == f"Service Unavailable: {QueryTimeout.after(2)}\n"
+    assert slow.headers["Access-Control-Allow-Origin"] == "*"
     assert time.monotonic() - started < 8
     ask = requests.get(gunicorn + "sparql", params={"query": "ASK {}"}, timeout=10)
     assert json.loads(ask.content) == {"head": {}, "boolean": True}
+    if can_leave_network():  # the worker that ran the query ended; gunicorn started another
+        deadline = time.monotonic() + 10
+        while len(set(gunicorn_workers(gunicorn)) - set(before)) != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        after = gunicorn_workers(gunicorn)
+        assert len(after) == 2
+        assert len(set(after) - set(before)) == 1
+
+
+def can_leave_network() -> bool:
+    """Whether a process here may move into a new user and network namespace (probed in a child)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os._exit(0 if leave_network() else 1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0

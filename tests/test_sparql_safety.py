@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from live_server import claimgraph_serve, slow_query
+from live_server import claimgraph_serve, gunicorn_serve, slow_query
 
 pytestmark = pytest.mark.integration
 
@@ -51,9 +51,12 @@ def listener() -> Iterator[Listener]:
     listening.close()
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    with claimgraph_serve(tmp_path_factory.mktemp("safety"), query_timeout=TIME_LIMIT) as url:
+@pytest.fixture(scope="module", params=["claimgraph serve", "gunicorn"])
+def base(request, tmp_path_factory):
+    """Both serving models: the sandbox's query processes (`claimgraph serve`), and gunicorn sync
+    workers that run queries themselves (the production command)."""
+    serve = claimgraph_serve if request.param == "claimgraph serve" else gunicorn_serve
+    with serve(tmp_path_factory.mktemp("safety"), query_timeout=TIME_LIMIT) as url:
         yield url
 
 

@@ -14,6 +14,7 @@ import logging
 from service.compile import SourceFiles
 from service.errors import StoreUnavailable
 from service.namespaces import Iris
+from service.query_placement import runs_queries_itself
 from service.settings import Settings
 from service.store import Store
 
@@ -39,4 +40,6 @@ def prepare_store(store: Store, iris: Iris, settings: Settings) -> None:
             raise StoreUnavailable(f"the store at {settings.store_path} holds no claimgraph dataset")
     else:
         ensure_current(store, iris, settings.data_dir)
-    store.sparql("ASK {}", media_type="application/sparql-results+json", timeout=settings.query_timeout)
+    # A process that runs public queries itself (service/query_placement.py) needs no sandbox.
+    timeout = None if runs_queries_itself() else settings.query_timeout
+    store.sparql("ASK {}", media_type="application/sparql-results+json", timeout=timeout)

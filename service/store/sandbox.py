@@ -64,9 +64,7 @@ class Sandbox:
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._discard(worker)
-                raise QueryTimeout(
-                    f"the query did not finish within {timeout:g} s (query_timeout); it was stopped"
-                )
+                raise QueryTimeout.after(timeout)
             status, value = worker.conn.recv()
         except (EOFError, OSError) as exc:
             self._discard(worker)

@@ -11,7 +11,6 @@ network at all. It exits, killing its workers, when the server closes its socket
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import logging
 import os
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from service.errors import ClaimgraphError
+from service.network import leave_network
 from service.store.oxigraph_query import QueryJob
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,6 @@ Runner = Callable[[QueryJob], bytes]
 #: Called once in each worker, after the fork, to get the function that runs a job there.
 RunnerFactory = Callable[[], Runner]
 
-_CLONE_NEWUSER = 0x10000000
-_CLONE_NEWNET = 0x40000000
 _PID = struct.Struct("!i")
 
 
@@ -92,7 +90,7 @@ def _zygote_main(ctrl: socket.socket, make_runner: RunnerFactory) -> None:  # pr
     keep = ctrl.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
-    ctrl.sendall(b"1" if _leave_network() else b"0")
+    ctrl.sendall(b"1" if leave_network() else b"0")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
     while True:
         try:
@@ -140,12 +138,6 @@ def _reset_signals() -> None:  # pragma: no cover
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.set_wakeup_fd(-1)
-
-
-def _leave_network() -> bool:  # pragma: no cover
-    """Move into a new user + network namespace: no interface but a downed loopback."""
-    unshare = getattr(ctypes.CDLL(None, use_errno=True), "unshare", None)
-    return unshare is not None and unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
 
 
 def _recv_exact(sock: socket.socket, size: int) -> bytes:

@@ -11,6 +11,7 @@ from service.errors import QueryRejected
 from service.formats import QueryForm
 from service.sparql_guard import GuardedQuery
 from service.web import get_iris, get_settings, get_store
+from service.web.time_limit import public_time_limit
 
 #: ``cite=1`` and its spellings.
 CITE_VALUES = frozenset({"1", "true", "yes", "on"})
@@ -34,13 +35,14 @@ def respond(admitted: GuardedQuery, media_type: str) -> Response:
             "citation mode (cite=1) runs over the whole dataset: drop FROM and default-graph-uri"
         )
     settings, iris = get_settings(), get_iris()
-    result = citations.run_cited(
-        get_store(),
-        admitted.text,
-        base=iris.base,
-        prefixes=iris.prefixes(),
-        media_type=media_type,
-        timeout=settings.query_timeout,
-        max_rows=settings.max_result_rows,
-    )
+    with public_time_limit() as timeout:
+        result = citations.run_cited(
+            get_store(),
+            admitted.text,
+            base=iris.base,
+            prefixes=iris.prefixes(),
+            media_type=media_type,
+            timeout=timeout,
+            max_rows=settings.max_result_rows,
+        )
     return Response(result.chunks, content_type=result.media_type)

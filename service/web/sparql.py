@@ -19,6 +19,8 @@ from service.service_description import describe
 from service.sparql_guard import QueryGuard
 from service.store import QueryDataset
 from service.web import IRIS_KEY, SETTINGS_KEY, cited, get_iris, get_settings, get_store, query_page
+from service.web.representation import vary_on
+from service.web.time_limit import public_time_limit
 
 bp = Blueprint("sparql", __name__)
 
@@ -48,27 +50,30 @@ def endpoint() -> Response:
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
-    if request.method == "GET" and query_page.prefers_page(request.accept_mimetypes, list(incoming.formats)):
+    accept = formats.parse_accept(request.headers.get("Accept"))
+    if request.method == "GET" and query_page.prefers_page(accept, list(incoming.formats)):
         return query_page.render_query_page(incoming.query, cited.wants_citations())  # a shared link
     guard: QueryGuard = current_app.extensions[GUARD_KEY]
     admitted = guard.check(incoming.query, incoming.dataset, store.graph_names)
-    offer = formats.negotiate(request.accept_mimetypes, admitted.form, incoming.formats)
+    offer = formats.negotiate(accept, admitted.form, incoming.formats)
     if cited.wants_citations():
         return cited.respond(admitted, offer.media_type)
-    result = store.sparql(
-        admitted.text,
-        media_type=offer.media_type,
-        dataset=admitted.dataset,
-        timeout=settings.query_timeout,
-        max_rows=settings.max_result_rows,
-    )
+    with public_time_limit() as timeout:
+        result = store.sparql(
+            admitted.text,
+            media_type=offer.media_type,
+            dataset=admitted.dataset,
+            timeout=timeout,
+            max_rows=settings.max_result_rows,
+        )
     return Response(result.chunks, content_type=result.media_type)
 
 
 def describe_service() -> Response:
     """The service description in RDF, or the query form for a browser."""
     fmt = request.args.getlist("format")
-    offer = formats.negotiate(request.accept_mimetypes, formats.DESCRIPTION_OFFERS, fmt)
+    accept = formats.parse_accept(request.headers.get("Accept"))
+    offer = formats.negotiate(accept, formats.DESCRIPTION_OFFERS, fmt)
     if offer is formats.HTML_OFFER:
         return query_page.render_query_page()
     settings, iris = get_settings(), get_iris()
@@ -142,7 +147,7 @@ def add_protocol_headers(response: Response) -> Response:
     if request.path != "/sparql":
         return response
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.vary.add("Accept")
+    vary_on(response, "Accept")
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
         requested = request.headers.get("Access-Control-Request-Headers")
