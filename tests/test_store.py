@@ -25,7 +25,7 @@ from service.errors import (
     ValidationFailed,
 )
 from service.settings import Settings
-from service.store import QueryDataset
+from service.store import QueryDataset, oxigraph_store
 from service.store.loading import ensure_current
 from service.store.oxigraph_store import OxigraphStore
 
@@ -113,6 +113,41 @@ def test_a_failed_load_keeps_what_the_store_had(request, fixture):
     assert count(store) == 20
     assert count(store, timeout=5.0) == 20
     assert store.stats().data_version == "protocol-test-1"
+
+
+@pytest.fixture
+def sliced_loads(monkeypatch):
+    """Every on-disk load counts as large, on four cores: it is parsed in four slices if it can be."""
+    monkeypatch.setattr(oxigraph_store, "PARALLEL_LOAD_BYTES", 0)
+    monkeypatch.setattr(oxigraph_store.os, "cpu_count", lambda: 4)
+
+
+def test_a_large_on_disk_load_parsed_in_slices_holds_exactly_the_data(tmp_path, nquads, sliced_loads):
+    assert len(oxigraph_store.line_slices(nquads, 4)) == 4
+    disk = OxigraphStore(str(tmp_path / "store"), base_iri=BASE)
+    try:
+        disk.replace_all(nquads)
+        dumped = b"".join(disk.export("application/n-quads"))
+        assert sorted(dumped.splitlines()) == sorted(nquads.splitlines())
+        with pytest.raises(SyntaxError):  # a bad statement in one slice fails the whole load
+            disk.replace_all(nquads + b'<http://e/a> <http://e/b> "unterminated .\n' + nquads)
+        assert count(disk) == 20
+    finally:
+        disk.close()
+
+
+def test_a_blank_node_named_in_two_places_stays_one_node(tmp_path, nquads, sliced_loads):
+    # Each parse renames blank nodes: a file that may hold one is parsed whole, not in slices.
+    first = b'_:same <http://e/first> "1" <http://e/g> .\n'
+    data = first + nquads + b'_:same <http://e/last> "2" <http://e/g> .\n'
+    disk = OxigraphStore(str(tmp_path / "store"), base_iri=BASE)
+    try:
+        disk.replace_all(data)
+        assert count(disk) == 22
+        one_node = "SELECT (COUNT(*) AS ?n) WHERE { ?b <http://e/first> ?one ; <http://e/last> ?two }"
+        assert count(disk, one_node) == 1
+    finally:
+        disk.close()
 
 
 def test_on_disk_store_persists_across_reopening(disk_store, tmp_path):

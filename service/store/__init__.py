@@ -52,9 +52,11 @@ class Store(Protocol):
     ) -> SparqlResult:
         """Run a (guarded) query and serialise the result natively into ``media_type``.
 
-        With a ``timeout`` the query is public: it is stopped at the deadline
-        (QueryTimeout) and may not return more than ``max_rows`` solutions or
-        triples (ResultTooLarge). Without one it is trusted and runs in process.
+        With a ``timeout`` the store stops the query at the deadline
+        (QueryTimeout); without one it runs in process, for trusted queries or
+        for a caller that keeps the time limit itself (service/web/time_limit.py).
+        With ``max_rows`` a result may not hold more solutions or triples than
+        that (ResultTooLarge).
         """
         ...
 

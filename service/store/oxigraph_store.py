@@ -1,8 +1,9 @@
 """The embedded default: Oxigraph through pyoxigraph, in memory or on disk.
 
-Trusted queries (the pages' own, from service/rq/) run in process. Public
-queries (``sparql`` with a ``timeout``) run in a sandbox worker that is killed
-at the deadline (service/store/sandbox.py). On disk, every load builds a new
+Queries without a ``timeout`` run in process: trusted ones (the pages' own, from
+service/rq/), and public ones in a server process that keeps the time limit
+itself (service/query_placement.py). Queries with a ``timeout`` run in a sandbox
+worker that is killed at the deadline (service/store/sandbox.py). On disk, every load builds a new
 generation and publishes it atomically (service/store/generations.py); a loaded
 generation is only ever opened read-only, by this process, its workers and any
 other server process (gunicorn workers) alike.
@@ -10,9 +11,11 @@ other server process (gunicorn workers) alike.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -191,7 +194,7 @@ class OxigraphStore:
         generation = generations.fresh(self.path)
         try:
             builder = ox.Store(str(generation))
-            builder.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            bulk_load_nquads(builder, nquads)
             builder.flush()
             del builder  # closes the read-write handle: from now on the generation is read-only
         except BaseException:
@@ -229,6 +232,63 @@ class OxigraphStore:
 
     def close(self) -> None:
         self._sandbox.stop()
+
+
+#: Below this size one parse is quick; above it, every core parses a share of an on-disk load.
+PARALLEL_LOAD_BYTES = 8 << 20
+MAX_LOAD_THREADS = 4
+
+
+def bulk_load_nquads(store: ox.Store, nquads: bytes) -> None:
+    """Bulk-load N-Quads into an on-disk store, large inputs parsed by one thread per core.
+
+    pyoxigraph's on-disk bulk loader spends its time parsing, on the calling
+    thread, with the GIL released; slices of the input load concurrently into one
+    store (1M quads: 9.3 s -> 5.0 s on two cores, the same quads). N-Quads is one
+    statement per line, so slices cut at line ends hold the same statements. But
+    each parse gives its blank nodes fresh identities, so ``_:b`` in two slices
+    would become two nodes: input that may hold a blank node (``_:`` anywhere,
+    even in a literal) is parsed whole. An in-memory store gains nothing.
+    """
+    large = len(nquads) > PARALLEL_LOAD_BYTES and b"_:" not in nquads
+    threads = min(os.cpu_count() or 1, MAX_LOAD_THREADS) if large else 1
+    slices = line_slices(nquads, threads)
+    if len(slices) == 1:
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        return
+    errors: list[BaseException] = []
+
+    def load(part: bytes) -> None:
+        try:
+            store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # re-raised in the calling thread below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=load, args=(part,)) for part in slices]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+
+
+def line_slices(data: bytes, count: int) -> list[bytes]:
+    r"""``data`` cut into at most ``count`` slices of about equal size, each ending at a line end.
+
+    >>> line_slices(b"a\nbb\nc\ndd\n", 2)
+    [b'a\nbb\nc\n', b'dd\n']
+    >>> line_slices(b"one line", 3)
+    [b'one line']
+    """
+    cuts = [0]
+    for part in range(1, count):
+        end = data.find(b"\n", max(cuts[-1], len(data) * part // count))
+        if end == -1:
+            break
+        cuts.append(end + 1)
+    cuts.append(len(data))
+    return [data[start:stop] for start, stop in pairwise(cuts) if stop > start]
 
 
 def settings_prefixes(settings: Settings) -> dict[str, str]:

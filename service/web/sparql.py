@@ -2,7 +2,7 @@
 
 Intake (one query, from GET, a form POST or a sparql-query POST) -> guard
 (service/sparql_guard.py) -> negotiation (service/formats.py) -> the store,
-which stops the query at the time limit. A bare GET describes the service.
+under the time limit (service/web/time_limit.py). A bare GET describes the service.
 """
 
 from __future__ import annotations
