@@ -322,13 +322,14 @@ def run_cited(
     media_type: str,
     timeout: float | None = None,
     max_rows: int | None = None,
+    max_bytes: int | None = None,
 ) -> SparqlResult:
     """Run ``query`` and its lineage query; the result has two extra variables of cited IRIs."""
     if media_type not in RESULT_FORMATS:
         raise QueryRejected(f"citation mode answers in {sorted(RESULT_FORMATS)}, not {media_type}")
     citation_plan = plan(query, base=base, prefixes=prefixes)
-    rows = _select(store, query, timeout, max_rows)
-    lineage_rows = _select(store, citation_plan.lineage_query(rows), timeout, None) if rows else []
+    rows = _select(store, query, timeout, max_rows, max_bytes)
+    lineage_rows = _select(store, citation_plan.lineage_query(rows), timeout, None, max_bytes) if rows else []
     cited = attach_citations(citation_plan, rows, lineage_rows, Lineage.read(store))
     result = Result("SELECT")
     result.vars = [Variable(v) for v in (*citation_plan.variables, CLAIMS_VAR, SOURCES_VAR)]
@@ -362,7 +363,11 @@ def attach_citations(
     return cited
 
 
-def _select(store: Store, query: str, timeout: float | None, max_rows: int | None) -> list[dict[str, Node]]:
-    result = store.sparql(query, media_type=JSON_RESULTS, timeout=timeout, max_rows=max_rows)
+def _select(
+    store: Store, query: str, timeout: float | None, max_rows: int | None, max_bytes: int | None
+) -> list[dict[str, Node]]:
+    result = store.sparql(
+        query, media_type=JSON_RESULTS, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes
+    )
     parsed = Result.parse(io.BytesIO(b"".join(result.chunks)), format="json")
     return [{str(k): v for k, v in row.asdict().items()} for row in parsed]

@@ -80,6 +80,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_query_bytes", 65536, int, "Largest query text or request body accepted (413)."),
     Setting("max_result_rows", 100000, int, "Most solutions or triples a query may return."),
     Setting(
+        "max_result_bytes",
+        134217728,
+        int,
+        "Largest serialised result a query may return; a query is stopped as soon as it passes this,"
+        " which bounds a worker's memory.",
+    ),
+    Setting(
         "max_nesting_depth",
         64,
         int,
@@ -105,6 +112,7 @@ class Settings:
     query_workers: int
     max_query_bytes: int
     max_result_rows: int
+    max_result_bytes: int
     max_nesting_depth: int
 
     @property
@@ -142,6 +150,7 @@ class Settings:
             "query_workers",
             "max_query_bytes",
             "max_result_rows",
+            "max_result_bytes",
             "max_nesting_depth",
         ):
             if getattr(self, name) <= 0:

@@ -511,7 +511,8 @@ def test_health_reports_size_and_version(base):
 # -- the production command -------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    with gunicorn_serve(tmp_path_factory.mktemp("gunicorn"), workers=2, query_timeout=2) as url:
+    folder = tmp_path_factory.mktemp("gunicorn")
+    with gunicorn_serve(folder, workers=2, query_timeout=2, max_result_bytes=20_000) as url:
         yield url
 
 
@@ -553,6 +554,15 @@ def test_gunicorn_time_limit_gives_503_then_answers(gunicorn):
         after = gunicorn_workers(gunicorn)
         assert len(after) == 2
         assert len(set(after) - set(before)) == 1
+
+
+def test_gunicorn_worker_stops_a_result_at_max_result_bytes(gunicorn):
+    # 20**3 solutions: hundreds of kilobytes of JSON, stopped at 20,000 bytes in the worker itself.
+    query = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    response = requests.get(gunicorn + "sparql", params={"query": query})
+    assert_text_error(response, 400, "larger than 20000 bytes", "max_result_bytes")
+    ask = requests.get(gunicorn + "sparql", params={"query": "ASK {}"}, timeout=10)
+    assert json.loads(ask.content) == {"head": {}, "boolean": True}
 
 
 def can_leave_network() -> bool:

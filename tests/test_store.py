@@ -237,6 +237,21 @@ def test_build_store_rebuilds_only_when_the_data_changed(tmp_path, data_copy, mo
 
 
 # -- the result size cap -----------------------------------------------------------------------------
+@pytest.mark.parametrize("timeout", [None, 5.0], ids=["in process", "sandbox"])
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/n-triples"])
+def test_max_bytes_stops_a_runaway_result_while_it_is_written(store, timeout, media_type):
+    # 20**3 = 8,000 solutions (or triples built from them), hundreds of kilobytes once written.
+    where = "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    select = media_type.startswith("application/sparql-results")
+    runaway = ("SELECT * " if select else "CONSTRUCT { ?a ?b ?i . ?g ?h ?c . ?d ?e ?f } ") + where
+    with pytest.raises(ResultTooLarge, match=r"larger than 10000 bytes \(max_result_bytes\)"):
+        store.sparql(runaway, media_type=media_type, max_bytes=10_000, timeout=timeout)
+    # Under the cap, the answer is the same as without one.
+    small = "SELECT * WHERE { ?s ?p ?o }" if select else "CONSTRUCT WHERE { ?s ?p ?o }"
+    capped = store.sparql(small, media_type=media_type, max_bytes=100_000, timeout=timeout)
+    assert capped.chunks == store.sparql(small, media_type=media_type, timeout=timeout).chunks
+
+
 @pytest.mark.parametrize(
     "media_type",
     ["application/sparql-results+json", "application/sparql-results+xml", CSV, "text/tab-separated-values"],

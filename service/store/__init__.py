@@ -49,6 +49,7 @@ class Store(Protocol):
         dataset: QueryDataset | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
+        max_bytes: int | None = None,
     ) -> SparqlResult:
         """Run a (guarded) query and serialise the result natively into ``media_type``.
 
@@ -56,7 +57,7 @@ class Store(Protocol):
         (QueryTimeout); without one it runs in process, for trusted queries or
         for a caller that keeps the time limit itself (service/web/time_limit.py).
         With ``max_rows`` a result may not hold more solutions or triples than
-        that (ResultTooLarge).
+        that, with ``max_bytes`` not take more bytes (ResultTooLarge).
         """
         ...
 

@@ -31,6 +31,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_rows: int | None = None
+    max_bytes: int | None = None
 
 
 def query_kwargs(
@@ -55,7 +56,8 @@ def run_job(store: ox.Store, job: QueryJob, options: QueryOptions) -> bytes:
     """The serialised result of ``job``.
 
     Raises QueryRejected (syntax error, or a result that cannot take the media type)
-    and ResultTooLarge (more than ``job.max_rows`` solutions or triples).
+    and ResultTooLarge (more than ``job.max_rows`` solutions or triples, or more
+    than ``job.max_bytes`` bytes: then the serialisation stops there).
     """
     try:
         result = store.query(job.query, **query_kwargs(options, job.default_graphs, job.named_graphs))
@@ -65,16 +67,66 @@ def run_job(store: ox.Store, job: QueryJob, options: QueryOptions) -> bytes:
         rdf_format = ox.RdfFormat.from_media_type(job.media_type)
         if rdf_format is None:
             raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {job.media_type}")
-        body = result.serialize(format=rdf_format) or b""
+        body = serialize(result, rdf_format, job.max_bytes)
         check_rows(body, rdf_format, job.max_rows)
         return body
     results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
     if results_format is None:
         raise QueryRejected(f"a SELECT or ASK result cannot be sent as {job.media_type}")
-    body = result.serialize(format=results_format) or b""
+    body = serialize(result, results_format, job.max_bytes)
     if isinstance(result, ox.QuerySolutions):
         check_rows(body, results_format, job.max_rows)
     return body
+
+
+def serialize(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    fmt: ox.RdfFormat | ox.QueryResultsFormat,
+    max_bytes: int | None,
+) -> bytes:
+    """``result`` serialised as ``fmt``; ResultTooLarge as soon as it passes ``max_bytes``.
+
+    The engine evaluates while it writes, in chunks of a few kilobytes, so a capped
+    writer stops a runaway result before it fills the memory, not after.
+    """
+    if max_bytes is None:
+        return result.serialize(format=fmt) or b""  # type: ignore[arg-type]
+    sink = CappedSink(max_bytes)
+    result.serialize(sink, format=fmt)  # type: ignore[arg-type]
+    return sink.getvalue()
+
+
+class CappedSink:
+    """A binary writer that refuses to hold more than ``limit`` bytes.
+
+    >>> sink = CappedSink(4)
+    >>> sink.write(b"abc"), sink.getvalue()
+    (3, b'abc')
+    >>> sink.write(b"de")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    service.errors.ResultTooLarge: the result is larger than 4 bytes (max_result_bytes); ...
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._chunks: list[bytes] = []
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ResultTooLarge(
+                f"the result is larger than {self.limit} bytes (max_result_bytes); add a LIMIT"
+            )
+        self._chunks.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
 
 
 def check_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows: int | None) -> None:

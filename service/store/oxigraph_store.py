@@ -121,10 +121,11 @@ class OxigraphStore:
         dataset: QueryDataset | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
+        max_bytes: int | None = None,
     ) -> SparqlResult:
         """Run a guarded query; with a ``timeout`` it runs in a sandbox worker killed at the deadline."""
         dataset = dataset or QueryDataset()
-        job = QueryJob(query, media_type, dataset.default_graphs, dataset.named_graphs, max_rows)
+        job = QueryJob(query, media_type, dataset.default_graphs, dataset.named_graphs, max_rows, max_bytes)
         if timeout is not None:
             return SparqlResult(media_type, [self._sandbox.run(job, timeout)])
         body = run_job(self._store, job, self.options)  # trusted (CLI, pages): in process

@@ -44,5 +44,6 @@ def respond(admitted: GuardedQuery, media_type: str) -> Response:
             media_type=media_type,
             timeout=timeout,
             max_rows=settings.max_result_rows,
+            max_bytes=settings.max_result_bytes,
         )
     return Response(result.chunks, content_type=result.media_type)

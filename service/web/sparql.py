@@ -65,6 +65,7 @@ def endpoint() -> Response:
             dataset=admitted.dataset,
             timeout=timeout,
             max_rows=settings.max_result_rows,
+            max_bytes=settings.max_result_bytes,
         )
     return Response(result.chunks, content_type=result.media_type)
 
