@@ -32,6 +32,7 @@ def test_the_answer_is_the_apps_503_with_its_protocol_headers(data_client):
     assert headers["Access-Control-Allow-Origin"] == "*"  # CORS, from the app's after-request hook
     assert headers["Vary"] == "Accept"
     assert headers["Connection"] == "close"  # the worker ends: the client must not wait for more
+    assert headers["Date"].endswith(" GMT")
 
 
 def test_the_answer_matches_what_the_sandbox_path_answers(loaded_store, iris):

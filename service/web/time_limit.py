@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, request
+from werkzeug.http import http_date
 
 from service.errors import QueryTimeout
 from service.query_placement import runs_queries_itself
@@ -58,7 +59,10 @@ def timeout_response(app: Flask, environ: dict[str, Any], error: QueryTimeout) -
         body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else b"".join(body_chunks)
     protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
     lines = [f"{protocol} {status}", *(f"{name}: {value}" for name, value in headers)]
-    if not any(name.lower() == "content-length" for name, _ in headers):
+    present = {name.lower() for name, _ in headers}
+    if "content-length" not in present:
         lines.append(f"Content-Length: {len(body)}")
+    if "date" not in present:  # gunicorn adds it to every answer it writes; this one it does not
+        lines.append(f"Date: {http_date()}")
     lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
