@@ -3,10 +3,11 @@
 Queries without a ``timeout`` run in process: trusted ones (the pages' own, from
 service/rq/), and public ones in a server process that keeps the time limit
 itself (service/query_placement.py). Queries with a ``timeout`` run in a sandbox
-worker that is killed at the deadline (service/store/sandbox.py). On disk, every load builds a new
-generation and publishes it atomically (service/store/generations.py); a loaded
-generation is only ever opened read-only, by this process, its workers and any
-other server process (gunicorn workers) alike.
+worker that is killed at the deadline (service/store/sandbox.py). On disk, every
+load builds a new generation and publishes it atomically
+(service/store/generations.py); a loaded generation is only ever opened
+read-only, by this process, its workers and any other server process (gunicorn
+workers) alike.
 """
 
 from __future__ import annotations
@@ -128,7 +129,8 @@ class OxigraphStore:
         job = QueryJob(query, media_type, dataset.default_graphs, dataset.named_graphs, max_rows, max_bytes)
         if timeout is not None:
             return SparqlResult(media_type, [self._sandbox.run(job, timeout)])
-        body = run_job(self._store, job, self.options)  # trusted (CLI, pages): in process
+        # In process: trusted queries (CLI, pages), or a caller that keeps the time limit itself.
+        body = run_job(self._store, job, self.options)
         return SparqlResult(media_type, [body])
 
     def _make_runner(self) -> Runner:
