@@ -56,7 +56,7 @@ def timeout_response(app: Flask, environ: dict[str, Any], error: QueryTimeout) -
     with app.request_context(environ):
         response = app.process_response(app.make_response(app.handle_user_exception(error)))
         body_chunks, status, headers = response.get_wsgi_response(environ)
-        body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else b"".join(body_chunks)
+        body = b"".join(body_chunks)  # werkzeug gives none for HEAD, keeping Content-Length
     protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
     lines = [f"{protocol} {status}", *(f"{name}: {value}" for name, value in headers)]
     present = {name.lower() for name, _ in headers}
