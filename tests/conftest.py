@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from service.dataset import BuiltDataset, build_dataset
-from service.namespaces import Iris
-from service.store.oxigraph_store import OxigraphStore
+from claimgraph.build.pipeline import BuiltDataset, build_dataset
+from claimgraph.iris import Iris
+from claimgraph.store.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -51,7 +50,7 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def reviewed_store(iris: Iris) -> OxigraphStore:
     """The shipped dataset with the automated checks' reviews, as `claimgraph serve` loads it."""
-    from service.dataset import build_reviewed, to_nquads
+    from claimgraph.build.pipeline import build_reviewed, to_nquads
 
     built, _ = build_reviewed(iris, str(DATA))
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
@@ -62,7 +61,7 @@ def reviewed_store(iris: Iris) -> OxigraphStore:
 @pytest.fixture(scope="module")
 def data_client(loaded_store, iris):
     """A test client on the compiled data (no reviews)."""
-    from service import create_app
+    from claimgraph import create_app
 
     return create_app({"base_iri": iris.base}, store=loaded_store).test_client()
 
@@ -70,6 +69,6 @@ def data_client(loaded_store, iris):
 @pytest.fixture(scope="module")
 def site_client(reviewed_store, iris):
     """A test client on the data as `claimgraph serve` loads it, reviews included."""
-    from service import create_app
+    from claimgraph import create_app
 
     return create_app({"base_iri": iris.base}, store=reviewed_store).test_client()

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
-
-from service.store.oxigraph_store import OxigraphStore
+from claimgraph.store.oxigraph import OxigraphStore
 
 PROTOCOL_DATA = Path(__file__).resolve().parent / "data" / "protocol.trig"
 BIN = Path(sys.executable).parent
@@ -116,14 +115,14 @@ def gunicorn_serve(folder: Path, workers: int = 2, **settings: object) -> Iterat
     command = [
         str(BIN / "gunicorn"),
         "--config",
-        "python:service.gunicorn_conf",
+        "python:claimgraph.gunicorn_conf",
         "--workers",
         str(workers),
         "--bind",
         f"127.0.0.1:{port}",
         "--pid",
         str(folder / "gunicorn.pid"),
-        "service:create_app()",
+        "claimgraph:create_app()",
     ]
     with running(command, server_env(store, port, **settings), port, folder / "gunicorn.log") as base:
         _GUNICORN_PIDS[base] = folder / "gunicorn.pid"

@@ -10,14 +10,14 @@ import re
 
 import pyoxigraph as ox
 import pytest
+from claimgraph.build.pipeline import build_reviewed, load_ontology, load_shapes, merged_graph, to_nquads
+from claimgraph.iris import Iris
+from claimgraph.querylib import load_library
+from claimgraph.store.oxigraph import VERSION_QUERY
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset
 
 from bench.generate import BENCH_BASE, SIZES, generate, parse_size
-from service.dataset import build_reviewed, load_ontology, load_shapes, merged_graph, to_nquads
-from service.namespaces import Iris
-from service.querylib import load_library
-from service.store.oxigraph_store import VERSION_QUERY
 
 SMALLEST = SIZES["10k"]
 OPTIONS = {

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from claimgraph.build.pipeline import build_reviewed, to_nquads
+from claimgraph.iris import Iris
 from live_server import BIN, build_store, free_port, running, server_env
-
-from service.dataset import build_reviewed, to_nquads
-from service.namespaces import Iris
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.validate import validate_dataset
+from claimgraph.build.validation import validate_dataset
 
 
 def test_shipped_data_validates(built, iris, article_text):

@@ -7,14 +7,13 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from claimgraph import create_app
+from claimgraph.build.pipeline import build_reviewed
+from claimgraph.iris import SCHEMA, WD
+from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 from stored_terms import as_stored
-
-from service import create_app
-from service.dataset import build_reviewed
-from service.namespaces import SCHEMA, WD
-from service.store.oxigraph_store import OxigraphStore
 
 BASE = "http://claimgraph.test/"  # the base of the conftest fixtures
 DATA = Path(__file__).resolve().parent.parent / "data"

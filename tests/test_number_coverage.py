@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from claimgraph.build.pipeline import build_dataset, merged_graph
+from claimgraph.iris import OA, SCHEMA
 from rdflib import Literal
 from rdflib.namespace import RDF, XSD
-
-from service.dataset import build_dataset, merged_graph
-from service.namespaces import OA, SCHEMA
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from service.settings import SETTINGS, Settings
+from claimgraph.settings import SETTINGS, Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

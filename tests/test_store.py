@@ -10,12 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from live_server import protocol_nquads, slow_query
-
-from service import create_app
-from service.cli import main
-from service.compile import SourceFiles
-from service.errors import (
+from claimgraph import create_app
+from claimgraph.build.compiler import SourceFiles
+from claimgraph.cli import main
+from claimgraph.errors import (
     DataError,
     QueryRejected,
     QueryTimeout,
@@ -24,10 +22,12 @@ from service.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from service.settings import Settings
-from service.store import QueryDataset, oxigraph_store
-from service.store.loading import ensure_current
-from service.store.oxigraph_store import OxigraphStore
+from claimgraph.loading import ensure_current
+from claimgraph.settings import Settings
+from claimgraph.store import QueryDataset
+from claimgraph.store import oxigraph as oxigraph_store
+from claimgraph.store.oxigraph import OxigraphStore
+from live_server import protocol_nquads, slow_query
 
 BASE = "http://claimgraph.test/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -200,7 +200,7 @@ def test_invalid_data_is_never_loaded(disk_store, data_copy):
 
 
 def test_data_failing_validation_is_never_loaded(disk_store, data_copy, monkeypatch):
-    from service import validate
+    from claimgraph.build import validation as validate
 
     class Failing:
         conforms = False
@@ -213,7 +213,7 @@ def test_data_failing_validation_is_never_loaded(disk_store, data_copy, monkeypa
 
 
 def disk_store_iris():
-    from service.namespaces import Iris
+    from claimgraph.iris import Iris
 
     return Iris(BASE)
 

@@ -7,14 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from claimgraph.build.pipeline import build_dataset
+from claimgraph.build.validation import parse_rdf_file, validate_dataset
+from claimgraph.errors import DataError
+from claimgraph.iris import OA, SCHEMA
 from rdflib import Literal
 from rdflib.namespace import PROV, XSD
-
-from service.dataset import build_dataset
-from service.errors import DataError
-from service.namespaces import OA, SCHEMA
-from service.validate import validate_dataset
-from service.validate_cli import parse_rdf_file
 
 
 def copy_of(built):
@@ -138,7 +136,7 @@ def test_trig_syntax_error_names_file_and_line(tmp_path: Path):
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, cwd=cwd, check=False
+        [sys.executable, "-m", "claimgraph.cli", *args], capture_output=True, text=True, cwd=cwd, check=False
     )
 
 
@@ -182,9 +180,9 @@ def test_dangling_source_in_rdf_is_reported(built, iris, article_text):
 
 
 def test_a_dataset_that_fails_validation_is_not_loaded(data_copy, iris):
-    from service.dataset import load_validated
-    from service.errors import ValidationFailed
-    from service.store.oxigraph_store import OxigraphStore
+    from claimgraph.build.pipeline import load_validated
+    from claimgraph.errors import ValidationFailed
+    from claimgraph.store.oxigraph import OxigraphStore
 
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     load_validated(store, iris, str(data_copy))
@@ -203,9 +201,8 @@ def test_a_dataset_that_fails_validation_is_not_loaded(data_copy, iris):
 
 def test_what_the_store_serves_validates(loaded_store, iris, article_text, tmp_path):
     """The dump, after Oxigraph's datatype canonicalisation, still satisfies the shapes."""
+    from claimgraph.build.validation import validate_dataset
     from rdflib import Dataset
-
-    from service.validate import validate_dataset
 
     dump = b"".join(loaded_store.export("application/n-quads"))
     report = validate_dataset(Dataset().parse(data=dump, format="nquads"), iris, article_text)

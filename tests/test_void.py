@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from claimgraph import create_app
+from claimgraph.iris import SD
+from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 from stored_terms import as_stored
-
-from service import create_app
-from service.namespaces import SD
-from service.store.oxigraph_store import OxigraphStore
 
 BASE = "http://claimgraph.test/"  # the base of the conftest fixtures
 DUMPS = {

@@ -1,0 +1,197 @@
+"""The check engine: declarative rules (queries/checks/*.rq) run over the claims, each finding
+published as a schema:ClaimReview in its own graph, never mixed into the claim.
+
+A rule is a SPARQL SELECT with a comment header (id, title, checks, verdict, version) that
+returns ?claim ?verdict ?explanation and optionally ?computation and ?evidence (claim IRIs,
+space separated). The checks test the article against itself and its cited sources, not
+against the world; every review says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+
+from claimgraph import paths
+from claimgraph.iris import SCHEMA, Iris
+from claimgraph.querylib import load_query
+from claimgraph.store import Store
+
+HONESTY = (
+    "This automated check compares the article with itself and with the sources it cites, "
+    "not with the world: it says whether the article's figures hold together, not whether they are true."
+)
+CHECKER_ID = "claimgraph-checker"
+REVIEWS_GRAPH = "reviews"
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    id: str
+    title: str
+    checks: str
+    verdicts: tuple[str, ...]
+    version: str
+    query: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: CheckRule
+    claim: URIRef
+    verdict: URIRef
+    explanation: str
+    computation: str | None
+    evidence: tuple[URIRef, ...]
+
+    @property
+    def claim_id(self) -> str:
+        return str(self.claim).rsplit("/", 1)[-1]
+
+    @property
+    def verdict_id(self) -> str:
+        return str(self.verdict).rsplit("#verdict-", 1)[-1]
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    started: dt.datetime
+    ended: dt.datetime
+    rules: tuple[CheckRule, ...]
+    findings: tuple[Finding, ...]
+
+
+def rules_dir() -> Path:
+    return paths.queries_dir() / "checks"
+
+
+def load_rules(folder: Path | None = None) -> tuple[CheckRule, ...]:
+    """Every rule in ``folder`` (default queries/checks/); raises ValueError on a bad header."""
+    rules = []
+    for path in sorted((folder or rules_dir()).glob("*.rq")):
+        query = load_query(path, required=("id", "title", "checks", "verdict", "version"))
+        headers = query.headers
+        verdicts = tuple(v.strip() for v in headers["verdict"].split(","))
+        rules.append(
+            CheckRule(headers["id"], query.title, headers["checks"], verdicts, headers["version"], query.text)
+        )
+    ids = [rule.id for rule in rules]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"duplicate rule ids in {ids}")
+    return tuple(rules)
+
+
+def run_checks(store: Store, iris: Iris, rules: tuple[CheckRule, ...] | None = None) -> CheckRun:
+    """Run every rule against ``store``; raises ValueError when a rule returns an undeclared verdict."""
+    rules = load_rules() if rules is None else rules
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    findings = []
+    for rule in rules:
+        for row in store.select(rule.query):
+            findings.append(_finding(rule, row, iris))
+    ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    findings.sort(key=lambda f: (f.claim_id, f.rule.id))
+    return CheckRun(started, ended, tuple(rules), tuple(findings))
+
+
+def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:  # type: ignore[type-arg]
+    verdict = row.get("verdict")
+    allowed = {iris.cg[f"verdict-{v}"] for v in rule.verdicts}
+    if verdict not in allowed:
+        raise ValueError(f"rule {rule.id} gave verdict {verdict} outside its header {rule.verdicts}")
+    evidence = tuple(URIRef(part) for part in str(row.get("evidence", "")).split() if part)
+    computation = row.get("computation")
+    return Finding(
+        rule=rule,
+        claim=URIRef(str(row["claim"])),
+        verdict=URIRef(str(verdict)),
+        explanation=str(row["explanation"]),
+        computation=str(computation) if computation is not None else None,
+        evidence=tuple(e for e in evidence if e != row["claim"]),
+    )
+
+
+def review_id(finding: Finding) -> str:
+    return f"{finding.claim_id}-{finding.rule.id}"
+
+
+def reviews_graph(run: CheckRun, iris: Iris, verdict_labels: dict[URIRef, str]) -> Graph:
+    """The ClaimReviews of one run, with the run and its rules, as PROV-O."""
+    cg = iris.cg
+    g = Graph()
+    checker = iris.entity(CHECKER_ID)
+    g.add((checker, RDF.type, PROV.SoftwareAgent))
+    g.add((checker, RDF.type, SCHEMA.SoftwareApplication))
+    g.add((checker, SCHEMA.name, Literal("claimgraph automated checks")))
+    g.add((checker, RDFS.label, Literal("claimgraph automated checks")))
+    activity = iris.check_run(run.started.strftime("%Y%m%dT%H%M%SZ"))
+    g.add((activity, RDF.type, cg.CheckRun))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDFS.label, Literal(f"Check run of {run.started.isoformat()}")))
+    g.add((activity, PROV.startedAtTime, Literal(run.started.isoformat(), datatype=XSD.dateTime)))
+    g.add((activity, PROV.endedAtTime, Literal(run.ended.isoformat(), datatype=XSD.dateTime)))
+    g.add((activity, PROV.wasAssociatedWith, checker))
+    for rule in run.rules:
+        node = iris.check_rule(rule.id)
+        g.add((activity, PROV.used, node))
+        g.add((node, RDF.type, cg.CheckRule))
+        g.add((node, RDF.type, PROV.Plan))
+        g.add((node, SCHEMA.identifier, Literal(rule.id)))
+        g.add((node, RDFS.label, Literal(rule.title, lang="en")))
+        g.add((node, RDFS.comment, Literal(rule.checks, lang="en")))
+        g.add((node, cg.ruleVersion, Literal(rule.version)))
+        g.add((node, SCHEMA.text, Literal(rule.query)))
+        for verdict in rule.verdicts:
+            g.add((node, cg.verdict, cg[f"verdict-{verdict}"]))
+    for finding in run.findings:
+        _add_review(g, finding, iris, activity, checker, run.started.date(), verdict_labels)
+    return g
+
+
+def _add_review(
+    g: Graph,
+    finding: Finding,
+    iris: Iris,
+    activity: URIRef,
+    checker: URIRef,
+    day: dt.date,
+    verdict_labels: dict[URIRef, str],
+) -> None:
+    cg = iris.cg
+    review = iris.review(review_id(finding))
+    rating = URIRef(f"{review}#rating")
+    label = verdict_labels.get(finding.verdict, finding.verdict_id)
+    g.add((review, RDF.type, SCHEMA.ClaimReview))
+    g.add((review, RDF.type, PROV.Entity))
+    g.add((review, SCHEMA.itemReviewed, finding.claim))
+    g.add((review, SCHEMA.url, review))
+    g.add((review, SCHEMA.name, Literal(f"{finding.rule.title}: {label}", lang="en")))
+    g.add((review, SCHEMA.reviewBody, Literal(f"{finding.explanation} {HONESTY}", lang="en")))
+    g.add((review, SCHEMA.reviewRating, rating))
+    g.add((review, cg.verdict, finding.verdict))
+    g.add((review, cg.rule, iris.check_rule(finding.rule.id)))
+    g.add((review, SCHEMA.author, checker))
+    g.add((review, SCHEMA.datePublished, Literal(day.isoformat(), datatype=XSD.date)))
+    g.add((review, PROV.wasGeneratedBy, activity))
+    g.add((review, PROV.wasAttributedTo, checker))
+    if finding.computation:
+        g.add((review, cg.computation, Literal(finding.computation)))
+    for claim in finding.evidence:
+        g.add((review, cg.evidence, claim))
+        g.add((review, PROV.wasDerivedFrom, claim))
+    g.add((rating, RDF.type, SCHEMA.Rating))
+    g.add((rating, SCHEMA.alternateName, Literal(label, lang="en")))
+    g.add((rating, SCHEMA.ratingExplanation, Literal(finding.explanation, lang="en")))
+    g.add((rating, SKOS.related, finding.verdict))
+
+
+def verdict_labels(store: Store) -> dict[URIRef, str]:
+    """Verdict concept -> its English label, read from the ontology in the store."""
+    rows = store.select(
+        "SELECT ?verdict ?label WHERE { ?verdict skos:inScheme cg:VerdictScheme ; skos:prefLabel ?label }"
+    )
+    return {URIRef(str(row["verdict"])): str(row["label"]) for row in rows}
