@@ -17,9 +17,8 @@ from dataclasses import dataclass, replace
 from rdflib import URIRef
 
 from claimgraph.errors import NotFound
-from claimgraph.reading.descriptions import page_queries
+from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import UNCHECKED, UNCHECKED_REF, VERDICT_ORDER, Claim, Ref
-from claimgraph.store import Store
 
 #: A line is a section heading when it is short and does not end like a sentence.
 HEADING = re.compile(r"^[^\n]{1,80}(?<![.!?:;,)\]”\"’'])$")
@@ -169,16 +168,16 @@ class ArticleView:
     verdicts: tuple[LegendEntry, ...]
 
 
-def article_texts(store: Store, article: URIRef | None = None) -> dict[str, tuple[str, str]]:
+def article_texts(reader: StoreReader, article: URIRef | None = None) -> dict[str, tuple[str, str]]:
     """Article IRI -> (text resource IRI, text) for every article, or only ``article``."""
     bound = {"article": article} if article is not None else {}
-    rows = store.select(page_queries()["articles"].bind(**bound))
+    rows = reader.select("articles", **bound)
     return {str(row["article"]): (str(row["media"]), str(row["text"])) for row in rows}
 
 
-def read_article(store: Store, article: URIRef, claims: tuple[Claim, ...]) -> ArticleView:
+def read_article(reader: StoreReader, article: URIRef, claims: tuple[Claim, ...]) -> ArticleView:
     """The article with its claims' highlights and a legend; NotFound when it has no text."""
-    texts = article_texts(store, article)
+    texts = article_texts(reader, article)
     if str(article) not in texts:
         raise NotFound(f"no article text for <{article}>")
     text_iri, text = texts[str(article)]

@@ -16,9 +16,8 @@ from rdflib.term import Node
 
 from claimgraph.iris import SCHEMA
 from claimgraph.reading.catalogue import Vocabulary
-from claimgraph.reading.descriptions import describe
+from claimgraph.reading.descriptions import StoreReader, describe
 from claimgraph.reading.model import Claim, JsonObject, Ref
-from claimgraph.store import Store
 
 
 @dataclass(frozen=True)
@@ -48,13 +47,13 @@ class DatasetInfo:
     modified: str | None
 
 
-def read_work(store: Store, vocabulary: Vocabulary, iri: URIRef, cg: str) -> Work:
+def read_work(reader: StoreReader, vocabulary: Vocabulary, iri: URIRef, cg: str) -> Work:
     """The article ``iri``: its type, authors (with their schema.org type) and what is not stated."""
-    quads = describe(store, iri)
+    quads = describe(reader, iri)
     types = [str(t) for _, _, t, _ in quads.quads((iri, RDF.type, None, None))]
     specific = sorted(t for t in types if t.startswith(str(SCHEMA)) and t != str(SCHEMA.CreativeWork))
     authors = tuple(
-        _agent(store, vocabulary, a) for _, _, a, _ in quads.quads((iri, SCHEMA.author, None, None))
+        _agent(reader, vocabulary, a) for _, _, a, _ in quads.quads((iri, SCHEMA.author, None, None))
     )
     based_on = next((o for _, _, o, _ in quads.quads((iri, SCHEMA.isBasedOn, None, None))), None)
     published = next((o for _, _, o, _ in quads.quads((iri, SCHEMA.datePublished, None, None))), None)
@@ -71,16 +70,17 @@ def read_work(store: Store, vocabulary: Vocabulary, iri: URIRef, cg: str) -> Wor
     )
 
 
-def read_dataset_info(store: Store, vocabulary: Vocabulary, iri: URIRef) -> DatasetInfo:
-    quads = describe(store, iri)
+def read_dataset_info(reader: StoreReader, vocabulary: Vocabulary, iri: URIRef) -> DatasetInfo:
+    quads = describe(reader, iri)
     title = next((str(o) for _, _, o, _ in quads.quads((iri, DCTERMS.title, None, None))), str(iri))
     creator = next((o for _, _, o, _ in quads.quads((iri, DCTERMS.creator, None, None))), None)
     modified = next((str(o) for _, _, o, _ in quads.quads((iri, DCTERMS.modified, None, None))), None)
-    return DatasetInfo(str(iri), title, _agent(store, vocabulary, creator) if creator else None, modified)
+    return DatasetInfo(str(iri), title, _agent(reader, vocabulary, creator) if creator else None, modified)
 
 
-def _agent(store: Store, vocabulary: Vocabulary, node: Node) -> Agent:
-    types = [str(o) for _, _, o, _ in describe(store, URIRef(str(node))).quads((node, RDF.type, None, None))]
+def _agent(reader: StoreReader, vocabulary: Vocabulary, node: Node) -> Agent:
+    quads = describe(reader, URIRef(str(node)))
+    types = [str(o) for _, _, o, _ in quads.quads((node, RDF.type, None, None))]
     schema_types = sorted(t.removeprefix(str(SCHEMA)) for t in types if t.startswith(str(SCHEMA)))
     return Agent(vocabulary.ref(node), schema_types[0] if schema_types else "Thing")
 

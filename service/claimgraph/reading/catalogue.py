@@ -3,17 +3,15 @@
 A handful of queries (service/claimgraph/rq/) read all claims at once, or one when a claim
 is given (bound with VALUES); the rows are assembled here into claimgraph.reading.model
 objects. Labels come from wherever the data states them, so a page never shows
-a bare IRI where the data has a name.
+a bare IRI where the data has a name. The read model (reading/read_model.py) reads
+the catalogue once per store content.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, TypeVar
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDFS, SKOS
@@ -23,13 +21,9 @@ from claimgraph import wording
 from claimgraph.errors import NotFound
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.reading.assertions import read_assertion
-from claimgraph.reading.descriptions import page_queries
+from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import Claim, Ref, Review
-from claimgraph.store import Store
 
-T = TypeVar("T")
-#: How many derived objects (claim pages, source details) a catalogue keeps.
-MEMO_SIZE = 4096
 #: Which label wins when the data gives several (a concept's prefLabel, then rdfs:label, then name).
 LABEL_ORDER = (SKOS.prefLabel, RDFS.label, SCHEMA.name)
 #: How "not stated" properties read, where the data gives them no label of their own.
@@ -66,41 +60,39 @@ class Vocabulary:
         return tuple(self.ref(URIRef(c)) for c, s in sorted(self.schemes.items()) if s == scheme)
 
 
-def read_vocabulary(store: Store) -> Vocabulary:
-    queries = page_queries()
+def read_vocabulary(reader: StoreReader) -> Vocabulary:
     ranked: dict[str, tuple[int, str]] = {}
-    for row in store.select(queries["labels"].text):
+    for row in reader.select("labels"):
         rank = LABEL_ORDER.index(row["p"]) if row["p"] in LABEL_ORDER else len(LABEL_ORDER)
         key = (rank, str(row["label"]))
         if str(row["s"]) not in ranked or key < ranked[str(row["s"])]:
             ranked[str(row["s"])] = key
     labels = {iri: label for iri, (_, label) in ranked.items()}
     notations, definitions, schemes = {}, {}, {}
-    for row in store.select(queries["concepts"].text):
+    for row in reader.select("concepts"):
         notations[str(row["concept"])] = str(row["notation"])
         schemes[str(row["concept"])] = str(row["scheme"])
         if "definition" in row:
             definitions[str(row["concept"])] = str(row["definition"])
     vocabulary = Vocabulary(labels, notations, definitions, schemes, {})
-    for row in store.select(queries["question-modes"].text):
+    for row in reader.select("question-modes"):
         vocabulary.answer_modes[str(row["question"])] = vocabulary.ref(row["mode"])
     return vocabulary
 
 
 def read_claims(
-    store: Store, iris: Iris, vocabulary: Vocabulary, claim: URIRef | None = None
+    reader: StoreReader, iris: Iris, vocabulary: Vocabulary, claim: URIRef | None = None
 ) -> tuple[Claim, ...]:
     """Every claim in text order, or only ``claim``; each with its links, assertion and reviews."""
-    queries = page_queries()
     bound = {"claim": claim} if claim is not None else {}
-    claims = [_claim(row, vocabulary) for row in store.select(queries["claims"].bind(**bound))]
+    claims = [_claim(row, vocabulary) for row in reader.select("claims", **bound)]
     links: dict[str, dict[str, list[Ref]]] = defaultdict(lambda: defaultdict(list))
-    for row in store.select(queries["claim-links"].bind(**bound)):
+    for row in reader.select("claim-links", **bound):
         links[str(row["claim"])][str(row["link"])].append(vocabulary.ref(row["target"]))
     triples: dict[str, list[tuple[Node, Node, Node]]] = defaultdict(list)
-    for row in store.select(queries["claim-assertions"].bind(**bound)):
+    for row in reader.select("claim-assertions", **bound):
         triples[str(row["claim"])].append((row["s"], row["p"], row["o"]))
-    reviews = read_reviews(store, vocabulary, claim)
+    reviews = read_reviews(reader, vocabulary, claim)
     cg = URIRef(str(iris.cg))
     assembled = []
     for item in claims:
@@ -121,25 +113,16 @@ def read_claims(
     return tuple(assembled)
 
 
-def get_claim(store: Store, iris: Iris, vocabulary: Vocabulary, claim_id: str) -> Claim:
-    """One claim by id; raises NotFound when there is no such claim."""
-    found = read_claims(store, iris, vocabulary, iris.claim(claim_id))
-    if not found:
-        raise NotFound(f"no claim {claim_id}")
-    return found[0]
-
-
 def read_reviews(
-    store: Store, vocabulary: Vocabulary, claim: URIRef | None = None
+    reader: StoreReader, vocabulary: Vocabulary, claim: URIRef | None = None
 ) -> dict[str, list[Review]]:
     """The reviews of every claim (or of ``claim``), by claim IRI, each with its evidence."""
-    queries = page_queries()
     bound = {"claim": claim} if claim is not None else {}
     evidence: dict[str, list[Ref]] = defaultdict(list)
-    for row in store.select(queries["review-evidence"].bind(**bound)):
+    for row in reader.select("review-evidence", **bound):
         evidence[str(row["review"])].append(vocabulary.ref(row["evidence"]))
     reviews: dict[str, list[Review]] = defaultdict(list)
-    for row in store.select(queries["reviews"].bind(**bound)):
+    for row in reader.select("reviews", **bound):
         iri = str(row["review"])
         reviews[str(row["claim"])].append(
             Review(
@@ -191,20 +174,6 @@ class Catalogue:
 
     vocabulary: Vocabulary
     claims: tuple[Claim, ...]
-    _memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, compare=False, repr=False)
-
-    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
-        """``make()``, computed once per key for this catalogue (its store content), LRU-bounded."""
-        with _CACHE_LOCK:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key]  # type: ignore[no-any-return]
-        value = make()
-        with _CACHE_LOCK:
-            self._memo[key] = value
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
-        return value
 
     def claim(self, claim_id: str) -> Claim:
         """One claim by id; NotFound when there is none."""
@@ -231,25 +200,7 @@ class Catalogue:
         return index
 
 
-def read_catalogue(store: Store, iris: Iris) -> Catalogue:
-    """Every claim with its vocabulary, read once per store content and kept.
-
-    A store's content only changes by replace_all, which gives it new stats, so the catalogue
-    is cached by (store, stats): pages stop re-reading every claim and label per request,
-    which made a claim page cost O(dataset).
-    """
-    key = (id(store), store.stats(), iris.base)
-    with _CACHE_LOCK:
-        cached = _CATALOGUES.get(key)
-    if cached is not None:
-        return cached
-    vocabulary = read_vocabulary(store)
-    catalogue = Catalogue(vocabulary, read_claims(store, iris, vocabulary))
-    with _CACHE_LOCK:
-        _CATALOGUES.clear()  # one dataset is served at a time; keep only the newest
-        _CATALOGUES[key] = catalogue
-    return catalogue
-
-
-_CATALOGUES: dict[tuple[int, object, str], Catalogue] = {}
-_CACHE_LOCK = threading.Lock()
+def read_catalogue(reader: StoreReader, iris: Iris) -> Catalogue:
+    """Every claim with the vocabulary that names what they link to."""
+    vocabulary = read_vocabulary(reader)
+    return Catalogue(vocabulary, read_claims(reader, iris, vocabulary))

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 from claimgraph.build.checks import HONESTY
 from claimgraph.reading.catalogue import Vocabulary
-from claimgraph.reading.descriptions import page_queries
+from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import UNCHECKED, VERDICT_ORDER, Claim, JsonObject, Ref, Review
-from claimgraph.store import Store
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class CheckReport:
 
 
 def read_check_report(
-    store: Store, vocabulary: Vocabulary, claims: tuple[Claim, ...], verdict_scheme: str
+    reader: StoreReader, vocabulary: Vocabulary, claims: tuple[Claim, ...], verdict_scheme: str
 ) -> CheckReport:
     """Every rule with its findings, and every verdict of the scheme with how often it was given."""
     findings: dict[str, list[Finding]] = {}
@@ -96,7 +95,7 @@ def read_check_report(
             key = review.rule.iri if review.rule else ""
             findings.setdefault(key, []).append(Finding(claim, review))
     rules: dict[str, Rule] = {}
-    for row in store.select(page_queries()["check-rules"].text):
+    for row in reader.select("check-rules"):
         iri = str(row["rule"])
         verdict = (vocabulary.ref(row["verdict"]),) if "verdict" in row else ()
         if iri in rules:

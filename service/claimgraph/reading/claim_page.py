@@ -21,10 +21,10 @@ from claimgraph.reading.bibliography import (
     read_dataset_info,
     read_work,
 )
-from claimgraph.reading.catalogue import Catalogue, read_catalogue
+from claimgraph.reading.catalogue import Catalogue
+from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import Claim, JsonObject
 from claimgraph.reading.sources import Source, read_sources
-from claimgraph.store import Store
 
 #: How many related claims a group shows before pointing to the filtered list.
 RELATED_SHOWN = 8
@@ -85,27 +85,19 @@ class ClaimPage:
         }
 
 
-def build_claim_page(
-    store: Store, iris: Iris, claim_id: str, catalogue: Catalogue | None = None
-) -> ClaimPage:
+def build_claim_page(reader: StoreReader, iris: Iris, catalogue: Catalogue, claim_id: str) -> ClaimPage:
     """The page of one claim; NotFound when there is no such claim."""
-    catalogue = catalogue or read_catalogue(store, iris)
-    # Everything on the page is fixed for one store content: build it once.
-    return catalogue.remember(("claim-page", claim_id), lambda: _build(store, iris, claim_id, catalogue))
-
-
-def _build(store: Store, iris: Iris, claim_id: str, catalogue: Catalogue) -> ClaimPage:
     claim = catalogue.claim(claim_id)
     vocabulary = catalogue.vocabulary
     sources = tuple(
-        source for ref in claim.sources for source in read_sources(store, iris, vocabulary, URIRef(ref.iri))
+        source for ref in claim.sources for source in read_sources(reader, iris, vocabulary, URIRef(ref.iri))
     )
     return ClaimPage(
         claim=claim,
         sources=sources,
         related=related_claims(claim, catalogue),
-        work=read_work(store, vocabulary, URIRef(claim.article), str(iris.cg)),
-        dataset=read_dataset_info(store, vocabulary, iris.dataset),
+        work=read_work(reader, vocabulary, URIRef(claim.article), str(iris.cg)),
+        dataset=read_dataset_info(reader, vocabulary, iris.dataset),
         honesty=HONESTY,
     )
 

@@ -1,13 +1,12 @@
 """The dataset description: VoID statistics counted in the store, DCAT distributions, the dumps.
 
-Counting scans the whole store, so a description is computed once per data
-version and cached (DescriptionCache); the dumps' validators come from it too.
+Counting scans the whole store, so the read model (reading/read_model.py) computes a
+description once per store content; the dumps' validators come from it too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -15,8 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
 from claimgraph.errors import NotFound
 from claimgraph.iris import SD, WD, Iris
-from claimgraph.reading.descriptions import describe, page_queries
-from claimgraph.store import Store
+from claimgraph.reading.descriptions import StoreReader, describe
 
 #: The dumps: extension -> media type. Store.export produces each natively.
 DUMPS: dict[str, str] = {
@@ -55,20 +53,19 @@ class Description:
     last_modified: dt.datetime
 
 
-def count(store: Store, iris: Iris) -> Counts:
+def count(reader: StoreReader, iris: Iris) -> Counts:
     """The statistics VoID asks for, from the store's named graphs (the rq/void-*.rq queries)."""
-    queries = page_queries()
-    totals = store.select(queries["void-totals"].text)[0]
-    subjects = store.select(queries["void-subjects"].text)
-    graphs = store.select(queries["void-graphs"].text)
-    links = store.select(queries["void-wikidata-links"].text)[0]
+    totals = reader.select("void-totals")[0]
+    subjects = reader.select("void-subjects")
+    graphs = reader.select("void-graphs")
+    links = reader.select("void-wikidata-links")[0]
     return Counts(
         triples=int(totals["triples"]),
         subjects=int(totals["subjects"]),
         objects=int(totals["objects"]),
         entities=sum(1 for row in subjects if str(row["s"]).startswith(iris.base)),
-        properties=frozenset(row["property"] for row in store.select(queries["void-properties"].text)),
-        classes=frozenset(row["class"] for row in store.select(queries["void-classes"].text)),
+        properties=frozenset(row["property"] for row in reader.select("void-properties")),
+        classes=frozenset(row["class"] for row in reader.select("void-classes")),
         graphs=tuple((row["graph"], int(row["triples"]), int(row["subjects"])) for row in graphs),
         wikidata_links=int(links["links"]),
     )
@@ -89,13 +86,13 @@ def vocabularies(terms: frozenset[URIRef], iris: Iris) -> set[URIRef]:
     return found
 
 
-def describe_dataset(store: Store, iris: Iris, version: str | None) -> Description:
+def describe_dataset(reader: StoreReader, iris: Iris, version: str | None) -> Description:
     """What the data says about /dataset, plus VoID statistics and DCAT distributions (default graph)."""
     try:
-        dataset = describe(store, iris.dataset)
+        dataset = describe(reader, iris.dataset)
     except NotFound:  # a store loaded with data that has no description still gets the statistics
         dataset = Dataset()
-    for triple in void_graph(count(store, iris), iris):
+    for triple in void_graph(count(reader, iris), iris):
         dataset.add(triple)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     return Description(version, dataset, last_modified=now)
@@ -171,22 +168,3 @@ def _add_distributions(g: Graph, iris: Iris) -> None:
     g.add((service, SD.endpoint, endpoint))
     g.add((service, DCAT.servesDataset, ds))
     g.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
-
-
-class DescriptionCache:
-    """The description of the current data version; recomputed when the version changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entry: Description | None = None
-
-    def get(self, store: Store, iris: Iris) -> Description:
-        version = store.stats().data_version
-        entry = self._entry
-        if entry is not None and version is not None and entry.version == version:
-            return entry
-        with self._lock:  # one thread counts; the others wait for its result
-            entry = self._entry
-            if entry is None or version is None or entry.version != version:
-                entry = self._entry = describe_dataset(store, iris, version)
-            return entry

@@ -1,4 +1,5 @@
-"""The read side of Linked Data: the quads that describe one resource, from the store.
+"""The read side of the store: the service's own queries run by name, and the quads that describe
+one resource (Linked Data).
 
 Every lookup is a query in service/claimgraph/rq/, bound with VALUES; an IRI nothing is
 said about raises NotFound. Results are rdflib Datasets so TriG can keep the
@@ -7,7 +8,7 @@ named graphs the quads came from.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Mapping
 
 from rdflib import Dataset, URIRef
 from rdflib.term import Node
@@ -18,47 +19,58 @@ from claimgraph.querylib import NamedQuery, load_library
 from claimgraph.store import Store
 
 
-@cache
-def page_queries() -> dict[str, NamedQuery]:
-    """The service's own queries (service/claimgraph/rq/), loaded once."""
+def load_page_queries() -> dict[str, NamedQuery]:
+    """The service's own queries (service/claimgraph/rq/), by name."""
     return load_library(paths.package_dir() / "rq")
 
 
-def describe(store: Store, iri: URIRef) -> Dataset:
+class StoreReader:
+    """A store and the service's own queries: what every reading function reads through."""
+
+    def __init__(self, store: Store, queries: Mapping[str, NamedQuery]) -> None:
+        self.store = store
+        self.queries = queries
+
+    def select(self, name: str, **values: Node) -> list[dict[str, Node]]:
+        """The rows of query ``name``, bound to ``values`` (none: every row)."""
+        return self.store.select(self.queries[name].bind(**values))
+
+
+def describe(reader: StoreReader, iri: URIRef) -> Dataset:
     """The quads whose subject is ``iri``, with the labels of what it links to; NotFound if none."""
-    dataset = _quads(store, "resource", resource=iri)
+    dataset = _quads(reader, "resource", resource=iri)
     _require_subject(dataset, iri)
     return dataset
 
 
-def describe_graph(store: Store, iri: URIRef) -> Dataset:
+def describe_graph(reader: StoreReader, iri: URIRef) -> Dataset:
     """A named graph's content, plus what is said about the graph itself; NotFound if neither."""
-    dataset = _quads(store, "graph", graph=iri)
-    _add(dataset, _quads(store, "resource", resource=iri))
+    dataset = _quads(reader, "graph", graph=iri)
+    _add(dataset, _quads(reader, "resource", resource=iri))
     if not len(dataset):
         raise NotFound(f"no graph or resource <{iri}>")
     return dataset
 
 
-def describe_claim(store: Store, iri: URIRef, assertion_link: URIRef) -> Dataset:
+def describe_claim(reader: StoreReader, iri: URIRef, assertion_link: URIRef) -> Dataset:
     """A claim: its provenance and assertion graphs, sources, reviews, labels; NotFound if no claim."""
-    dataset = _quads(store, "claim", claim=iri, assertion_link=assertion_link)
+    dataset = _quads(reader, "claim", claim=iri, assertion_link=assertion_link)
     if not len(dataset):
         raise NotFound(f"no claim <{iri}>")
     return dataset
 
 
-def article_text(store: Store, iri: URIRef) -> str:
+def article_text(reader: StoreReader, iri: URIRef) -> str:
     """The verbatim text of an article text resource; NotFound if ``iri`` is not one."""
-    rows = store.select(page_queries()["article-text"].bind(resource=iri))
+    rows = reader.select("article-text", resource=iri)
     if not rows:
         raise NotFound(f"no article text <{iri}>")
     return str(rows[0]["text"])
 
 
-def _quads(store: Store, name: str, **values: Node) -> Dataset:
+def _quads(reader: StoreReader, name: str, **values: Node) -> Dataset:
     dataset = Dataset()
-    for row in store.select(page_queries()[name].bind(**values)):
+    for row in reader.select(name, **values):
         dataset.graph(row["g"]).add((row["s"], row["p"], row["o"]))
     return dataset
 

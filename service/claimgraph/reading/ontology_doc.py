@@ -11,9 +11,8 @@ from rdflib.term import Node
 
 from claimgraph import wording
 from claimgraph.iris import STANDARD_PREFIXES, Iris
-from claimgraph.reading.descriptions import describe_graph
+from claimgraph.reading.descriptions import StoreReader, describe_graph
 from claimgraph.reading.model import Ref
-from claimgraph.store import Store
 
 #: What a term's documentation lists besides its label and comment, in this order.
 FACTS = (
@@ -61,9 +60,9 @@ class OntologyDoc:
     sections: tuple[Section, ...]
 
 
-def read_ontology(store: Store, iris: Iris) -> OntologyDoc:
+def read_ontology(reader: StoreReader, iris: Iris) -> OntologyDoc:
     """The documentation of this deployment's ontology; NotFound when the store has no ontology graph."""
-    dataset = describe_graph(store, iris.ontology)
+    dataset = describe_graph(reader, iris.ontology)
     graph = _merged(dataset)
     namer = _Namer(graph, str(iris.cg))
     onto = iris.ontology

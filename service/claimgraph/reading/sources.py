@@ -14,9 +14,8 @@ from claimgraph import wording
 from claimgraph.errors import NotFound
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.reading.catalogue import Vocabulary
-from claimgraph.reading.descriptions import describe, page_queries
+from claimgraph.reading.descriptions import StoreReader, describe
 from claimgraph.reading.model import Claim, JsonObject, Ref
-from claimgraph.store import Store
 
 #: Types every source or activity has; a page names the specific one.
 GENERIC_TYPES = {str(PROV.Entity), str(PROV.Activity), str(SCHEMA.CreativeWork), str(PROV.Agent)}
@@ -102,20 +101,20 @@ class Entity:
 
 
 def read_sources(
-    store: Store, iris: Iris, vocabulary: Vocabulary, source: URIRef | None = None
+    reader: StoreReader, iris: Iris, vocabulary: Vocabulary, source: URIRef | None = None
 ) -> tuple[Source, ...]:
     """Every source (or only ``source``), sorted by IRI."""
     bound = {"source": source} if source is not None else {}
     graphs: dict[str, Graph] = defaultdict(Graph)
-    for row in store.select(page_queries()["source-facts"].bind(**bound)):
+    for row in reader.select("source-facts", **bound):
         graphs[str(row["source"])].add((row["s"], row["p"], row["o"]))
     cg = str(iris.cg)
     return tuple(_source(URIRef(iri), graphs[iri], vocabulary, cg) for iri in sorted(graphs))
 
 
-def get_source(store: Store, iris: Iris, vocabulary: Vocabulary, source_id: str) -> Source:
+def get_source(reader: StoreReader, iris: Iris, vocabulary: Vocabulary, source_id: str) -> Source:
     """One source by id; NotFound when there is none."""
-    found = read_sources(store, iris, vocabulary, iris.source(source_id))
+    found = read_sources(reader, iris, vocabulary, iris.source(source_id))
     if not found:
         raise NotFound(f"no source {source_id}")
     return found[0]
@@ -126,10 +125,10 @@ def claims_from(source: Source, claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
     return tuple(claim for claim in claims if any(ref.iri == source.ref.iri for ref in claim.sources))
 
 
-def get_entity(store: Store, vocabulary: Vocabulary, iri: URIRef, claims: tuple[Claim, ...]) -> Entity:
+def get_entity(reader: StoreReader, vocabulary: Vocabulary, iri: URIRef, claims: tuple[Claim, ...]) -> Entity:
     """An entity and the claims about it; NotFound when the data says nothing about ``iri``."""
     graph = Graph()
-    for s, p, o, _ in describe(store, iri).quads((iri, None, None, None)):
+    for s, p, o, _ in describe(reader, iri).quads((iri, None, None, None)):
         graph.add((s, p, o))
     description = tuple(
         (vocabulary.ref(p).label, vocabulary.ref(o) if isinstance(o, URIRef) else Ref("", "", str(o)))

@@ -7,12 +7,14 @@ from typing import Any
 from flask import Flask, current_app
 
 from claimgraph.iris import Iris
+from claimgraph.reading.read_model import CurrentReadModel, ReadModel
 from claimgraph.settings import Settings
 from claimgraph.store import Store, open_store
 
 STORE_KEY = "claimgraph.store"
 SETTINGS_KEY = "claimgraph.settings"
 IRIS_KEY = "claimgraph.iris"
+READ_MODEL_KEY = "claimgraph.read_model"
 
 
 def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
@@ -30,6 +32,7 @@ def build_app(config: dict[str, Any] | None = None, *, store: Store | None = Non
         store = open_store(settings)
         prepare_store(store, iris, settings)
     app.extensions[STORE_KEY] = store
+    app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     sparql.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(linked_data.bp)
@@ -51,3 +54,9 @@ def get_settings() -> Settings:
 
 def get_iris() -> Iris:
     return current_app.extensions[IRIS_KEY]  # type: ignore[no-any-return]
+
+
+def get_read_model() -> ReadModel:
+    """The read model of what the store holds now (one cheap content check)."""
+    current: CurrentReadModel = current_app.extensions[READ_MODEL_KEY]
+    return current.get()

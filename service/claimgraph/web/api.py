@@ -8,13 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from claimgraph.errors import ClaimgraphError
-from claimgraph.reading.catalogue import read_catalogue
-from claimgraph.reading.check_report import read_check_report
-from claimgraph.reading.claim_page import build_claim_page
-from claimgraph.reading.listing import Filters, list_claims
+from claimgraph.reading.listing import Filters
 from claimgraph.reading.model import Claim, JsonObject
-from claimgraph.reading.sources import Source, claims_from, get_entity, get_source, read_sources
-from claimgraph.web import get_iris, get_store
+from claimgraph.reading.sources import Source
+from claimgraph.web import get_iris, get_read_model
 from claimgraph.web.openapi import document
 from claimgraph.web.pages import JSON, page_error
 
@@ -29,50 +26,36 @@ def answer_json() -> None:
 @bp.get("/api/claims")
 def claims() -> Response:
     """The claims that pass the filters (kind, source, attribution, verdict, q), with facet counts."""
-    catalogue = read_catalogue(get_store(), get_iris())
-    return jsonify(
-        list_claims(catalogue.claims, Filters.from_args(request.args.to_dict(flat=False))).to_json()
-    )
+    filters = Filters.from_args(request.args.to_dict(flat=False))
+    return jsonify(get_read_model().listing(filters).to_json())
 
 
 @bp.get("/api/claims/<ident:claim_id>")
 def claim(claim_id: str) -> Response:
     """One claim in full: figures, sources, reviews, related claims, citations."""
-    return jsonify(build_claim_page(get_store(), get_iris(), claim_id).to_json())
+    return jsonify(get_read_model().claim_page(claim_id).to_json())
 
 
 @bp.get("/api/sources")
 def sources() -> Response:
     """Every source with the ids of the claims derived from it."""
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    found = read_sources(store, iris, catalogue.vocabulary)
-    return jsonify({"sources": [_source_json(source, catalogue.claims) for source in found]})
+    return jsonify({"sources": [_source_json(*entry) for entry in get_read_model().sources()]})
 
 
 @bp.get("/api/sources/<ident:source_id>")
 def source(source_id: str) -> Response:
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    return jsonify(_source_json(get_source(store, iris, catalogue.vocabulary, source_id), catalogue.claims))
+    return jsonify(_source_json(*get_read_model().source(source_id)))
 
 
 @bp.get("/api/entities/<ident:entity_id>")
 def entity(entity_id: str) -> Response:
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    return jsonify(
-        get_entity(store, catalogue.vocabulary, iris.entity(entity_id), catalogue.claims).to_json()
-    )
+    return jsonify(get_read_model().entity(get_iris().entity(entity_id)).to_json())
 
 
 @bp.get("/api/checks")
 def checks() -> Response:
     """Every check rule with its findings, and the count of each verdict."""
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    report = read_check_report(store, catalogue.vocabulary, catalogue.claims, str(iris.cg.VerdictScheme))
-    return jsonify(report.to_json())
+    return jsonify(get_read_model().check_report().to_json())
 
 
 @bp.get("/openapi.json")
@@ -82,7 +65,7 @@ def openapi() -> Response:
 
 
 def _source_json(found: Source, claims: tuple[Claim, ...]) -> JsonObject:
-    return {**found.to_json(), "claims": [claim.id for claim in claims_from(found, claims)]}
+    return {**found.to_json(), "claims": [claim.id for claim in claims]}
 
 
 bp.register_error_handler(ClaimgraphError, page_error)

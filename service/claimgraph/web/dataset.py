@@ -6,28 +6,14 @@ graph as /.well-known/void); ``/dataset.<ext>`` are the dumps, the dataset itsel
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from claimgraph.media_conneg import DESCRIPTION, HTML, RESOURCE
-from claimgraph.reading.dataset_description import DUMPS, Description, DescriptionCache
-from claimgraph.web import get_iris, get_store, urls
+from claimgraph.reading.dataset_description import DUMPS
+from claimgraph.web import get_iris, get_read_model, get_store, urls
 from claimgraph.web.representation import choose, respond
 
 bp = Blueprint("void", __name__)
-CACHE_KEY = "claimgraph.void"
-bp.record_once(lambda state: state.app.extensions.setdefault(CACHE_KEY, DescriptionCache()))
-
-
-def description() -> Description:
-    """The description of the data the store holds now (cached per data version)."""
-    cache: DescriptionCache = current_app.extensions[CACHE_KEY]
-    return cache.get(get_store(), get_iris())
-
-
-def _links() -> list[urls.Link]:
-    iris = get_iris()
-    void_document = urls.Link(urls.href(str(iris.void_document)), "text/turtle", rel="describedby")
-    return [void_document, *urls.dumps(DUMPS)]
 
 
 @bp.get("/.well-known/void")
@@ -36,7 +22,8 @@ def void_document() -> Response:
     media_type = choose(DESCRIPTION, None)
     iris = get_iris()
     twin = urls.Link(urls.twin(str(iris.dataset), HTML), HTML)
-    return respond(iris.dataset, description().dataset, media_type, (), [twin, *urls.dumps(DUMPS)])
+    description = get_read_model().dataset_description()
+    return respond(iris.dataset, description.dataset, media_type, (), [twin, *urls.dumps(DUMPS)])
 
 
 @bp.get("/dataset", defaults={"ext": None})
@@ -44,14 +31,19 @@ def void_document() -> Response:
 def dataset(ext: str | None) -> Response:
     """The dataset's description, negotiated like any resource; its dumps are linked, not inlined."""
     media_type = choose(RESOURCE, ext)
-    return respond(get_iris().dataset, description().dataset, media_type, (HTML,), _links())
+    iris = get_iris()
+    void_document = urls.Link(urls.href(str(iris.void_document)), "text/turtle", rel="describedby")
+    description = get_read_model().dataset_description()
+    return respond(
+        iris.dataset, description.dataset, media_type, (HTML,), [void_document, *urls.dumps(DUMPS)]
+    )
 
 
 @bp.get(f"/dataset.<any({', '.join(DUMPS)}):ext>")
 def dump(ext: str) -> Response:
     """The whole dataset in one format, streamed from the store; 304 when the client's copy is current."""
     media_type = DUMPS[ext]
-    described = description()
+    described = get_read_model().dataset_description()
     response = Response(get_store().export(media_type), mimetype=media_type)
     if described.version:
         response.set_etag(f"{described.version}-{ext}")

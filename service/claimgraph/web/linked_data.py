@@ -15,15 +15,13 @@ from rdflib import URIRef
 from claimgraph.errors import ClaimgraphError
 from claimgraph.iris import ONTOLOGY_VERSION, Iris
 from claimgraph.media_conneg import HTML, RESOURCE, TEXT, TEXT_RESOURCE
-from claimgraph.reading import descriptions as resources
-from claimgraph.web import get_iris, get_store
-from claimgraph.web import pages as site
+from claimgraph.web import get_iris, get_read_model, pages
 from claimgraph.web.representation import CONVERTERS, choose, respond, respond_page, respond_text
 
 bp = Blueprint("linked_data", __name__)
 bp.record_once(lambda state: state.app.url_map.converters.update(CONVERTERS))
 # A page for text/html follows the answer chosen when it fails too (an HTML 404, not plain text).
-bp.register_error_handler(ClaimgraphError, site.page_error)
+bp.register_error_handler(ClaimgraphError, pages.page_error)
 
 #: Collections whose members are described by their own triples, and how each mints its IRIs.
 MINT: dict[str, Callable[[Iris, str], URIRef]] = {
@@ -64,21 +62,22 @@ def resource(collection: str, ident: str, ext: str | None) -> Response:
     """A source, entity, review, check rule, measure, … : its triples and its neighbours' labels."""
     media_type = choose(RESOURCE, ext)
     iri = MINT[collection](get_iris(), ident)
-    if media_type == HTML and collection in site.PAGES:
-        template, context = site.PAGES[collection]
-        return respond_page(iri, RESOURCE, template, **context(iri))
-    return respond(iri, resources.describe(get_store(), iri), media_type, RESOURCE)
+    model = get_read_model()
+    if media_type == HTML and collection in pages.PAGES:
+        template, context = pages.PAGES[collection]
+        return respond_page(iri, RESOURCE, template, **context(model, iri))
+    return respond(iri, model.describe(iri), media_type, RESOURCE)
 
 
 @_routes("/claims/<ident:claim_id>")
 def claim(claim_id: str, ext: str | None) -> Response:
     """A claim: provenance graph, assertion graph, sources and reviews (TriG keeps the graphs)."""
     media_type = choose(RESOURCE, ext)
-    iris = get_iris()
-    iri = iris.claim(claim_id)
+    iri = get_iris().claim(claim_id)
+    model = get_read_model()
     if media_type == HTML:
-        return respond_page(iri, RESOURCE, "claim.html", **site.claim_context(claim_id))
-    return respond(iri, resources.describe_claim(get_store(), iri, iris.cg.assertion), media_type, RESOURCE)
+        return respond_page(iri, RESOURCE, "claim.html", page=model.claim_page(claim_id))
+    return respond(iri, model.describe_claim(iri), media_type, RESOURCE)
 
 
 @_routes("/claims/<ident:claim_id>/<ident:part>")
@@ -86,8 +85,9 @@ def claim_part(claim_id: str, part: str, ext: str | None) -> Response:
     """A claim's assertion or provenance graph, or one node of it (figure, annotation, selector)."""
     media_type = choose(RESOURCE, ext)
     iri = get_iris().claim_part(claim_id, part)
-    describe = resources.describe_graph if part in GRAPH_PARTS else resources.describe
-    return respond(iri, describe(get_store(), iri), media_type, RESOURCE)
+    model = get_read_model()
+    description = model.describe_graph(iri) if part in GRAPH_PARTS else model.describe(iri)
+    return respond(iri, description, media_type, RESOURCE)
 
 
 @_routes("/articles/<ident:article_id>/text")
@@ -95,9 +95,10 @@ def article_text(article_id: str, ext: str | None) -> Response:
     """The article's verbatim text (text/plain first: every selector offset points into it)."""
     media_type = choose(TEXT_RESOURCE, ext)
     iri = get_iris().article_text(article_id)
+    model = get_read_model()
     if media_type == TEXT:
-        return respond_text(iri, resources.article_text(get_store(), iri), TEXT_RESOURCE)
-    return respond(iri, resources.describe(get_store(), iri), media_type, TEXT_RESOURCE)
+        return respond_text(iri, model.article_text(iri), TEXT_RESOURCE)
+    return respond(iri, model.describe(iri), media_type, TEXT_RESOURCE)
 
 
 @_routes("/articles/<ident:article_id>/<ident:part>")
@@ -105,7 +106,7 @@ def article_part(article_id: str, part: str, ext: str | None) -> Response:
     """A part of an article other than its text (its image)."""
     media_type = choose(RESOURCE, ext)
     iri = get_iris().article(f"{article_id}/{part}")
-    return respond(iri, resources.describe(get_store(), iri), media_type, RESOURCE)
+    return respond(iri, get_read_model().describe(iri), media_type, RESOURCE)
 
 
 @_routes("/checks/runs/<ident:run_id>")
@@ -113,7 +114,7 @@ def check_run(run_id: str, ext: str | None) -> Response:
     """One run of the automated checks (the activity that generated the reviews)."""
     media_type = choose(RESOURCE, ext)
     iri = get_iris().check_run(run_id)
-    return respond(iri, resources.describe(get_store(), iri), media_type, RESOURCE)
+    return respond(iri, get_read_model().describe(iri), media_type, RESOURCE)
 
 
 @_routes("/graphs/<ident:name>")
@@ -121,7 +122,7 @@ def graph(name: str, ext: str | None) -> Response:
     """A named graph: its content."""
     media_type = choose(RESOURCE, ext)
     iri = get_iris().graph(name)
-    return respond(iri, resources.describe_graph(get_store(), iri), media_type, RESOURCE)
+    return respond(iri, get_read_model().describe_graph(iri), media_type, RESOURCE)
 
 
 @_routes("/ontology")
@@ -129,8 +130,8 @@ def graph(name: str, ext: str | None) -> Response:
 def ontology(ext: str | None) -> Response:
     """The whole ontology: its terms are hash IRIs (/ontology#Claim), so this serves every term."""
     media_type = choose(RESOURCE, ext)
-    iris = get_iris()
+    iri = get_iris().ontology
+    model = get_read_model()
     if media_type == HTML:
-        return respond_page(iris.ontology, RESOURCE, "ontology.html", **site.ontology_context())
-    description = resources.describe_graph(get_store(), iris.ontology)
-    return respond(iris.ontology, description, media_type, RESOURCE)
+        return respond_page(iri, RESOURCE, "ontology.html", doc=model.ontology())
+    return respond(iri, model.describe_graph(iri), media_type, RESOURCE)

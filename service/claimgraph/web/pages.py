@@ -1,8 +1,8 @@
 """The pages a fact-checker reads: the annotated article, the claim list, sources, the checks.
 
 Pages of minted IRIs (a claim, a source, an entity, the ontology) are the HTML
-branch of the Linked Data views (web/linked_data.py) and are rendered by the
-functions here, so a page and its RDF twins answer at the same IRI.
+branch of the Linked Data views (web/linked_data.py), which render them with the
+contexts built here, so a page and its RDF twins answer at the same IRI.
 """
 
 from __future__ import annotations
@@ -14,16 +14,10 @@ from flask import Blueprint, Response, g, jsonify, render_template, request
 from rdflib import URIRef
 
 from claimgraph import media_conneg as conneg
-from claimgraph.errors import ClaimgraphError, NotFound
-from claimgraph.reading.article_view import article_texts, read_article
-from claimgraph.reading.bibliography import read_work
-from claimgraph.reading.catalogue import read_catalogue
-from claimgraph.reading.check_report import read_check_report
-from claimgraph.reading.claim_page import build_claim_page
-from claimgraph.reading.listing import Filters, list_claims
-from claimgraph.reading.ontology_doc import read_ontology
-from claimgraph.reading.sources import claims_from, get_entity, read_sources
-from claimgraph.web import get_iris, get_store, urls
+from claimgraph.errors import ClaimgraphError
+from claimgraph.reading.listing import Filters
+from claimgraph.reading.read_model import ReadModel
+from claimgraph.web import get_read_model, urls
 from claimgraph.web.errors import STATUS, error_response
 from claimgraph.web.representation import choose, respond_page, with_links
 
@@ -37,19 +31,16 @@ LIST_OFFERS = (JSON, conneg.HTML)
 def article() -> Response:
     """The article (the first, when the store holds several) with its claims highlighted."""
     g.answer = conneg.HTML
-    articles = sorted(article_texts(get_store()))
-    if not articles:
-        raise NotFound("the store holds no article")
-    first = URIRef(articles[0])
-    return respond_page(first, conneg.RESOURCE, "article.html", **article_context(first))
+    model = get_read_model()
+    first = model.first_article()
+    return respond_page(first, conneg.RESOURCE, "article.html", **article_context(model, first))
 
 
 @bp.get("/claims")
 def claims() -> Response | str:
     """The claim list with its filters and facet counts, as a page or as JSON (Accept)."""
     media_type = choose(LIST_OFFERS, None)
-    catalogue = read_catalogue(get_store(), get_iris())
-    listing = list_claims(catalogue.claims, Filters.from_args(request.args.to_dict(flat=False)))
+    listing = get_read_model().listing(Filters.from_args(request.args.to_dict(flat=False)))
     api = urls.Link(f"{request.script_root}/api/claims", JSON)
     if media_type == JSON:
         return with_links(jsonify(listing.to_json()), [api])
@@ -60,59 +51,36 @@ def claims() -> Response | str:
 def sources() -> str:
     """Every source with its issuer, how and when it was obtained, and the claims derived from it."""
     g.answer = conneg.HTML
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    found = read_sources(store, iris, catalogue.vocabulary)
-    entries = [(source, claims_from(source, catalogue.claims)) for source in found]
-    return render_template("sources.html", entries=entries, links=[])
+    return render_template("sources.html", entries=get_read_model().sources(), links=[])
 
 
 @bp.get("/checks")
 def checks() -> str:
     """Every check rule and every verdict with its count, linking to the claims."""
     g.answer = conneg.HTML
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    report = read_check_report(store, catalogue.vocabulary, catalogue.claims, str(iris.cg.VerdictScheme))
-    return render_template("checks.html", report=report, links=[])
+    return render_template("checks.html", report=get_read_model().check_report(), links=[])
 
 
 # -- pages of minted IRIs: what web/linked_data.py renders for text/html ------------------------
 Context = dict[str, object]
 
 
-def article_context(iri: URIRef) -> Context:
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    view = read_article(store, iri, catalogue.claims)
-    return {"view": view, "work": read_work(store, catalogue.vocabulary, iri, str(iris.cg))}
+def article_context(model: ReadModel, iri: URIRef) -> Context:
+    view, work = model.article(iri)
+    return {"view": view, "work": work}
 
 
-def claim_context(claim_id: str) -> Context:
-    return {"page": build_claim_page(get_store(), get_iris(), claim_id)}
+def source_context(model: ReadModel, iri: URIRef) -> Context:
+    source, claims = model.source_at(iri)
+    return {"source": source, "claims": claims}
 
 
-def source_context(iri: URIRef) -> Context:
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    found = read_sources(store, iris, catalogue.vocabulary, iri)
-    if not found:
-        raise NotFound(f"no source <{iri}>")
-    return {"source": found[0], "claims": claims_from(found[0], catalogue.claims)}
-
-
-def entity_context(iri: URIRef) -> Context:
-    store, iris = get_store(), get_iris()
-    catalogue = read_catalogue(store, iris)
-    return {"entity": get_entity(store, catalogue.vocabulary, iri, catalogue.claims)}
-
-
-def ontology_context() -> Context:
-    return {"doc": read_ontology(get_store(), get_iris())}
+def entity_context(model: ReadModel, iri: URIRef) -> Context:
+    return {"entity": model.entity(iri)}
 
 
 #: Collections whose members have a page of their own; the others get the generic resource page.
-PAGES: dict[str, tuple[str, Callable[[URIRef], Context]]] = {
+PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
     "articles": ("article.html", article_context),
     "sources": ("source.html", source_context),
     "entities": ("entity.html", entity_context),
