@@ -1,26 +1,19 @@
 """The JSON API: claims, sources, entities and the checks, in the shapes /openapi.json documents.
 
-Errors are ``{title, status, detail}`` (web/site.py page_error, web/errors.py).
+Errors here, werkzeug's included, are ``{title, status, detail}`` (web/errors.py).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from claimgraph.errors import ClaimgraphError
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.model import Claim, JsonObject
 from claimgraph.reading.sources import Source
 from claimgraph.web import get_iris, get_read_model
 from claimgraph.web.openapi import document
-from claimgraph.web.pages import JSON, page_error
 
 bp = Blueprint("api", __name__)
-
-
-@bp.before_request
-def answer_json() -> None:
-    g.answer = JSON  # every answer here, errors included, is JSON
 
 
 @bp.get("/api/claims")
@@ -66,6 +59,3 @@ def openapi() -> Response:
 
 def _source_json(found: Source, claims: tuple[Claim, ...]) -> JsonObject:
     return {**found.to_json(), "claims": [claim.id for claim in claims]}
-
-
-bp.register_error_handler(ClaimgraphError, page_error)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from flask import Blueprint, Response
 from rdflib import URIRef
 
-from claimgraph.errors import ClaimgraphError
 from claimgraph.iris import ONTOLOGY_VERSION, Iris
 from claimgraph.media_conneg import HTML, RESOURCE, TEXT, TEXT_RESOURCE
 from claimgraph.web import get_iris, get_read_model, pages
@@ -20,8 +19,6 @@ from claimgraph.web.representation import CONVERTERS, choose, respond, respond_p
 
 bp = Blueprint("linked_data", __name__)
 bp.record_once(lambda state: state.app.url_map.converters.update(CONVERTERS))
-# A page for text/html follows the answer chosen when it fails too (an HTML 404, not plain text).
-bp.register_error_handler(ClaimgraphError, pages.page_error)
 
 #: Collections whose members are described by their own triples, and how each mints its IRIs.
 MINT: dict[str, Callable[[Iris, str], URIRef]] = {

@@ -8,21 +8,17 @@ contexts built here, so a page and its RDF twins answer at the same IRI.
 from __future__ import annotations
 
 from collections.abc import Callable
-from http import HTTPStatus
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
 from rdflib import URIRef
 
 from claimgraph import media_conneg as conneg
-from claimgraph.errors import ClaimgraphError
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import get_read_model, urls
-from claimgraph.web.errors import STATUS, error_response
-from claimgraph.web.representation import choose, respond_page, with_links
+from claimgraph.web.representation import JSON, choose, respond_page, with_links
 
 bp = Blueprint("site", __name__)
-JSON = "application/json"
 #: /claims answers programs with JSON (a client sending only */* gets data) and browsers with the page.
 LIST_OFFERS = (JSON, conneg.HTML)
 
@@ -86,21 +82,4 @@ PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
     "entities": ("entity.html", entity_context),
 }
 
-
-# -- errors ---------------------------------------------------------------------------------------
-def page_error(exc: ClaimgraphError) -> Response:
-    """An error in the shape of the answer that was chosen: a page, JSON {title, status, detail}, or text."""
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 500)
-    answer = g.get("answer")
-    if answer == conneg.HTML:
-        title = HTTPStatus(status).phrase
-        return Response(render_template("error.html", status=status, title=title, detail=str(exc)), status)
-    if answer == JSON or request.path.startswith("/api/"):
-        response = jsonify({"title": HTTPStatus(status).phrase, "status": status, "detail": str(exc)})
-        response.status_code = status
-        return response
-    return error_response(status, str(exc))
-
-
-bp.register_error_handler(ClaimgraphError, page_error)
 bp.add_app_template_global(urls.href, "href")

@@ -18,6 +18,8 @@ from claimgraph import media_sparql as formats
 from claimgraph.reading import resource_page as pages
 from claimgraph.web import get_iris, urls
 
+JSON = "application/json"
+
 
 class IdentConverter(BaseConverter):
     """A minted id: letters, digits, '-', '_', '~' (no dot, so ``c013.ttl`` is id + extension)."""
@@ -38,7 +40,7 @@ def choose(offers: Sequence[str], extension: str | None) -> str:
     """The media type to answer with (404 for a foreign extension, 406 when nothing is acceptable)."""
     if extension is None:
         g.vary_accept = True
-    # What was chosen also decides how an error is shown from here on (web/site.py, page_error).
+    # What was chosen also decides how an error is shown from here on (web/errors.py, audience).
     g.answer = conneg.negotiate(formats.parse_accept(request.headers.get("Accept")), offers, extension)
     return g.answer  # type: ignore[no-any-return]
 
