@@ -20,7 +20,7 @@ READ_MODEL_KEY = "claimgraph.read_model"
 def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
     """Create the app; brings the store up to date with the data unless a store is passed in."""
     from claimgraph.loading import prepare_store
-    from claimgraph.web import api, dataset, errors, health, linked_data, pages, sparql
+    from claimgraph.web import api, dataset, errors, linked_data, pages, sparql
     from claimgraph.web.representation import vary_on_accept
 
     settings = Settings.from_mapping(config)
@@ -34,7 +34,6 @@ def build_app(config: dict[str, Any] | None = None, *, store: Store | None = Non
     app.extensions[STORE_KEY] = store
     app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     sparql.init_app(app)
-    app.register_blueprint(health.bp)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(dataset.bp)
     app.register_blueprint(pages.bp)

@@ -1,4 +1,5 @@
-"""The dataset description and the dumps: /.well-known/void, /dataset, /dataset.{trig,nq,ttl,jsonld}.
+"""The dataset as a whole: its description (/.well-known/void, /dataset), its dumps
+(/dataset.{trig,nq,ttl,jsonld}) and /health.
 
 ``/dataset`` negotiates like any resource and gives the *description* (the same
 graph as /.well-known/void); ``/dataset.<ext>`` are the dumps, the dataset itself.
@@ -6,14 +7,23 @@ graph as /.well-known/void); ``/dataset.<ext>`` are the dumps, the dataset itsel
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 
 from claimgraph.media_conneg import DESCRIPTION, HTML, RESOURCE
 from claimgraph.reading.dataset_description import DUMPS
 from claimgraph.web import get_iris, get_read_model, get_store, urls
 from claimgraph.web.representation import choose, respond
 
-bp = Blueprint("void", __name__)
+bp = Blueprint("dataset", __name__)
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Store size and data version, as JSON, for load balancers and operators; 200 while the store answers."""
+    stats = get_store().stats()
+    return jsonify(
+        status="ok", quads=stats.quads, named_graphs=stats.named_graphs, data_version=stats.data_version
+    )
 
 
 @bp.get("/.well-known/void")

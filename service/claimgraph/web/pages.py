@@ -18,7 +18,7 @@ from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import get_read_model, urls
 from claimgraph.web.representation import JSON, choose, respond_page, with_links
 
-bp = Blueprint("site", __name__)
+bp = Blueprint("pages", __name__)
 #: /claims answers programs with JSON (a client sending only */* gets data) and browsers with the page.
 LIST_OFFERS = (JSON, conneg.HTML)
 
