@@ -153,7 +153,7 @@ def claim_review_jsonld(claim: Claim, work: Work, dataset: DatasetInfo) -> JsonO
     engines accept only a Person or Organization there); the software that made
     them is its ``creator``, as the data says.
     """
-    item = {
+    item: JsonObject = {
         "@type": "Claim",
         "@id": claim.iri,
         "text": claim.quote,

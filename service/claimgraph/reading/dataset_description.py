@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
+from rdflib.term import Node
 
 from claimgraph.errors import NotFound
 from claimgraph.iris import SD, WD, Iris
@@ -60,15 +62,22 @@ def count(reader: StoreReader, iris: Iris) -> Counts:
     graphs = reader.select("void-graphs")
     links = reader.select("void-wikidata-links")[0]
     return Counts(
-        triples=int(totals["triples"]),
-        subjects=int(totals["subjects"]),
-        objects=int(totals["objects"]),
+        triples=_int(totals["triples"]),
+        subjects=_int(totals["subjects"]),
+        objects=_int(totals["objects"]),
         entities=sum(1 for row in subjects if str(row["s"]).startswith(iris.base)),
-        properties=frozenset(row["property"] for row in reader.select("void-properties")),
-        classes=frozenset(row["class"] for row in reader.select("void-classes")),
-        graphs=tuple((row["graph"], int(row["triples"]), int(row["subjects"])) for row in graphs),
-        wikidata_links=int(links["links"]),
+        properties=frozenset(cast(URIRef, row["property"]) for row in reader.select("void-properties")),
+        classes=frozenset(cast(URIRef, row["class"]) for row in reader.select("void-classes")),
+        graphs=tuple(
+            (cast(URIRef, row["graph"]), _int(row["triples"]), _int(row["subjects"])) for row in graphs
+        ),
+        wikidata_links=_int(links["links"]),
     )
+
+
+def _int(node: Node) -> int:
+    """A count the store gave as an xsd:integer literal."""
+    return int(cast(Literal, node))
 
 
 def vocabularies(terms: frozenset[URIRef], iris: Iris) -> set[URIRef]:

@@ -9,9 +9,10 @@ named graphs the quads came from.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from rdflib import Dataset, URIRef
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from claimgraph import paths
 from claimgraph.errors import NotFound
@@ -71,7 +72,7 @@ def article_text(reader: StoreReader, iri: URIRef) -> str:
 def _quads(reader: StoreReader, name: str, **values: Node) -> Dataset:
     dataset = Dataset()
     for row in reader.select(name, **values):
-        dataset.graph(row["g"]).add((row["s"], row["p"], row["o"]))
+        dataset.graph(cast(IdentifiedNode, row["g"])).add((row["s"], row["p"], row["o"]))
     return dataset
 
 

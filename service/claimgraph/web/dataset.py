@@ -58,4 +58,5 @@ def dump(ext: str) -> Response:
     if described.version:
         response.set_etag(f"{described.version}-{ext}")
     response.last_modified = described.last_modified
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns it into a 304 in place when the client's copy is current
+    return response
