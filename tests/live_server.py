@@ -70,9 +70,10 @@ def _wait_for_health(process: subprocess.Popen[bytes], base: str, log: Path) -> 
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if requests.get(base + "health", timeout=1).status_code == 200:
+            if requests.get(base + "health", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        # Not up yet: refused, or (workers still starting on a loaded machine) slow to answer.
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server did not answer /health within 60 s:\n{log.read_text()}")
