@@ -22,7 +22,7 @@ from claimgraph.iris import Iris
 from claimgraph.loading import ensure_current
 from claimgraph.querylib import load_library
 from claimgraph.settings import Settings
-from claimgraph.store import open_store
+from claimgraph.store.backends import open_store
 from claimgraph.store.oxigraph import OxigraphStore
 
 

@@ -8,7 +8,8 @@ from flask import Flask, current_app
 
 from claimgraph.iris import Iris
 from claimgraph.settings import Settings
-from claimgraph.store import Store, open_store
+from claimgraph.store import Store
+from claimgraph.store.backends import open_store
 
 STORE_KEY = "claimgraph.store"
 SETTINGS_KEY = "claimgraph.settings"
