@@ -1,19 +1,8 @@
 """claimgraph: an article's claims as RDF with provenance, served over SPARQL and Linked Data."""
 
-from __future__ import annotations
+from importlib.metadata import version
 
-from typing import TYPE_CHECKING, Any
+from claimgraph.app import create_app
 
-if TYPE_CHECKING:
-    from flask import Flask
-
-    from claimgraph.store import Store
-
-__version__ = "0.1.0"
-
-
-def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
-    """Build the web application: settings, store and blueprints. Nothing happens at import."""
-    from claimgraph.web import build_app
-
-    return build_app(config, store=store)
+__version__ = version("claimgraph")
+__all__ = ["__version__", "create_app"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from werkzeug.serving import run_simple
 
-from claimgraph import create_app
+from claimgraph.app import create_app
 from claimgraph.build.checks import HONESTY, CheckRun, review_id
 from claimgraph.build.pipeline import build_dataset, build_reviewed, serialize_dataset
 from claimgraph.build.sources import read_sources

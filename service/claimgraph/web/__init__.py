@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, current_app
 
 from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import Store
-from claimgraph.store.backends import open_store
 
 STORE_KEY = "claimgraph.store"
 SETTINGS_KEY = "claimgraph.settings"
 IRIS_KEY = "claimgraph.iris"
 
 
-def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
-    """Create the app; brings the store up to date with the data unless a store is passed in."""
-    from claimgraph.loading import prepare_store
+def build_app(settings: Settings, store: Store) -> Flask:
+    """Create the app on a store that is ready to answer (service/claimgraph/app.py prepares it)."""
     from claimgraph.web import api, dataset, errors, health, linked_data, pages, sparql
     from claimgraph.web.representation import vary_on_accept
 
-    settings = Settings.from_mapping(config)
-    iris = Iris(settings.base)
     app = Flask("claimgraph")
     app.extensions[SETTINGS_KEY] = settings
-    app.extensions[IRIS_KEY] = iris
-    if store is None:
-        store = open_store(settings)
-        prepare_store(store, iris, settings)
+    app.extensions[IRIS_KEY] = Iris(settings.base)
     app.extensions[STORE_KEY] = store
     sparql.init_app(app)
     app.register_blueprint(health.bp)
