@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 from claimgraph.build.checks import HONESTY, load_rules, reviews_graph, run_checks, verdict_labels
-from claimgraph.build.pipeline import build_reviewed, load_ontology, to_nquads
+from claimgraph.build.pipeline import build_reviewed, to_nquads
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import load_ontology
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import Dataset, Literal, URIRef
@@ -314,7 +316,8 @@ def test_estimate_without_method():
 # -- the shipped article ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def article_run():
-    built, run = build_reviewed(IRIS)
+    built = build_reviewed(read_sources(), IRIS)
+    run = built.check_run
     return built, {(f.claim_id, f.rule.id): f for f in run.findings}
 
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from claimgraph.build.pipeline import build_reviewed, serialize_dataset
+from claimgraph.build.sources import read_sources
 from claimgraph.iris import SCHEMA, Iris
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
@@ -17,7 +18,7 @@ IRIS = Iris("http://127.0.0.1:5000/")  # the CLI's default base
 
 @pytest.fixture(scope="module")
 def reviewed():
-    built, _ = build_reviewed(IRIS)
+    built = build_reviewed(read_sources(), IRIS)
     return built.dataset
 
 

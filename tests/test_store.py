@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from claimgraph import create_app
-from claimgraph.build.compiler import SourceFiles
+from claimgraph.build.sources import read_sources
 from claimgraph.cli import main
 from claimgraph.errors import (
     DataError,
@@ -200,12 +200,12 @@ def test_invalid_data_is_never_loaded(disk_store, data_copy):
 
 
 def test_data_failing_validation_is_never_loaded(disk_store, data_copy, monkeypatch):
-    from claimgraph.build import validation as validate
+    from claimgraph.build import pipeline
 
     class Failing:
         conforms = False
 
-    monkeypatch.setattr(validate, "validate_dataset", lambda *args: Failing())
+    monkeypatch.setattr(pipeline, "validate_dataset", lambda *args: Failing())
     with pytest.raises(ValidationFailed):
         ensure_current(disk_store, disk_store_iris(), str(data_copy))
     assert disk_store.stats().data_version == "protocol-test-1"
@@ -231,7 +231,7 @@ def test_build_store_rebuilds_only_when_the_data_changed(tmp_path, data_copy, mo
     assert "built" in capsys.readouterr().out
     reader = OxigraphStore(path, read_only=True)
     try:
-        assert reader.stats().data_version == SourceFiles(data_copy).fingerprint()
+        assert reader.stats().data_version == read_sources(data_copy).fingerprint
     finally:
         reader.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -9,11 +10,12 @@ if TYPE_CHECKING:
 
     from claimgraph.store import Store
 
-__version__ = "0.1.0"
+__version__ = version("claimgraph")
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
-    """Build the web application: settings, store and blueprints. Nothing happens at import."""
-    from claimgraph.web import build_app
+    """The web application (claimgraph/app.py): ``gunicorn 'claimgraph:create_app()'``."""
+    # Imported here so that `import claimgraph.build` (the CLI, the tests) does not load Flask.
+    from claimgraph.app import create_app as create
 
-    return build_app(config, store=store)
+    return create(config, store=store)

@@ -8,22 +8,32 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
+from rdflib import Dataset, URIRef
 from werkzeug.serving import run_simple
 
-from claimgraph import create_app
-from claimgraph.build.checks import HONESTY, CheckRun, review_id
-from claimgraph.build.pipeline import build_reviewed, data_folder, load_validated, serialize_dataset
-from claimgraph.build.validation import RDF_INPUT_FORMATS, Report, parse_rdf_file, validate_dataset
+from claimgraph.app import create_app
+from claimgraph.build.checks import CheckRun, review_id
+from claimgraph.build.pipeline import build_dataset, build_reviewed, serialize_dataset
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import (
+    RDF_INPUT_FORMATS,
+    Report,
+    claimed_articles,
+    parse_rdf_file,
+    validate_dataset,
+)
 from claimgraph.errors import DataError
 from claimgraph.iris import Iris
-from claimgraph.loading import ensure_current
+from claimgraph.loading import ensure_current, load_dataset
 from claimgraph.querylib import load_library
 from claimgraph.settings import Settings
-from claimgraph.store import open_store
+from claimgraph.store.backends import open_store
 from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.wording import HONESTY
 
 
 def serve(settings: Settings) -> int:
@@ -61,19 +71,32 @@ def validate_path(path: str | None, article: str | None, settings: Settings) -> 
     """Validate; raises DataError (file and line) when the input cannot even be read."""
     iris = Iris(settings.base)
     if path is None or Path(path).is_dir():
-        built, _ = build_reviewed(iris, path or settings.data_dir)
-        return validate_dataset(built.dataset, iris, built.text)
+        return build_dataset(read_sources(path or settings.data_dir), iris).report
     file = Path(path)
     fmt = RDF_INPUT_FORMATS.get(file.suffix)
     if fmt is None:
         raise DataError(f"unknown file type {file.suffix!r}; expected {sorted(RDF_INPUT_FORMATS)}", file=path)
     dataset = parse_rdf_file(file, fmt)
-    text_path = Path(article) if article else data_folder(settings.data_dir) / "article.txt"
-    return validate_dataset(dataset, iris, text_path.read_text(encoding="utf-8"))
+    return validate_dataset(dataset, iris, _article_texts(dataset, file, article, settings))
+
+
+def _article_texts(
+    dataset: Dataset, file: Path, article: str | None, settings: Settings
+) -> Mapping[URIRef, str]:
+    """The texts an RDF file's anchors are checked against: the one ``--article`` names, else the data's."""
+    if article is None:
+        return read_sources(settings.data_dir).article_texts(Iris(settings.base))
+    articles = claimed_articles(dataset)
+    if len(articles) > 1:
+        raise DataError(
+            f"its claims appear in {len(articles)} articles; --article gives one text", file=str(file)
+        )
+    text = Path(article).read_text(encoding="utf-8")
+    return dict.fromkeys(articles, text)
 
 
 def export(fmt: str, output: str | None, settings: Settings) -> int:
-    built, _ = build_reviewed(Iris(settings.base), settings.data_dir)
+    built = build_reviewed(read_sources(settings.data_dir), Iris(settings.base))
     data = serialize_dataset(built.dataset, fmt)
     if output:
         Path(output).write_bytes(data)
@@ -84,7 +107,7 @@ def export(fmt: str, output: str | None, settings: Settings) -> int:
 
 def run_check_command(fmt: str, settings: Settings) -> int:
     iris = Iris(settings.base)
-    _, run = build_reviewed(iris, settings.data_dir)
+    run = build_reviewed(read_sources(settings.data_dir), iris).check_run
     print(as_json(run, iris) if fmt == "json" else as_table(run))
     return 0
 
@@ -160,7 +183,7 @@ def run_query(name_or_path: str, fmt: str, settings: Settings) -> int:
             return 2
         text = library[name_or_path].text
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
-    load_validated(store, iris, settings.data_dir)
+    load_dataset(store, build_dataset(read_sources(settings.data_dir), iris))
     if fmt == "table":
         print_table(store.select(text))
     else:

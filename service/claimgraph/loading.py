@@ -1,18 +1,18 @@
 """Bring a store up to date with the data at start, and make sure it can answer.
 
-The data version is the SHA-256 of the source files (service/claimgraph/build/compiler.py,
-SourceFiles.fingerprint), which the dataset states as dcterms:hasVersion: an
-on-disk store whose version matches is served as it is, anything else is
-rebuilt (validated first; a dataset that fails validation is never loaded, and
-the store keeps what it had).
+The data version is the fingerprint of the data sources (service/claimgraph/build/sources.py),
+which the dataset states as dcterms:hasVersion: an on-disk store whose version
+matches is served as it is, anything else is rebuilt. A dataset that fails
+validation is never loaded, and the store keeps what it had.
 """
 
 from __future__ import annotations
 
 import logging
 
-from claimgraph.build.compiler import SourceFiles
-from claimgraph.errors import StoreUnavailable
+from claimgraph.build.pipeline import BuiltDataset, build_dataset
+from claimgraph.build.sources import read_sources
+from claimgraph.errors import StoreUnavailable, ValidationFailed
 from claimgraph.iris import Iris
 from claimgraph.limits.placement import runs_queries_itself
 from claimgraph.settings import Settings
@@ -21,15 +21,21 @@ from claimgraph.store import Store
 log = logging.getLogger(__name__)
 
 
-def ensure_current(store: Store, iris: Iris, data_dir: str | None) -> bool:
-    """Load the data unless the store already holds this version; True if it loaded."""
-    from claimgraph.build.pipeline import data_folder, load_validated
+def load_dataset(store: Store, built: BuiltDataset) -> None:
+    """Replace the store's content with ``built``; raises ValidationFailed, loading nothing, when
+    its report does not conform."""
+    if not built.report.conforms:
+        raise ValidationFailed(built.report)
+    store.replace_all(built.nquads)
 
-    version = SourceFiles(data_folder(data_dir)).fingerprint()
-    if store.stats().data_version == version:
-        log.info("store is current (data version %s)", version[:12])
+
+def ensure_current(store: Store, iris: Iris, data_dir: str | None) -> bool:
+    """Build and load the data unless the store already holds this version; True if it loaded."""
+    sources = read_sources(data_dir)
+    if store.stats().data_version == sources.fingerprint:
+        log.info("store is current (data version %s)", sources.fingerprint[:12])
         return False
-    load_validated(store, iris, data_dir)
+    load_dataset(store, build_dataset(sources, iris))
     return True
 
 

@@ -34,6 +34,9 @@ def _optional_str(text: str) -> str | None:
     return text or None
 
 
+#: The store backends there are (service/claimgraph/store/backends.py maps each to its factory).
+STORE_BACKENDS = ("oxigraph",)
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "base_iri",
@@ -141,10 +144,8 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        from claimgraph.store import BACKENDS
-
-        if self.store_backend not in BACKENDS:
-            raise ValueError(f"store_backend {self.store_backend!r} is not one of {sorted(BACKENDS)}")
+        if self.store_backend not in STORE_BACKENDS:
+            raise ValueError(f"store_backend {self.store_backend!r} is not one of {sorted(STORE_BACKENDS)}")
         for name in (
             "query_timeout",
             "query_workers",

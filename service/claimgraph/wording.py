@@ -6,6 +6,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+#: What every automated check says of itself: on review bodies, the checks page, the claim pages, the CLI.
+HONESTY = (
+    "This automated check compares the article with itself and with the sources it cites, "
+    "not with the world: it says whether the article's figures hold together, not whether they are true."
+)
+
 Number = int | Decimal
 PERCENT = "percent"
 

@@ -12,21 +12,81 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from claimgraph import paths
+from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.querylib import load_query
-from claimgraph.store import Store
+from claimgraph.wording import HONESTY
 
-HONESTY = (
-    "This automated check compares the article with itself and with the sources it cites, "
-    "not with the world: it says whether the article's figures hold together, not whether they are true."
-)
 CHECKER_ID = "claimgraph-checker"
 REVIEWS_GRAPH = "reviews"
+
+
+class SelectQueries(Protocol):
+    """What the rules run on: anything that answers a SELECT with rows of rdflib terms (a Store does)."""
+
+    def select(self, query: str) -> list[dict[str, Node]]: ...
+
+
+class ScratchStore:
+    """The compiled data in an in-memory Oxigraph store, for the rules to run on during a build.
+
+    Queries are evaluated as the service's store evaluates them (this deployment's base IRI
+    and prefixes; the union of the named graphs as the default graph), so a rule finds here
+    what it would find in the served data.
+    """
+
+    def __init__(self, nquads: bytes, iris: Iris) -> None:
+        self._store = ox.Store()
+        self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        self._base, self._prefixes = iris.base, iris.prefixes()
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        """Rows of rdflib terms; raises QueryRejected on a syntax error or a query that is no SELECT."""
+        try:
+            result = self._store.query(
+                query, base_iri=self._base, prefixes=self._prefixes, use_default_graph_as_union=True
+            )
+        except SyntaxError as exc:
+            raise QueryRejected(str(exc)) from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryRejected("expected a SELECT query")
+        names = [variable.value for variable in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = _rdflib_term(term)
+            rows.append(row)
+        return rows
+
+
+XSD_STRING = str(XSD.string)
+
+
+def _rdflib_term(term: object) -> Node:
+    """The rdflib term with the value of a pyoxigraph one (as the service's store converts them)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            # RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart.
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r}")
 
 
 @dataclass(frozen=True)
@@ -85,7 +145,7 @@ def load_rules(folder: Path | None = None) -> tuple[CheckRule, ...]:
     return tuple(rules)
 
 
-def run_checks(store: Store, iris: Iris, rules: tuple[CheckRule, ...] | None = None) -> CheckRun:
+def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | None = None) -> CheckRun:
     """Run every rule against ``store``; raises ValueError when a rule returns an undeclared verdict."""
     rules = load_rules() if rules is None else rules
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -189,7 +249,7 @@ def _add_review(
     g.add((rating, SKOS.related, finding.verdict))
 
 
-def verdict_labels(store: Store) -> dict[URIRef, str]:
+def verdict_labels(store: SelectQueries) -> dict[URIRef, str]:
     """Verdict concept -> its English label, read from the ontology in the store."""
     rows = store.select(
         "SELECT ?verdict ?label WHERE { ?verdict skos:inScheme cg:VerdictScheme ; skos:prefLabel ?label }"

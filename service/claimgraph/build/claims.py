@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
+from claimgraph.build.builder import ATTRIBUTIONS, CLAIM_KINDS, TRENDS, DatasetBuilder
 from claimgraph.build.literals import date_literal, number_literal
 from claimgraph.build.yaml_source import Located
 from claimgraph.errors import DataError
 from claimgraph.iris import OA, SCHEMA
-
-if TYPE_CHECKING:
-    from claimgraph.build.compiler import _Builder
 
 AFFIX_LENGTH = 32
 
@@ -32,9 +30,7 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> int:
     return start
 
 
-def add_claim(b: _Builder, item: Located) -> None:
-    from claimgraph.build.compiler import ATTRIBUTIONS, CLAIM_KINDS
-
+def add_claim(b: DatasetBuilder, item: Located) -> None:
     file, line = item.where()
     cid = item["id"]
     cg = b.cg
@@ -84,13 +80,15 @@ def add_claim(b: _Builder, item: Located) -> None:
         add_assertion_item(b, assertion, cid, n, part, item)
 
 
-def add_anchor(b: _Builder, g: Graph, claim: URIRef, cid: str, item: Located) -> None:
+def add_anchor(b: DatasetBuilder, g: Graph, claim: URIRef, cid: str, item: Located) -> None:
     file, line = item.where()
     quote = b.require(item, "quote")
     occurrence = item.get("occurrence", 1)
     start = find_quote(b.text, quote, occurrence)
     if start < 0:
-        raise DataError(f"claim {cid}: quote not found in article.txt: {quote!r}", file=file, line=line)
+        raise DataError(
+            f"claim {cid}: quote not found in {b.text_file.name}: {quote!r}", file=file, line=line
+        )
     if "occurrence" not in item and find_quote(b.text, quote, 2) >= 0:
         raise DataError(f"claim {cid}: quote occurs more than once; add `occurrence:`", file=file, line=line)
     end = start + len(quote)
@@ -117,7 +115,7 @@ def add_anchor(b: _Builder, g: Graph, claim: URIRef, cid: str, item: Located) ->
     g.add((position_sel, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
 
 
-def add_assertion_item(b: _Builder, g: Graph, cid: str, n: int, part: Any, claim_item: Located) -> None:
+def add_assertion_item(b: DatasetBuilder, g: Graph, cid: str, n: int, part: Any, claim_item: Located) -> None:
     if not isinstance(part, Located) or len(part) != 1:
         file, line = claim_item.where()
         raise DataError(
@@ -142,7 +140,7 @@ def add_assertion_item(b: _Builder, g: Graph, cid: str, n: int, part: Any, claim
     handlers[tag](b, g, cid, n, body)
 
 
-def add_figure(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
+def add_figure(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
     cg = b.cg
     node = b.iris.claim_part(cid, f"figure-{n}")
     g.add((node, RDF.type, SCHEMA.Observation))
@@ -178,7 +176,7 @@ def add_figure(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
         g.add((node, cg.question, b.iris.question(question)))
 
 
-def add_period(b: _Builder, g: Graph, cid: str, node: URIRef, item: Located) -> None:
+def add_period(b: DatasetBuilder, g: Graph, cid: str, node: URIRef, item: Located) -> None:
     """The reference period ``[start, end]`` of a figure or statement; one value means both ends."""
     if "period" not in item:
         return
@@ -192,7 +190,7 @@ def add_period(b: _Builder, g: Graph, cid: str, node: URIRef, item: Located) -> 
     g.add((node, b.cg.periodEnd, date_literal(period[1], item)))
 
 
-def add_event(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
+def add_event(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
     node = b.iris.event(b.require(item, "id"))
     g.add((node, RDF.type, SCHEMA.Event))
     g.add((node, RDF.type, PROV.Activity))
@@ -210,7 +208,7 @@ def add_event(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
     add_description(b, g, node, item)
 
 
-def add_rule(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
+def add_rule(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
     node = b.iris.rule(b.require(item, "id"))
     g.add((node, RDF.type, b.cg.LegalRule))
     g.add((node, SCHEMA.name, Literal(b.require(item, "name"))))
@@ -221,14 +219,12 @@ def add_rule(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
     add_description(b, g, node, item)
 
 
-def add_statement(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
+def add_statement(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
     node = b.iris.claim_part(cid, f"statement-{n}")
     g.add((node, RDF.type, b.cg.Proposition))
     g.add((node, SCHEMA.description, Literal(b.require(item, "text"), lang="en")))
     add_period(b, g, cid, node, item)
     if "trend" in item:
-        from claimgraph.build.compiler import TRENDS
-
         if item["trend"] not in TRENDS:
             file, line = item.where()
             raise DataError(f"claim {cid}: trend must be one of {TRENDS}", file=file, line=line)
@@ -236,7 +232,7 @@ def add_statement(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> Non
     add_description(b, g, node, item, text_key=None)
 
 
-def add_quotation(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> None:
+def add_quotation(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
     node = b.iris.claim_part(cid, f"quotation-{n}")
     g.add((node, RDF.type, SCHEMA.Quotation))
     g.add((node, SCHEMA.text, Literal(b.require(item, "text"))))
@@ -246,7 +242,7 @@ def add_quotation(b: _Builder, g: Graph, cid: str, n: int, item: Located) -> Non
 
 
 def add_description(
-    b: _Builder, g: Graph, node: URIRef, item: Located, text_key: str | None = "text"
+    b: DatasetBuilder, g: Graph, node: URIRef, item: Located, text_key: str | None = "text"
 ) -> None:
     """Common optional fields: a paraphrase, the subjects, a measure the item is about."""
     if text_key and item.get(text_key):

@@ -4,21 +4,19 @@ units and populations. Every reference is checked; an error names the file and l
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID
 
+from claimgraph.build.builder import DatasetBuilder
 from claimgraph.build.literals import date_literal
+from claimgraph.build.sources import ArticleSource
 from claimgraph.build.yaml_source import Located
 from claimgraph.errors import DataError
 from claimgraph.iris import SCHEMA, WD
 
-if TYPE_CHECKING:
-    from claimgraph.build.compiler import _Builder
 
-
-def add_context(b: _Builder, ctx: Located) -> None:
+def add_context(b: DatasetBuilder, ctx: Located, articles: tuple[ArticleSource, ...]) -> None:
     entities = b.graph(b.iris.graph("entities"))
     for item in [*ctx.get("agents", []), *ctx.get("places", [])]:
         b.define("entity", item)
@@ -44,11 +42,12 @@ def add_context(b: _Builder, ctx: Located) -> None:
         add_work(b, sources, item)
     for item in ctx.get("sources", []):
         add_source(b, sources, item)
-    add_article(b, b.graph(b.iris.graph("article")), b.require(ctx, "article"))
-    add_dataset_description(b, b.graph(b.iris.graph("dataset")), ctx)
+    for article in articles:
+        add_article(b, b.graph(b.iris.graph("article")), article)
+    add_dataset_description(b, b.graph(b.iris.graph("dataset")), ctx, articles)
 
 
-def add_agent(b: _Builder, g: Graph, item: Located) -> None:
+def add_agent(b: DatasetBuilder, g: Graph, item: Located) -> None:
     node = b.iris.entity(item["id"])
     b.types(g, node, item, (PROV.Agent,))
     g.add((node, SCHEMA.name, Literal(b.require(item, "name"))))
@@ -64,7 +63,7 @@ def add_agent(b: _Builder, g: Graph, item: Located) -> None:
     same_as(b, g, node, item)
 
 
-def add_place(b: _Builder, g: Graph, item: Located) -> None:
+def add_place(b: DatasetBuilder, g: Graph, item: Located) -> None:
     node = b.iris.entity(item["id"])
     b.types(g, node, item, (SCHEMA.Place,))
     g.add((node, SCHEMA.name, Literal(b.require(item, "name"))))
@@ -74,7 +73,7 @@ def add_place(b: _Builder, g: Graph, item: Located) -> None:
     same_as(b, g, node, item)
 
 
-def same_as(b: _Builder, g: Graph, node: URIRef, item: Located) -> None:
+def same_as(b: DatasetBuilder, g: Graph, node: URIRef, item: Located) -> None:
     qid = item.get("wikidata")
     if qid is None:
         return
@@ -84,7 +83,7 @@ def same_as(b: _Builder, g: Graph, node: URIRef, item: Located) -> None:
     g.add((node, OWL.sameAs, WD[qid]))
 
 
-def add_unit(b: _Builder, g: Graph, item: Located) -> None:
+def add_unit(b: DatasetBuilder, g: Graph, item: Located) -> None:
     node = b.iris.unit(b.define("unit", item))
     g.add((node, RDF.type, b.cg.Unit))
     g.add((node, RDFS.label, Literal(b.require(item, "label"))))
@@ -92,7 +91,7 @@ def add_unit(b: _Builder, g: Graph, item: Located) -> None:
         g.add((node, SCHEMA.unitCode, Literal(item["code"])))
 
 
-def add_population(b: _Builder, g: Graph, item: Located) -> None:
+def add_population(b: DatasetBuilder, g: Graph, item: Located) -> None:
     node = b.iris.population(item["id"])
     g.add((node, RDF.type, b.cg.Population))
     g.add((node, RDFS.label, Literal(b.require(item, "label"))))
@@ -101,7 +100,7 @@ def add_population(b: _Builder, g: Graph, item: Located) -> None:
         g.add((node, b.cg.subsetOf, b.iris.population(parent)))
 
 
-def add_activity(b: _Builder, g: Graph, item: Located) -> None:
+def add_activity(b: DatasetBuilder, g: Graph, item: Located) -> None:
     node = b.iris.activity(item["id"])
     b.types(g, node, item, (PROV.Activity,))
     g.add((node, RDFS.label, Literal(b.require(item, "label"))))
@@ -121,7 +120,7 @@ def add_activity(b: _Builder, g: Graph, item: Located) -> None:
     b.not_stated(g, node, item)
 
 
-def add_work(b: _Builder, g: Graph, item: Located) -> None:
+def add_work(b: DatasetBuilder, g: Graph, item: Located) -> None:
     node = b.iris.source(item["id"])
     b.types(g, node, item, (PROV.Entity, SCHEMA.CreativeWork))
     g.add((node, RDFS.label, Literal(b.require(item, "label"))))
@@ -134,7 +133,7 @@ def add_work(b: _Builder, g: Graph, item: Located) -> None:
     b.not_stated(g, node, item)
 
 
-def add_source(b: _Builder, g: Graph, item: Located) -> None:
+def add_source(b: DatasetBuilder, g: Graph, item: Located) -> None:
     node = b.iris.source(item["id"])
     b.types(g, node, item, (PROV.Entity, b.cg.Source))
     g.add((node, RDFS.label, Literal(b.require(item, "label"))))
@@ -156,10 +155,10 @@ def add_source(b: _Builder, g: Graph, item: Located) -> None:
     b.not_stated(g, node, item)
 
 
-def add_article(b: _Builder, g: Graph, item: Located) -> None:
-    ident = b.require(item, "id")
-    node = b.article_iri = b.iris.article(ident)
-    text_node = b.article_text_iri = b.iris.article_text(ident)
+def add_article(b: DatasetBuilder, g: Graph, article: ArticleSource) -> None:
+    item, ident, text = article.entry, article.ident, article.text
+    node = b.iris.article(ident)
+    text_node = b.iris.article_text(ident)
     b.types(g, node, item, (SCHEMA.CreativeWork,))
     g.add((node, SCHEMA.author, b.entity_iri(b.require(item, "author"), item)))
     g.add((node, SCHEMA.inLanguage, Literal(item.get("language", "en"))))
@@ -170,8 +169,8 @@ def add_article(b: _Builder, g: Graph, item: Located) -> None:
     g.add((node, SCHEMA.associatedMedia, text_node))
     g.add((text_node, RDF.type, SCHEMA.MediaObject))
     g.add((text_node, SCHEMA.encodingFormat, Literal("text/plain; charset=utf-8")))
-    g.add((text_node, SCHEMA.sha256, Literal(hashlib.sha256(b.text.encode()).hexdigest())))
-    g.add((text_node, SCHEMA.text, Literal(b.text)))
+    g.add((text_node, SCHEMA.sha256, Literal(hashlib.sha256(text.encode()).hexdigest())))
+    g.add((text_node, SCHEMA.text, Literal(text)))
     g.add((text_node, b.cg.notStated, SCHEMA.license))
     if "image_credit" in item:
         image = b.iris.article(f"{ident}/image")
@@ -182,7 +181,9 @@ def add_article(b: _Builder, g: Graph, item: Located) -> None:
     b.not_stated(g, node, item)
 
 
-def add_dataset_description(b: _Builder, g: Graph, ctx: Located) -> None:
+def add_dataset_description(
+    b: DatasetBuilder, g: Graph, ctx: Located, articles: tuple[ArticleSource, ...]
+) -> None:
     item = b.require(ctx, "dataset")
     node = b.iris.dataset
     for cls in (VOID.Dataset, DCAT.Dataset, SCHEMA.Dataset):
@@ -194,5 +195,6 @@ def add_dataset_description(b: _Builder, g: Graph, ctx: Located) -> None:
     g.add((node, DCTERMS.created, date_literal(b.require(item, "created"), item)))
     g.add((node, DCTERMS.modified, date_literal(b.require(item, "modified"), item)))
     g.add((node, DCTERMS.conformsTo, b.iris.ontology_version))
-    g.add((node, DCTERMS.source, b.article_iri))
-    g.add((node, DCTERMS.hasVersion, Literal(b.files.fingerprint())))
+    for article in articles:
+        g.add((node, DCTERMS.source, b.iris.article(article.ident)))
+    g.add((node, DCTERMS.hasVersion, Literal(b.version)))

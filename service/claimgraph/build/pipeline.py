@@ -1,70 +1,91 @@
-"""Build the served dataset from the source files: compile, add the ontology, validate, load."""
+"""The build pipeline: data sources -> compile -> automated checks -> validation -> BuiltDataset.
+
+Each stage's value is the previous one plus what the stage adds. A store is only ever
+loaded from a BuiltDataset (service/claimgraph/loading.py), which carries its validation
+report; ``claimgraph export`` and ``claimgraph check`` stop after the checks, since
+they never needed the (slow) SHACL validation.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from functools import cached_property
 
-from rdflib import BNode, Dataset, Graph, Literal
-from rdflib.namespace import SH, XSD
+from rdflib import Dataset, URIRef
 
-from claimgraph import paths
-from claimgraph.build.compiler import SourceFiles, compile_dataset
-from claimgraph.errors import ValidationFailed
+from claimgraph.build.checks import (
+    REVIEWS_GRAPH,
+    CheckRun,
+    ScratchStore,
+    reviews_graph,
+    run_checks,
+    verdict_labels,
+)
+from claimgraph.build.compiler import compile_dataset
+from claimgraph.build.sources import DataSources
+from claimgraph.build.validation import Report, load_ontology, merged_graph, validate_dataset
 from claimgraph.iris import Iris
-from claimgraph.store import Store
-
-if TYPE_CHECKING:
-    from claimgraph.build.checks import CheckRun
-
-ONTOLOGY_FILE = "claimgraph.ttl"
-SHAPES_FILE = "shapes.ttl"
 
 
 @dataclass(frozen=True)
-class BuiltDataset:
+class CompiledDataset:
+    """The sources compiled and the ontology added: no reviews yet, not validated."""
+
     dataset: Dataset
-    text: str
-    version: str
+    #: The sources' fingerprint, which the dataset states as its version (dcterms:hasVersion).
+    fingerprint: str
+    #: Article IRI -> the text its claims' anchors point into.
+    article_texts: Mapping[URIRef, str]
 
 
-def data_folder(data_dir: str | None) -> Path:
-    return Path(data_dir) if data_dir else paths.data_dir()
+@dataclass(frozen=True)
+class ReviewedDataset(CompiledDataset):
+    """The compiled dataset with the automated checks' reviews in their own graph."""
+
+    check_run: CheckRun
 
 
-def load_ontology(iris: Iris) -> Graph:
-    """The ontology, its relative IRIs resolved against this deployment's base."""
-    return Graph().parse(paths.ontology_dir() / ONTOLOGY_FILE, format="turtle", publicID=iris.base)
+@dataclass(frozen=True)
+class BuiltDataset(ReviewedDataset):
+    """The outcome of a build: the reviewed dataset and its validation report. Treat it as read-only."""
+
+    report: Report
+
+    @cached_property
+    def nquads(self) -> bytes:
+        """The dataset as N-Quads, what a store loads."""
+        return to_nquads(self.dataset)
 
 
-def load_shapes(iris: Iris) -> Graph:
-    """The SHACL shapes, with the ``cg:`` prefix their SPARQL constraints use declared for this base."""
-    shapes = Graph().parse(paths.ontology_dir() / SHAPES_FILE, format="turtle", publicID=iris.base)
-    declaration = BNode()
-    shapes.add((iris.ontology, SH.declare, declaration))
-    shapes.add((declaration, SH.prefix, Literal("cg")))
-    shapes.add((declaration, SH.namespace, Literal(str(iris.cg), datatype=XSD.anyURI)))
-    return shapes
-
-
-def merged_graph(dataset: Dataset) -> Graph:
-    """All triples of all graphs in one graph (the union; keeps the prefixes)."""
-    graph = Graph(namespace_manager=dataset.namespace_manager)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
-def build_dataset(iris: Iris, data_dir: str | None = None) -> BuiltDataset:
-    """Compile the data and add the ontology graph; raises DataError on bad source files."""
-    folder = data_folder(data_dir)
-    dataset = compile_dataset(folder, iris)
+def compile_data(sources: DataSources, iris: Iris) -> CompiledDataset:
+    """Compile the sources and add the ontology graph; raises DataError on bad source files."""
+    dataset = compile_dataset(sources, iris)
     ontology_graph = dataset.graph(iris.ontology)
     for triple in load_ontology(iris):
         ontology_graph.add(triple)
-    text = (folder / "article.txt").read_text(encoding="utf-8")
-    return BuiltDataset(dataset, text, SourceFiles(folder).fingerprint())
+    return CompiledDataset(dataset, sources.fingerprint, sources.article_texts(iris))
+
+
+def build_reviewed(sources: DataSources, iris: Iris) -> ReviewedDataset:
+    """Compile, then run the check rules; their reviews go into the reviews graph."""
+    compiled = compile_data(sources, iris)
+    # The rules are SPARQL: they run on a scratch store of the compiled data.
+    scratch = ScratchStore(to_nquads(compiled.dataset), iris)
+    run = run_checks(scratch, iris)
+    target = compiled.dataset.graph(iris.graph(REVIEWS_GRAPH))
+    for triple in reviews_graph(run, iris, verdict_labels(scratch)):
+        target.add(triple)
+    return ReviewedDataset(compiled.dataset, compiled.fingerprint, compiled.article_texts, run)
+
+
+def build_dataset(sources: DataSources, iris: Iris) -> BuiltDataset:
+    """The whole pipeline: compile, check, validate. Bad data is in the report; bad files raise DataError."""
+    reviewed = build_reviewed(sources, iris)
+    report = validate_dataset(reviewed.dataset, iris, reviewed.article_texts)
+    return BuiltDataset(
+        reviewed.dataset, reviewed.fingerprint, reviewed.article_texts, reviewed.check_run, report
+    )
 
 
 def to_nquads(dataset: Dataset) -> bytes:
@@ -79,31 +100,3 @@ def serialize_dataset(dataset: Dataset, fmt: str) -> bytes:
     """The whole dataset in one of EXPORT_FORMATS; Turtle, which has no graphs, gets their union."""
     source = merged_graph(dataset) if fmt == "turtle" else dataset
     return source.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
-
-
-def build_reviewed(iris: Iris, data_dir: str | None = None) -> tuple[BuiltDataset, CheckRun]:
-    """The dataset plus the reviews of the automated checks, in their own graph."""
-    from claimgraph.build.checks import REVIEWS_GRAPH, reviews_graph, run_checks, verdict_labels
-    from claimgraph.store.oxigraph import OxigraphStore
-
-    built = build_dataset(iris, data_dir)
-    # The rules are SPARQL: they run on a scratch store of the compiled data.
-    scratch = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
-    scratch.replace_all(to_nquads(built.dataset))
-    run = run_checks(scratch, iris)
-    target = built.dataset.graph(iris.graph(REVIEWS_GRAPH))
-    for triple in reviews_graph(run, iris, verdict_labels(scratch)):
-        target.add(triple)
-    return built, run
-
-
-def load_validated(store: Store, iris: Iris, data_dir: str | None = None) -> BuiltDataset:
-    """Build, check, validate and load atomically: on any error the store keeps what it had."""
-    from claimgraph.build.validation import validate_dataset
-
-    built, _ = build_reviewed(iris, data_dir)
-    report = validate_dataset(built.dataset, iris, built.text)
-    if not report.conforms:
-        raise ValidationFailed(report)
-    store.replace_all(to_nquads(built.dataset))
-    return built

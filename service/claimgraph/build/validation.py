@@ -1,16 +1,22 @@
-"""Validation of a dataset: SHACL shapes (pySHACL) plus the anchor check against the article text."""
+"""Validation of a dataset: SHACL shapes (pySHACL) plus the anchor check against each article's text."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 
+from claimgraph import paths
 from claimgraph.errors import DataError
 from claimgraph.iris import OA, SCHEMA, Iris
+
+ONTOLOGY_FILE = "claimgraph.ttl"
+SHAPES_FILE = "shapes.ttl"
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,43 @@ class Report:
         return f"INVALID: {len(self.problems)} problem(s) in {self.claims} claims\n{body}"
 
 
-def validate_dataset(dataset: Dataset, iris: Iris, text: str) -> Report:
-    """SHACL plus anchors; never raises for bad data, reports it."""
-    from claimgraph.build.pipeline import load_ontology, load_shapes, merged_graph
+def load_ontology(iris: Iris) -> Graph:
+    """The ontology, its relative IRIs resolved against this deployment's base."""
+    return Graph().parse(paths.ontology_dir() / ONTOLOGY_FILE, format="turtle", publicID=iris.base)
 
+
+def load_shapes(iris: Iris) -> Graph:
+    """The SHACL shapes, with the ``cg:`` prefix their SPARQL constraints use declared for this base."""
+    shapes = Graph().parse(paths.ontology_dir() / SHAPES_FILE, format="turtle", publicID=iris.base)
+    declaration = BNode()
+    shapes.add((iris.ontology, SH.declare, declaration))
+    shapes.add((declaration, SH.prefix, Literal("cg")))
+    shapes.add((declaration, SH.namespace, Literal(str(iris.cg), datatype=XSD.anyURI)))
+    return shapes
+
+
+def merged_graph(dataset: Dataset) -> Graph:
+    """All triples of all graphs in one graph (the union; keeps the prefixes)."""
+    graph = Graph(namespace_manager=dataset.namespace_manager)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def claimed_articles(dataset: Dataset) -> set[URIRef]:
+    """The articles the dataset's claims appear in (``schema:appearance``)."""
+    graph = merged_graph(dataset)
+    return {
+        article
+        for claim in graph.subjects(RDF.type, SCHEMA.Claim)
+        for article in graph.objects(claim, SCHEMA.appearance)
+        if isinstance(article, URIRef)
+    }
+
+
+def validate_dataset(dataset: Dataset, iris: Iris, article_texts: Mapping[URIRef, str]) -> Report:
+    """SHACL plus anchors, each claim's against the text of the article it appears in
+    (``article_texts``: article IRI -> text); never raises for bad data, reports it."""
     graph = merged_graph(dataset)
     report = Report(claims=len(set(graph.subjects(RDF.type, SCHEMA.Claim))))
     conforms, results, _ = shacl_validate(
@@ -64,7 +103,7 @@ def validate_dataset(dataset: Dataset, iris: Iris, text: str) -> Report:
         raise RuntimeError(f"the SHACL shapes cannot be used: {results}")
     if not conforms:
         report.problems.extend(_shacl_problems(results, graph))
-    report.problems.extend(check_anchors(graph, text, iris))
+    report.problems.extend(check_anchors(graph, article_texts, iris))
     return report
 
 
@@ -80,7 +119,7 @@ def _claim_of(graph: Graph, node: URIRef) -> URIRef | None:
     return None
 
 
-def _problem(graph: Graph, focus: URIRef, message: str, path: str | None = None) -> Problem:
+def _problem(graph: Graph, focus: Node | None, message: str, path: str | None = None) -> Problem:
     claim = _claim_of(graph, focus) if isinstance(focus, URIRef) else None
     claim_id = sentence = None
     if claim is not None:
@@ -111,17 +150,22 @@ def _shacl_problems(results: Graph, graph: Graph) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.claim_id or "", p.focus, p.message))
 
 
-def check_anchors(graph: Graph, text: str, iris: Iris) -> list[Problem]:
-    """Every selector must match the article: text[start:end] == exact, with prefix and suffix."""
+def check_anchors(graph: Graph, article_texts: Mapping[URIRef, str], iris: Iris) -> list[Problem]:
+    """Every selector must match the claim's article: text[start:end] == exact, with prefix and suffix."""
     problems = []
-    for claim in sorted(graph.subjects(RDF.type, SCHEMA.Claim)):
+    for claim in sorted(graph.subjects(RDF.type, SCHEMA.Claim)):  # type: ignore[type-var]
         quote = graph.value(claim, SCHEMA.text)
+        article = graph.value(claim, SCHEMA.appearance)
+        text = article_texts.get(article) if isinstance(article, URIRef) else None
         for target in graph.objects(claim, iris.cg.anchor):
-            problems.extend(_check_target(graph, claim, target, text, quote))
+            if text is None:
+                problems.append(_problem(graph, claim, f"no text of the article it appears in ({article})"))
+            else:
+                problems.extend(_check_target(graph, claim, target, text, quote))
     return problems
 
 
-def _check_target(graph: Graph, claim: URIRef, target: URIRef, text: str, quote: object) -> list[Problem]:
+def _check_target(graph: Graph, claim: Node, target: Node, text: str, quote: object) -> list[Problem]:
     problems = []
     exact = start = end = None
     for selector in graph.objects(target, OA.hasSelector):
@@ -133,7 +177,7 @@ def _check_target(graph: Graph, claim: URIRef, target: URIRef, text: str, quote:
             prefix, suffix = graph.value(selector, OA.prefix), graph.value(selector, OA.suffix)
     if exact is None or start is None or end is None:
         return [_problem(graph, claim, "anchor lacks a TextQuoteSelector or TextPositionSelector")]
-    s, e = int(start), int(end)  # type: ignore[arg-type]
+    s, e = int(start), int(end)  # type: ignore[call-overload]
     if not (0 <= s <= e <= len(text)) or text[s:e] != str(exact):
         found = text[s:e] if 0 <= s <= e <= len(text) else "<out of range>"
         problems.append(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from claimgraph.build.checks import HONESTY
 from claimgraph.reading.catalogue import Vocabulary
 from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import UNCHECKED, VERDICT_ORDER, Claim, JsonObject, Ref, Review
+from claimgraph.wording import HONESTY
 
 
 @dataclass(frozen=True)

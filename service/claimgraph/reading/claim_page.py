@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from claimgraph.build.checks import HONESTY
 from claimgraph.iris import Iris
 from claimgraph.reading.bibliography import (
     DatasetInfo,
@@ -25,6 +24,7 @@ from claimgraph.reading.catalogue import Catalogue
 from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import Claim, JsonObject
 from claimgraph.reading.sources import Source, read_sources
+from claimgraph.wording import HONESTY
 
 #: How many related claims a group shows before pointing to the filtered list.
 RELATED_SHOWN = 8

@@ -6,15 +6,12 @@ backend translates its own errors into claimgraph.errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from rdflib import Graph
 from rdflib.term import Node
-
-if TYPE_CHECKING:
-    from claimgraph.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -92,18 +89,3 @@ class Store(Protocol):
     def stats(self) -> StoreStats: ...
 
     def close(self) -> None: ...
-
-
-def _oxigraph(settings: Settings) -> Store:
-    from claimgraph.store.oxigraph import OxigraphStore
-
-    return OxigraphStore.from_settings(settings)
-
-
-#: Backend names and their factories: the one place a backend is chosen.
-BACKENDS: dict[str, Callable[[Settings], Store]] = {"oxigraph": _oxigraph}
-
-
-def open_store(settings: Settings) -> Store:
-    """Open the configured backend."""
-    return BACKENDS[settings.store_backend](settings)

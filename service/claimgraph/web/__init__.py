@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, current_app
 
 from claimgraph.iris import Iris
 from claimgraph.reading.read_model import CurrentReadModel, ReadModel
 from claimgraph.settings import Settings
-from claimgraph.store import Store, open_store
+from claimgraph.store import Store
 
 STORE_KEY = "claimgraph.store"
 SETTINGS_KEY = "claimgraph.settings"
@@ -17,20 +15,15 @@ IRIS_KEY = "claimgraph.iris"
 READ_MODEL_KEY = "claimgraph.read_model"
 
 
-def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
-    """Create the app; brings the store up to date with the data unless a store is passed in."""
-    from claimgraph.loading import prepare_store
+def build_app(settings: Settings, store: Store) -> Flask:
+    """Create the app on a store that is ready to answer (service/claimgraph/app.py prepares it)."""
     from claimgraph.web import api, dataset, errors, linked_data, pages, sparql
     from claimgraph.web.representation import vary_on_accept
 
-    settings = Settings.from_mapping(config)
-    iris = Iris(settings.base)
     app = Flask("claimgraph")
     app.extensions[SETTINGS_KEY] = settings
+    iris = Iris(settings.base)
     app.extensions[IRIS_KEY] = iris
-    if store is None:
-        store = open_store(settings)
-        prepare_store(store, iris, settings)
     app.extensions[STORE_KEY] = store
     app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     sparql.init_app(app)

@@ -3,9 +3,8 @@ tests validate every route's answer against them (tests/test_api.py), so the doc
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Any
-
-from claimgraph import __version__
 
 Schema = dict[str, Any]
 
@@ -253,7 +252,7 @@ def document(server: str) -> Schema:
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {
             "title": "claimgraph JSON API",
-            "version": __version__,
+            "version": version("claimgraph"),
             "description": "Claims of a published article with their sources, figures and automated checks. "
             "The same data is RDF at every IRI and queryable at /sparql.",
         },
