@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from claimgraph.build.pipeline import BuiltDataset, build_dataset
 from claimgraph.iris import Iris
+from claimgraph.limits.runner import QueryRunner
+from claimgraph.settings import Settings
+from claimgraph.store import Store
 from claimgraph.store.oxigraph import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +39,22 @@ def loaded_store(built: BuiltDataset, iris: Iris) -> OxigraphStore:
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(built.dataset.serialize(format="nquads", encoding="utf-8"))
     return store
+
+
+@pytest.fixture(scope="session")
+def make_runner() -> Iterator[Callable[..., QueryRunner]]:
+    """``make_runner(store, **settings)``: the QueryRunner an app with those settings would have (base
+    IRI: BASE). Outside a gunicorn worker it runs queries in sandbox processes, stopped at the end."""
+    runners: list[QueryRunner] = []
+
+    def make(store: Store, **settings: object) -> QueryRunner:
+        config = Settings.from_mapping({"base_iri": BASE, **settings}, environ={})
+        runners.append(QueryRunner.from_settings(store, config, Iris(config.base)))
+        return runners[-1]
+
+    yield make
+    for runner in runners:
+        runner.close()
 
 
 @pytest.fixture

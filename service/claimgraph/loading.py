@@ -14,7 +14,7 @@ import logging
 from claimgraph.build.compiler import SourceFiles
 from claimgraph.errors import StoreUnavailable
 from claimgraph.iris import Iris
-from claimgraph.limits.placement import runs_queries_itself
+from claimgraph.limits.runner import QueryRunner
 from claimgraph.settings import Settings
 from claimgraph.store import Store
 
@@ -33,13 +33,11 @@ def ensure_current(store: Store, iris: Iris, data_dir: str | None) -> bool:
     return True
 
 
-def prepare_store(store: Store, iris: Iris, settings: Settings) -> None:
+def prepare_store(store: Store, iris: Iris, settings: Settings, runner: QueryRunner) -> None:
     """Load (unless read-only) and warm up: the query sandbox starts now, before any thread does."""
     if settings.store_read_only:
         if store.stats().data_version is None:
             raise StoreUnavailable(f"the store at {settings.store_path} holds no claimgraph dataset")
     else:
         ensure_current(store, iris, settings.data_dir)
-    # A process that runs public queries itself (service/claimgraph/limits/placement.py) needs no sandbox.
-    timeout = None if runs_queries_itself() else settings.query_timeout
-    store.sparql("ASK {}", media_type="application/sparql-results+json", timeout=timeout)
+    runner.warm_up()

@@ -7,12 +7,14 @@ from typing import Any
 from flask import Flask, current_app
 
 from claimgraph.iris import Iris
+from claimgraph.limits.runner import QueryRunner
 from claimgraph.settings import Settings
 from claimgraph.store import Store, open_store
 
 STORE_KEY = "claimgraph.store"
 SETTINGS_KEY = "claimgraph.settings"
 IRIS_KEY = "claimgraph.iris"
+RUNNER_KEY = "claimgraph.query_runner"
 
 
 def build_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
@@ -26,10 +28,13 @@ def build_app(config: dict[str, Any] | None = None, *, store: Store | None = Non
     app = Flask("claimgraph")
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[IRIS_KEY] = iris
-    if store is None:
-        store = open_store(settings)
-        prepare_store(store, iris, settings)
+    opened = store is None
+    store = open_store(settings) if store is None else store
+    runner = QueryRunner.from_settings(store, settings, iris)
+    if opened:
+        prepare_store(store, iris, settings, runner)
     app.extensions[STORE_KEY] = store
+    app.extensions[RUNNER_KEY] = runner
     sparql.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(linked_data.bp)
@@ -43,6 +48,11 @@ def build_app(config: dict[str, Any] | None = None, *, store: Store | None = Non
 
 def get_store() -> Store:
     return current_app.extensions[STORE_KEY]  # type: ignore[no-any-return]
+
+
+def get_runner() -> QueryRunner:
+    """Where public queries are admitted and run (trusted ones go to the store)."""
+    return current_app.extensions[RUNNER_KEY]  # type: ignore[no-any-return]
 
 
 def get_settings() -> Settings:

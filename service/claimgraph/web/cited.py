@@ -8,10 +8,9 @@ from flask import Response, request
 
 from claimgraph.errors import QueryRejected
 from claimgraph.limits.guard import GuardedQuery
-from claimgraph.limits.time_limit import public_time_limit
 from claimgraph.media_sparql import QueryForm
 from claimgraph.protocol import lineage as citations
-from claimgraph.web import get_iris, get_settings, get_store
+from claimgraph.web import get_iris, get_runner, get_settings
 
 #: ``cite=1`` and its spellings.
 CITE_VALUES = frozenset({"1", "true", "yes", "on"})
@@ -35,15 +34,13 @@ def respond(admitted: GuardedQuery, media_type: str) -> Response:
             "citation mode (cite=1) runs over the whole dataset: drop FROM and default-graph-uri"
         )
     settings, iris = get_settings(), get_iris()
-    with public_time_limit() as timeout:
-        result = citations.run_cited(
-            get_store(),
-            admitted.text,
-            base=iris.base,
-            prefixes=iris.prefixes(),
-            media_type=media_type,
-            timeout=timeout,
-            max_rows=settings.max_result_rows,
-            max_bytes=settings.max_result_bytes,
-        )
+    result = citations.run_cited(
+        get_runner(),
+        admitted.text,
+        base=iris.base,
+        prefixes=iris.prefixes(),
+        media_type=media_type,
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+    )
     return Response(result.chunks, content_type=result.media_type)

@@ -1,31 +1,29 @@
 """/sparql: the SPARQL 1.1 Protocol query operation, read-only, for the public.
 
-Intake (one query, from GET, a form POST or a sparql-query POST) -> guard
-(service/claimgraph/limits/guard.py) -> negotiation (service/claimgraph/media_sparql.py) -> the store,
-under the time limit (service/claimgraph/limits/time_limit.py). A bare GET describes the service.
+Intake (one query, from GET, a form POST or a sparql-query POST) -> admission by
+the guard -> negotiation (service/claimgraph/media_sparql.py) -> the query, within the
+time limit: the app's QueryRunner (service/claimgraph/limits/runner.py) admits and runs
+it. A bare GET describes the service.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Request, Response, current_app, request
+from flask import Blueprint, Flask, Request, Response, request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from claimgraph import media_rdf as rdf_formats
 from claimgraph import media_sparql as formats
 from claimgraph.errors import QueryForbidden, QueryRejected
-from claimgraph.limits.guard import QueryGuard
-from claimgraph.limits.time_limit import public_time_limit
 from claimgraph.protocol.service_description import describe
 from claimgraph.store import QueryDataset
-from claimgraph.web import IRIS_KEY, SETTINGS_KEY, cited, get_iris, get_settings, get_store, query_page
+from claimgraph.web import cited, get_iris, get_runner, get_settings, get_store, query_page
 from claimgraph.web.representation import vary_on
 
 bp = Blueprint("sparql", __name__)
 
-GUARD_KEY = "claimgraph.sparql_guard"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -33,13 +31,6 @@ READ_ONLY = "updates are not accepted: this endpoint is read-only"
 
 
 def init_app(app: Flask) -> None:
-    settings, iris = app.extensions[SETTINGS_KEY], app.extensions[IRIS_KEY]
-    app.extensions[GUARD_KEY] = QueryGuard(
-        base=iris.base,
-        prefixes=iris.prefixes(),
-        max_bytes=settings.max_query_bytes,
-        max_depth=settings.max_nesting_depth,
-    )
     app.register_blueprint(bp)
     app.after_request(add_protocol_headers)
 
@@ -47,27 +38,24 @@ def init_app(app: Flask) -> None:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer one query; without a query, describe the service (or show the form to a browser)."""
-    settings, store = get_settings(), get_store()
+    settings, runner = get_settings(), get_runner()
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
     accept = formats.parse_accept(request.headers.get("Accept"))
     if request.method == "GET" and query_page.prefers_page(accept, list(incoming.formats)):
         return query_page.render_query_page(incoming.query, cited.wants_citations())  # a shared link
-    guard: QueryGuard = current_app.extensions[GUARD_KEY]
-    admitted = guard.check(incoming.query, incoming.dataset, store.graph_names)
+    admitted = runner.admit(incoming.query, incoming.dataset)
     offer = formats.negotiate(accept, admitted.form, incoming.formats)
     if cited.wants_citations():
         return cited.respond(admitted, offer.media_type)
-    with public_time_limit() as timeout:
-        result = store.sparql(
-            admitted.text,
-            media_type=offer.media_type,
-            dataset=admitted.dataset,
-            timeout=timeout,
-            max_rows=settings.max_result_rows,
-            max_bytes=settings.max_result_bytes,
-        )
+    result = runner.sparql(
+        admitted.text,
+        media_type=offer.media_type,
+        dataset=admitted.dataset,
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+    )
     return Response(result.chunks, content_type=result.media_type)
 
 
