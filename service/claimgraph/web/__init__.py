@@ -1,4 +1,4 @@
-"""The Flask application: settings, store, blueprints, error handlers."""
+"""The Flask application: settings, store, query runner, blueprints, error handlers."""
 
 from __future__ import annotations
 
