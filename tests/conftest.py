@@ -41,15 +41,20 @@ def loaded_store(built: BuiltDataset, iris: Iris) -> OxigraphStore:
     return store
 
 
-@pytest.fixture(scope="session")
+def runner_for(store: Store, **settings: object) -> QueryRunner:
+    """The QueryRunner an app with ``settings`` (base IRI: BASE) would have on ``store``. Outside a
+    gunicorn worker it runs queries in sandbox processes: close it when done."""
+    config = Settings.from_mapping({"base_iri": BASE, **settings}, environ={})
+    return QueryRunner.from_settings(store, config, Iris(config.base))
+
+
+@pytest.fixture
 def make_runner() -> Iterator[Callable[..., QueryRunner]]:
-    """``make_runner(store, **settings)``: the QueryRunner an app with those settings would have (base
-    IRI: BASE). Outside a gunicorn worker it runs queries in sandbox processes, stopped at the end."""
+    """``make_runner(store, **settings)``: runner_for, closed at the end of the test."""
     runners: list[QueryRunner] = []
 
     def make(store: Store, **settings: object) -> QueryRunner:
-        config = Settings.from_mapping({"base_iri": BASE, **settings}, environ={})
-        runners.append(QueryRunner.from_settings(store, config, Iris(config.base)))
+        runners.append(runner_for(store, **settings))
         return runners[-1]
 
     yield make

@@ -11,6 +11,7 @@ from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.protocol.lineage import plan, run_cited
 from claimgraph.store.oxigraph import OxigraphStore
+from conftest import runner_for
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
@@ -49,8 +50,10 @@ def store() -> OxigraphStore:
 
 
 @pytest.fixture(scope="module")
-def runner(store, make_runner):
-    return make_runner(store)
+def runner(store):
+    runner = runner_for(store)
+    yield runner
+    runner.close()
 
 
 def cited(runner, query: str) -> list[dict[str, str]]:
