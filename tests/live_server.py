@@ -72,8 +72,8 @@ def _wait_for_health(process: subprocess.Popen[bytes], base: str, log: Path) -> 
         try:
             if requests.get(base + "health", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or listening while its workers still boot
         time.sleep(0.1)
     raise RuntimeError(f"the server did not answer /health within 60 s:\n{log.read_text()}")
 
