@@ -9,7 +9,7 @@ from flask import Response, request
 from claimgraph.errors import QueryRejected
 from claimgraph.limits.guard import GuardedQuery
 from claimgraph.limits.time_limit import public_time_limit
-from claimgraph.media_sparql import QueryForm
+from claimgraph.media import QueryForm
 from claimgraph.protocol import lineage as citations
 from claimgraph.web import get_iris, get_settings, get_store
 

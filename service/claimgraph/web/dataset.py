@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from claimgraph.media_conneg import DESCRIPTION, HTML, RESOURCE
-from claimgraph.reading.dataset_description import DUMPS, Description, DescriptionCache
+from claimgraph.media import DATASET_FORMATS, HTML, RDF_ONLY, RESOURCE, SUFFIXES
+from claimgraph.reading.dataset_description import Description, DescriptionCache
 from claimgraph.web import get_iris, get_store, urls
 from claimgraph.web.representation import choose, respond
 
@@ -27,16 +27,16 @@ def description() -> Description:
 def _links() -> list[urls.Link]:
     iris = get_iris()
     void_document = urls.Link(urls.href(str(iris.void_document)), "text/turtle", rel="describedby")
-    return [void_document, *urls.dumps(DUMPS)]
+    return [void_document, *urls.dumps(DATASET_FORMATS)]
 
 
 @bp.get("/.well-known/void")
 def void_document() -> Response:
     """VoID and DCAT for the dataset, RDF only (Turtle unless Accept asks for another)."""
-    media_type = choose(DESCRIPTION, None)
+    media_type = choose(RDF_ONLY, None)
     iris = get_iris()
-    twin = urls.Link(urls.twin(str(iris.dataset), HTML), HTML)
-    return respond(iris.dataset, description().dataset, media_type, (), [twin, *urls.dumps(DUMPS)])
+    twin = urls.Link(urls.twin(str(iris.dataset), HTML), HTML.media_type)
+    return respond(iris.dataset, description().dataset, media_type, (), [twin, *urls.dumps(DATASET_FORMATS)])
 
 
 @bp.get("/dataset", defaults={"ext": None})
@@ -47,10 +47,10 @@ def dataset(ext: str | None) -> Response:
     return respond(get_iris().dataset, description().dataset, media_type, (HTML,), _links())
 
 
-@bp.get(f"/dataset.<any({', '.join(DUMPS)}):ext>")
+@bp.get(f"/dataset.<any({', '.join(f.suffix for f in DATASET_FORMATS)}):ext>")
 def dump(ext: str) -> Response:
     """The whole dataset in one format, streamed from the store; 304 when the client's copy is current."""
-    media_type = DUMPS[ext]
+    media_type = SUFFIXES[ext].media_type
     described = description()
     response = Response(get_store().export(media_type), mimetype=media_type)
     if described.version:

@@ -14,7 +14,7 @@ from rdflib import URIRef
 
 from claimgraph.errors import ClaimgraphError
 from claimgraph.iris import ONTOLOGY_VERSION, Iris
-from claimgraph.media_conneg import HTML, RESOURCE, TEXT, TEXT_RESOURCE
+from claimgraph.media import HTML, RESOURCE, TEXT, TEXT_RESOURCE
 from claimgraph.reading import descriptions as resources
 from claimgraph.web import get_iris, get_store
 from claimgraph.web import pages as site

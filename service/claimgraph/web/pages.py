@@ -13,7 +13,7 @@ from http import HTTPStatus
 from flask import Blueprint, Response, g, jsonify, render_template, request
 from rdflib import URIRef
 
-from claimgraph import media_conneg as conneg
+from claimgraph import media
 from claimgraph.errors import ClaimgraphError, NotFound
 from claimgraph.reading.article_view import article_texts, read_article
 from claimgraph.reading.bibliography import read_work
@@ -28,30 +28,28 @@ from claimgraph.web.errors import STATUS, error_response
 from claimgraph.web.representation import choose, respond_page, with_links
 
 bp = Blueprint("site", __name__)
-JSON = "application/json"
-#: /claims answers programs with JSON (a client sending only */* gets data) and browsers with the page.
-LIST_OFFERS = (JSON, conneg.HTML)
+JSON = media.JSON.media_type
 
 
 @bp.get("/article")
 def article() -> Response:
     """The article (the first, when the store holds several) with its claims highlighted."""
-    g.answer = conneg.HTML
+    g.answer = media.HTML.media_type
     articles = sorted(article_texts(get_store()))
     if not articles:
         raise NotFound("the store holds no article")
     first = URIRef(articles[0])
-    return respond_page(first, conneg.RESOURCE, "article.html", **article_context(first))
+    return respond_page(first, media.RESOURCE, "article.html", **article_context(first))
 
 
 @bp.get("/claims")
 def claims() -> Response | str:
     """The claim list with its filters and facet counts, as a page or as JSON (Accept)."""
-    media_type = choose(LIST_OFFERS, None)
+    media_type = choose(media.LISTING, None)
     catalogue = read_catalogue(get_store(), get_iris())
     listing = list_claims(catalogue.claims, Filters.from_args(request.args.to_dict(flat=False)))
     api = urls.Link(f"{request.script_root}/api/claims", JSON)
-    if media_type == JSON:
+    if media_type is media.JSON:
         return with_links(jsonify(listing.to_json()), [api])
     return render_template("claims.html", listing=listing, links=[api])
 
@@ -59,7 +57,7 @@ def claims() -> Response | str:
 @bp.get("/sources")
 def sources() -> str:
     """Every source with its issuer, how and when it was obtained, and the claims derived from it."""
-    g.answer = conneg.HTML
+    g.answer = media.HTML.media_type
     store, iris = get_store(), get_iris()
     catalogue = read_catalogue(store, iris)
     found = read_sources(store, iris, catalogue.vocabulary)
@@ -70,7 +68,7 @@ def sources() -> str:
 @bp.get("/checks")
 def checks() -> str:
     """Every check rule and every verdict with its count, linking to the claims."""
-    g.answer = conneg.HTML
+    g.answer = media.HTML.media_type
     store, iris = get_store(), get_iris()
     catalogue = read_catalogue(store, iris)
     report = read_check_report(store, catalogue.vocabulary, catalogue.claims, str(iris.cg.VerdictScheme))
@@ -124,7 +122,7 @@ def page_error(exc: ClaimgraphError) -> Response:
     """An error in the shape of the answer that was chosen: a page, JSON {title, status, detail}, or text."""
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 500)
     answer = g.get("answer")
-    if answer == conneg.HTML:
+    if answer == media.HTML.media_type:
         title = HTTPStatus(status).phrase
         return Response(render_template("error.html", status=status, title=title, detail=str(exc)), status)
     if answer == JSON or request.path.startswith("/api/"):
@@ -136,3 +134,4 @@ def page_error(exc: ClaimgraphError) -> Response:
 
 bp.register_error_handler(ClaimgraphError, page_error)
 bp.add_app_template_global(urls.href, "href")
+bp.add_app_template_global(media.label, "format_label")

@@ -10,13 +10,14 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 from werkzeug.datastructures import MIMEAccept
 
-from claimgraph import media_sparql as formats
+from claimgraph import media
 from claimgraph.errors import NotAcceptable
+from claimgraph.negotiation import negotiate
 from claimgraph.querylib import load_library
 from claimgraph.web import get_iris, get_settings
 
 #: Everything /sparql can answer a query with, and the page last: a tie (*/*) goes to the data.
-QUERY_OFFERS = (*formats.SOLUTION_OFFERS, *formats.GRAPH_OFFERS, formats.HTML_OFFER)
+QUERY_OFFERS = media.Offers((*media.SOLUTIONS, *media.GRAPHS, media.HTML), lenient=True)
 
 
 def prefers_page(accept: MIMEAccept, format_values: list[str]) -> bool:
@@ -29,7 +30,7 @@ def prefers_page(accept: MIMEAccept, format_values: list[str]) -> bool:
     if format_values:
         return False
     try:
-        return formats.negotiate(accept, QUERY_OFFERS) is formats.HTML_OFFER
+        return negotiate(accept, QUERY_OFFERS) is media.HTML
     except NotAcceptable:
         return False
 

@@ -1,7 +1,7 @@
 """/sparql: the SPARQL 1.1 Protocol query operation, read-only, for the public.
 
 Intake (one query, from GET, a form POST or a sparql-query POST) -> guard
-(service/claimgraph/limits/guard.py) -> negotiation (service/claimgraph/media_sparql.py) -> the store,
+(service/claimgraph/limits/guard.py) -> negotiation (service/claimgraph/negotiation.py) -> the store,
 under the time limit (service/claimgraph/limits/time_limit.py). A bare GET describes the service.
 """
 
@@ -13,12 +13,13 @@ from flask import Blueprint, Flask, Request, Response, current_app, request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
-from claimgraph import media_rdf as rdf_formats
-from claimgraph import media_sparql as formats
+from claimgraph import media
 from claimgraph.errors import QueryForbidden, QueryRejected
 from claimgraph.limits.guard import QueryGuard
 from claimgraph.limits.time_limit import public_time_limit
+from claimgraph.negotiation import negotiate, parse_accept
 from claimgraph.protocol.service_description import describe
+from claimgraph.rdf_serialization import serialize
 from claimgraph.store import QueryDataset
 from claimgraph.web import IRIS_KEY, SETTINGS_KEY, cited, get_iris, get_settings, get_store, query_page
 from claimgraph.web.representation import vary_on
@@ -51,12 +52,12 @@ def endpoint() -> Response:
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
-    accept = formats.parse_accept(request.headers.get("Accept"))
+    accept = parse_accept(request.headers.get("Accept"))
     if request.method == "GET" and query_page.prefers_page(accept, list(incoming.formats)):
         return query_page.render_query_page(incoming.query, cited.wants_citations())  # a shared link
     guard: QueryGuard = current_app.extensions[GUARD_KEY]
     admitted = guard.check(incoming.query, incoming.dataset, store.graph_names)
-    offer = formats.negotiate(accept, admitted.form, incoming.formats)
+    offer = negotiate(accept, media.offers_for(admitted.form), names=incoming.formats)
     if cited.wants_citations():
         return cited.respond(admitted, offer.media_type)
     with public_time_limit() as timeout:
@@ -74,13 +75,13 @@ def endpoint() -> Response:
 def describe_service() -> Response:
     """The service description in RDF, or the query form for a browser."""
     fmt = request.args.getlist("format")
-    accept = formats.parse_accept(request.headers.get("Accept"))
-    offer = formats.negotiate(accept, formats.DESCRIPTION_OFFERS, fmt)
-    if offer is formats.HTML_OFFER:
+    accept = parse_accept(request.headers.get("Accept"))
+    offer = negotiate(accept, media.SERVICE_DESCRIPTION, names=fmt)
+    if offer is media.HTML:
         return query_page.render_query_page()
     settings, iris = get_settings(), get_iris()
     description = describe(iris, get_store().graph_names(), union_default_graph=settings.union_default_graph)
-    body = rdf_formats.serialize(description, offer.media_type, iris.prefixes())
+    body = serialize(description, offer, iris.prefixes())
     return Response(body, content_type=offer.media_type)
 
 
