@@ -13,6 +13,7 @@ from claimgraph import paths
 from claimgraph.build.compiler import SourceFiles, compile_dataset
 from claimgraph.errors import ValidationFailed
 from claimgraph.iris import Iris
+from claimgraph.media import DATASET_FORMATS, Kind
 from claimgraph.store import Store
 
 if TYPE_CHECKING:
@@ -71,14 +72,15 @@ def to_nquads(dataset: Dataset) -> bytes:
     return dataset.serialize(format="nquads", encoding="utf-8")
 
 
-#: `claimgraph export --format` names and the rdflib serializer of each.
-EXPORT_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
+#: The formats `claimgraph export --format` writes, by name.
+EXPORT_FORMATS = {fmt.command_name: fmt for fmt in DATASET_FORMATS}
 
 
 def serialize_dataset(dataset: Dataset, fmt: str) -> bytes:
-    """The whole dataset in one of EXPORT_FORMATS; Turtle, which has no graphs, gets their union."""
-    source = merged_graph(dataset) if fmt == "turtle" else dataset
-    return source.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
+    """The whole dataset in one of EXPORT_FORMATS; a format without graphs (Turtle) gets their union."""
+    target = EXPORT_FORMATS[fmt]
+    source = dataset if target.kind is Kind.QUADS else merged_graph(dataset)
+    return source.serialize(format=target.rdflib, encoding="utf-8")
 
 
 def build_reviewed(iris: Iris, data_dir: str | None = None) -> tuple[BuiltDataset, CheckRun]:

@@ -11,6 +11,7 @@ from rdflib.namespace import RDF, SH
 
 from claimgraph.errors import DataError
 from claimgraph.iris import OA, SCHEMA, Iris
+from claimgraph.media import DATASET_FORMATS
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _check_target(graph: Graph, claim: URIRef, target: URIRef, text: str, quote:
 
 
 #: File suffixes `claimgraph validate` reads as RDF, and rdflib's parser of each.
-RDF_INPUT_FORMATS = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".jsonld": "json-ld"}
+RDF_INPUT_FORMATS = {f".{suffix}": fmt.rdflib for fmt in DATASET_FORMATS for suffix in fmt.suffixes}
 
 
 def parse_rdf_file(file: Path, fmt: str) -> Dataset:
