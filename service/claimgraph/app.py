@@ -16,7 +16,7 @@ from claimgraph.loading import prepare_store
 from claimgraph.settings import Settings
 from claimgraph.store import Store
 from claimgraph.store.backends import open_store
-from claimgraph.web import build_app
+from claimgraph.web.application import build_app
 
 
 def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:

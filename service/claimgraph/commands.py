@@ -191,7 +191,7 @@ def run_query(name_or_path: str, fmt: str, settings: Settings) -> int:
     return 0
 
 
-def print_table(rows: list[dict]) -> None:  # type: ignore[type-arg]
+def print_table(rows: list[dict]) -> None:
     if not rows:
         print("(no rows)")
         return

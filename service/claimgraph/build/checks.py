@@ -158,7 +158,7 @@ def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | 
     return CheckRun(started, ended, tuple(rules), tuple(findings))
 
 
-def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:  # type: ignore[type-arg]
+def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
     verdict = row.get("verdict")
     allowed = {iris.cg[f"verdict-{v}"] for v in rule.verdicts}
     if verdict not in allowed:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -27,7 +27,8 @@ def load_yaml(path: Path) -> Any:
         pass
 
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Located:
-        mapping = Located(loader.construct_mapping(node, deep=True))
+        # YAML keys may be any scalar; the compiler checks the ones it reads.
+        mapping = Located(cast(dict[str, Any], loader.construct_mapping(node, deep=True)))
         mapping.file = path.name
         mapping.line = node.start_mark.line + 1
         return mapping

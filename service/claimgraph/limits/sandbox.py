@@ -75,7 +75,7 @@ class Sandbox:
             raise StoreUnavailable("the query process died while running this query") from exc
         self._checkin(worker)
         if status == "ok":
-            return value  # type: ignore[no-any-return]
+            return value
         if isinstance(value, ClaimgraphError):
             raise value
         raise RuntimeError(f"query worker failed: {value}")

@@ -23,15 +23,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from rdflib import Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, NegatedPath, Path, SequencePath
 from rdflib.plugins.sparql.algebra import translateAlgebra, translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result, ResultRow
+from rdflib.term import Identifier, Node
 
 from claimgraph.errors import QueryRejected
 from claimgraph.limits.runner import QueryRunner
@@ -95,7 +96,8 @@ class CitationPlan:
         projected = [*keys, *(Variable(c) for c in self.cite_vars)]
         project = CompValue("Project", p=pattern, PV=projected)
         query = CompValue("SelectQuery", p=CompValue("Distinct", p=project), PV=projected, datasetClause=None)
-        return translateAlgebra(_Query(query))
+        # _Query has the two attributes translateAlgebra reads of an rdflib Query.
+        return translateAlgebra(cast(Query, _Query(query)))
 
 
 class _Query:
@@ -331,8 +333,8 @@ def run_cited(
     cited = attach_citations(citation_plan, rows, lineage_rows, Lineage.read(runner.store))
     result = Result("SELECT")
     result.vars = [Variable(v) for v in (*citation_plan.variables, CLAIMS_VAR, SOURCES_VAR)]
-    result.bindings = [{Variable(k): v for k, v in row.items()} for row in cited]
-    return SparqlResult(media_type, [result.serialize(format=RESULT_FORMATS[media_type])])
+    result.bindings = [{Variable(k): cast(Identifier, v) for k, v in row.items()} for row in cited]
+    return SparqlResult(media_type, [result.serialize(format=RESULT_FORMATS[media_type]) or b""])
 
 
 def attach_citations(
@@ -366,4 +368,4 @@ def _select(
 ) -> list[dict[str, Node]]:
     result = runner.sparql(query, media_type=JSON_RESULTS, max_rows=max_rows, max_bytes=max_bytes)
     parsed = Result.parse(io.BytesIO(b"".join(result.chunks)), format="json")
-    return [{str(k): v for k, v in row.asdict().items()} for row in parsed]
+    return [{str(k): v for k, v in cast(ResultRow, row).asdict().items()} for row in parsed]

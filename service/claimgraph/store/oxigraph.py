@@ -18,18 +18,16 @@ import threading
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
+from claimgraph.iris import Iris
+from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
-
-if TYPE_CHECKING:
-    from claimgraph.settings import Settings
 
 #: The data version is the dataset description's dcterms:hasVersion (a hash of the source files).
 VERSION_QUERY = """
@@ -305,6 +303,4 @@ def line_slices(data: bytes, count: int) -> list[bytes]:
 
 
 def settings_prefixes(settings: Settings) -> dict[str, str]:
-    from claimgraph.iris import Iris
-
     return Iris(settings.base).prefixes()

@@ -1,8 +1,12 @@
-"""The Flask application: settings, store, query runner, blueprints, error handlers."""
+"""What every view reads from the app: the settings, the store, the query runner, the read model.
+
+web/application.py builds the app and puts them in ``app.extensions``; views reach them
+through these accessors, never through module globals.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import current_app
 
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
@@ -17,44 +21,21 @@ READ_MODEL_KEY = "claimgraph.read_model"
 RUNNER_KEY = "claimgraph.query_runner"
 
 
-def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
-    """Create the app on a store that is ready to answer, its public queries run by ``runner``
-    (claimgraph/app.py prepares both)."""
-    from claimgraph.web import api, dataset, errors, linked_data, pages, sparql
-    from claimgraph.web.representation import vary_on_accept
-
-    app = Flask("claimgraph")
-    app.extensions[SETTINGS_KEY] = settings
-    iris = Iris(settings.base)
-    app.extensions[IRIS_KEY] = iris
-    app.extensions[STORE_KEY] = store
-    app.extensions[RUNNER_KEY] = runner
-    app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
-    sparql.init_app(app)
-    app.register_blueprint(linked_data.bp)
-    app.register_blueprint(dataset.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    app.after_request(vary_on_accept)
-    errors.register(app)
-    return app
-
-
 def get_store() -> Store:
-    return current_app.extensions[STORE_KEY]  # type: ignore[no-any-return]
+    return current_app.extensions[STORE_KEY]
 
 
 def get_runner() -> QueryRunner:
     """Where public queries are admitted and run (trusted ones go to the store)."""
-    return current_app.extensions[RUNNER_KEY]  # type: ignore[no-any-return]
+    return current_app.extensions[RUNNER_KEY]
 
 
 def get_settings() -> Settings:
-    return current_app.extensions[SETTINGS_KEY]  # type: ignore[no-any-return]
+    return current_app.extensions[SETTINGS_KEY]
 
 
 def get_iris() -> Iris:
-    return current_app.extensions[IRIS_KEY]  # type: ignore[no-any-return]
+    return current_app.extensions[IRIS_KEY]
 
 
 def get_read_model() -> ReadModel:

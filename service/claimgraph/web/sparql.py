@@ -198,7 +198,7 @@ def _read_post(req: Request, max_bytes: int) -> tuple[MultiDict[str, str], list[
     in_url = "query" in req.args
     if req.mimetype == FORM:
         queries = req.form.getlist("query")
-        params: MultiDict[str, str] = CombinedMultiDict([req.args, req.form])  # type: ignore[assignment]
+        params: MultiDict[str, str] = CombinedMultiDict([req.args, req.form])
     else:
         try:
             body = req.get_data().decode("utf-8")

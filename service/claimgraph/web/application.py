@@ -1,0 +1,45 @@
+"""The Flask application: settings, store, query runner, read model, blueprints, error handlers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from claimgraph.iris import Iris
+from claimgraph.limits.runner import QueryRunner
+from claimgraph.reading.read_model import CurrentReadModel
+from claimgraph.settings import Settings
+from claimgraph.store import Store
+from claimgraph.web import (
+    IRIS_KEY,
+    READ_MODEL_KEY,
+    RUNNER_KEY,
+    SETTINGS_KEY,
+    STORE_KEY,
+    api,
+    dataset,
+    errors,
+    linked_data,
+    pages,
+    sparql,
+)
+from claimgraph.web.representation import vary_on_accept
+
+
+def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
+    """Create the app on a store that is ready to answer, its public queries run by ``runner``
+    (claimgraph/app.py prepares both)."""
+    app = Flask("claimgraph")
+    app.extensions[SETTINGS_KEY] = settings
+    iris = Iris(settings.base)
+    app.extensions[IRIS_KEY] = iris
+    app.extensions[STORE_KEY] = store
+    app.extensions[RUNNER_KEY] = runner
+    app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
+    sparql.init_app(app)
+    app.register_blueprint(linked_data.bp)
+    app.register_blueprint(dataset.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.after_request(vary_on_accept)
+    errors.register(app)
+    return app
