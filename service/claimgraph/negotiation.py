@@ -95,8 +95,9 @@ def _by_accept(accept_items: tuple[tuple[str, float], ...], offers: Offers, name
 
 
 def _best_match(accept: MIMEAccept, candidates: Sequence[str]) -> str | None:
-    """The one place a client's media ranges meet the types on offer (werkzeug's q-values and
-    wildcards; media type parameters are not compared)."""
+    """The one place a client's media ranges meet the types on offer: werkzeug's matching, with
+    q-values and wildcards, where a range's parameters must equal the offer's (none), so
+    ``text/turtle;charset=utf-8`` matches nothing. Matching by RFC 9110's rules belongs here."""
     return accept.best_match(candidates)
 
 
