@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+import pyoxigraph as ox
 import pytest
 from claimgraph.build.pipeline import to_nquads
 from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
+from claimgraph.media import SOLUTIONS
 from claimgraph.protocol.lineage import plan, run_cited
 from claimgraph.store.oxigraph import OxigraphStore
 from conftest import runner_for
@@ -197,3 +199,19 @@ def test_every_example_query_runs_in_citation_mode(reviewed_store, iris, make_ru
         assert len(rows) == len(plain), name
         if name not in {"article-metadata", "not-stated"}:  # about the article and sources, not claims
             assert all(row["citedClaims"] for row in rows), name
+
+
+@pytest.mark.parametrize("fmt", list(SOLUTIONS), ids=lambda fmt: fmt.media_type)
+def test_citation_mode_answers_in_every_results_format(runner, fmt):
+    """TSV was a 500: rdflib writes no TSV results, so citation mode writes them as any query does."""
+    query = PREFIX + "SELECT DISTINCT ?n WHERE { ex:ana schema:name ?n }"
+    result = run_cited(runner, query, base=IRIS.base, prefixes=IRIS.prefixes(), media_type=fmt.media_type)
+    body = b"".join(result.chunks)
+    solutions = ox.parse_query_results(body, format=fmt.oxigraph) if fmt.media_type != "text/csv" else None
+    if solutions is None:
+        [row] = list(csv.DictReader(io.StringIO(body.decode())))
+        assert ids(row["citedClaims"]) == {"a1", "a2"}
+        return
+    [solution] = list(solutions)
+    assert solution["n"] == ox.Literal("Ana")
+    assert {c.rsplit("/", 1)[-1] for c in solution["citedClaims"].value.split()} == {"a1", "a2"}

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, NegatedPath, Path, SequencePath
 from rdflib.plugins.sparql.algebra import translateAlgebra, translateQuery
@@ -278,8 +279,8 @@ def _length_one(path: Path) -> bool:
 
 # -- running it --------------------------------------------------------------------------------
 JSON_RESULTS = "application/sparql-results+json"
-#: The results formats citation mode writes (with rdflib), by media type.
-RESULT_FORMATS = {fmt.media_type: fmt.rdflib for fmt in SOLUTIONS}
+#: The results formats citation mode answers in, by media type.
+RESULT_FORMATS = {fmt.media_type: fmt for fmt in SOLUTIONS}
 LINEAGE_QUERY = """
 SELECT ?graph ?claim ?source WHERE {
   { ?claim cg:assertion ?graph } UNION { GRAPH ?graph { ?claim a schema:Claim } }
@@ -334,7 +335,13 @@ def run_cited(
     result = Result("SELECT")
     result.vars = [Variable(v) for v in (*citation_plan.variables, CLAIMS_VAR, SOURCES_VAR)]
     result.bindings = [{Variable(k): cast(Identifier, v) for k, v in row.items()} for row in cited]
-    return SparqlResult(media_type, [result.serialize(format=RESULT_FORMATS[media_type]) or b""])
+    body = result.serialize(format="json") or b""
+    target = RESULT_FORMATS[media_type].oxigraph
+    if media_type != JSON_RESULTS and isinstance(target, ox.QueryResultsFormat):
+        # rdflib writes no TSV; pyoxigraph writes every results format, as for any other query.
+        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        body = solutions.serialize(format=target) or b""
+    return SparqlResult(media_type, [body])
 
 
 def attach_citations(
