@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
@@ -23,6 +23,7 @@ from claimgraph import paths
 from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.querylib import load_query
+from claimgraph.terms import to_rdflib
 from claimgraph.wording import HONESTY
 
 CHECKER_ID = "claimgraph-checker"
@@ -65,28 +66,9 @@ class ScratchStore:
             for name in names:
                 term = solution[name]
                 if term is not None:
-                    row[name] = _rdflib_term(term)
+                    row[name] = to_rdflib(term)
             rows.append(row)
         return rows
-
-
-XSD_STRING = str(XSD.string)
-
-
-def _rdflib_term(term: object) -> Node:
-    """The rdflib term with the value of a pyoxigraph one (as the service's store converts them)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            # RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart.
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
@@ -28,6 +28,7 @@ from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
+from claimgraph.terms import to_rdflib
 
 #: The data version is the dataset description's dcterms:hasVersion (a hash of the source files).
 VERSION_QUERY = """
@@ -38,24 +39,7 @@ SELECT ?version WHERE {
 """
 
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 NO_DATASET = QueryDataset()
-
-
-def to_rdflib(term: object) -> Node:
-    """Convert a pyoxigraph term into the rdflib term with the same value."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            # RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart.
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
 
 
 class OxigraphStore:
