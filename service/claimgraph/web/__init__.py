@@ -20,7 +20,8 @@ RUNNER_KEY = "claimgraph.query_runner"
 def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     """Create the app on a store that is ready to answer, its public queries run by ``runner``
     (claimgraph/app.py prepares both)."""
-    from claimgraph.web import api, dataset, errors, linked_data, pages, sparql
+    from claimgraph.web import api, cors, dataset, errors, http_cache, linked_data, pages, sparql
+    from claimgraph.web.charset import add_charset
     from claimgraph.web.representation import vary_on_accept
 
     app = Flask("claimgraph")
@@ -36,6 +37,9 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.after_request(vary_on_accept)
+    app.after_request(add_charset)
+    cors.init_app(app)
+    http_cache.init_app(app)
     errors.register(app)
     return app
 

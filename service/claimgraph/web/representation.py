@@ -14,8 +14,8 @@ from werkzeug.routing import BaseConverter
 
 from claimgraph import media
 from claimgraph.media import Format, Offers
-from claimgraph.negotiation import negotiate, parse_accept
-from claimgraph.rdf_serialization import serialize
+from claimgraph.negotiation import negotiate, parse_accept, profile_asked
+from claimgraph.rdf_serialization import jsonld_profile, serialize
 from claimgraph.reading import resource_page as pages
 from claimgraph.web import get_iris, urls
 
@@ -61,7 +61,10 @@ def respond(
             render_template("resource.html", page=page, links=alternates), mimetype=fmt.media_type
         )
     else:
-        response = Response(serialize(description, fmt, prefixes), mimetype=fmt.media_type)
+        profile = jsonld_profile(profile_asked(parse_accept(request.headers.get("Accept")), fmt))
+        profile = profile if fmt.profiles else ""
+        body = serialize(description, fmt, prefixes, profile)
+        response = Response(body, content_type=fmt.content_type(profile))
     return with_links(response, alternates)
 
 

@@ -215,14 +215,7 @@ def _read_post(req: Request, max_bytes: int) -> tuple[MultiDict[str, str], list[
 
 
 def add_protocol_headers(response: Response) -> Response:
-    """after_request: CORS (any origin may query) and Vary, on every /sparql answer, errors included."""
-    if request.path != "/sparql":
-        return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    vary_on(response, "Accept")
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-        requested = request.headers.get("Access-Control-Request-Headers")
-        response.headers["Access-Control-Allow-Headers"] = requested or "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
+    """after_request: Vary on every /sparql answer, errors included (CORS: web/cors.py)."""
+    if request.path == "/sparql":
+        vary_on(response, "Accept")
     return response
