@@ -4,12 +4,13 @@ Every successful GET or HEAD of a read route carries a strong ETag and Last-Modi
 The ETag is the data version (the dataset's dcterms:hasVersion, a hash of the sources)
 joined to a digest of the release, the path with its query string and the Accept header:
 what decides the bytes of an answer. It changes when the data or the software does.
-Last-Modified is the dataset's dcterms:modified as the data states it (or, when it states
-none, when this process first counted the store). A request whose If-None-Match (or,
-without one, If-Modified-Since) shows the client's copy is current gets 304 before any
-work is done: no page is rendered and no query is run. ``Cache-Control: public`` with a
-max-age lets a CDN keep and revalidate answers; Vary (set where answers are negotiated)
-tells it which request headers matter. /health and the writes are never cached.
+Last-Modified is when this process first served this data version: later than any copy
+made of other data or by an earlier release (the data's own dcterms:modified is a hand-kept
+date, which could make If-Modified-Since answer 304 for changed data). A request whose
+If-None-Match names the current tag gets 304 before any work is done: no page is rendered
+and no query is run; If-Modified-Since (without If-None-Match) gets a 304 in place of a 200.
+``Cache-Control: public`` with a max-age lets a CDN keep and revalidate answers; Vary (set
+where answers are negotiated) tells it which request headers matter. /health and the writes are never cached.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ import datetime as dt
 import hashlib
 
 from flask import Flask, Response, request
-from rdflib import Literal
-from rdflib.namespace import DCTERMS
 
 from claimgraph import __version__
-from claimgraph.web import get_iris, get_read_model
+from claimgraph.web import get_read_model
 from claimgraph.web.cors import is_write_route
 
 #: How long a cache may serve an answer without revalidating (seconds).
@@ -47,56 +46,46 @@ def cacheable() -> bool:
 
 
 def validators() -> tuple[str, dt.datetime]:
-    """This request's ETag (without quotes) and the data's Last-Modified."""
-    model = get_read_model()
-    described = model.dataset_description()
-    version = described.version or f"unversioned-{model.stats.quads}"
+    """This request's ETag (without quotes) and the data's Last-Modified (one cheap stats call)."""
+    stats = get_read_model().stats
+    version = stats.data_version or f"unversioned-{stats.quads}-{stats.named_graphs}"
     key = "\n".join((__version__, request.full_path, request.headers.get("Accept", "")))
     tag = f"{version}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"
-    return tag, _modified(described.dataset) or described.last_modified
+    return tag, _first_served.setdefault(version, dt.datetime.now(dt.UTC).replace(microsecond=0))
 
 
-def _modified(dataset: object) -> dt.datetime | None:
-    """The dataset's dcterms:modified as its data states it, at midnight UTC for a date."""
-    iri = get_iris().dataset
-    for _, _, value, _ in dataset.quads((iri, DCTERMS.modified, None, None)):  # type: ignore[attr-defined]
-        if isinstance(value, Literal):
-            stated = value.toPython()
-            if isinstance(stated, dt.datetime):
-                return stated if stated.tzinfo else stated.replace(tzinfo=dt.UTC)
-            if isinstance(stated, dt.date):
-                return dt.datetime(stated.year, stated.month, stated.day, tzinfo=dt.UTC)
-    return None
+#: When this process first served each data version (Last-Modified).
+_first_served: dict[str, dt.datetime] = {}
 
 
 def answer_not_modified() -> Response | None:
-    """before_request: 304 when the client's copy is current (RFC 9110 13.2.2: If-None-Match
-    first; If-Modified-Since only without it)."""
-    if not cacheable() or not (request.if_none_match or request.if_modified_since):
+    """before_request: 304 when If-None-Match names this request's ETag, before any work.
+
+    The tag encodes the data version, release, path and Accept, so a client holds it only
+    from a 200 of this very answer. If-Modified-Since alone cannot say the answer would be a
+    200 (a 404 has no date), so it is answered after the view, from a 200 (add_validators)."""
+    if not cacheable() or not request.if_none_match:
         return None
     tag, modified = validators()
-    if request.if_none_match:
-        current = request.if_none_match.contains(tag)
-    else:
-        since = request.if_modified_since
-        current = since is not None and modified.replace(microsecond=0) <= since
-    if not current:
+    if not request.if_none_match.contains(tag):
         return None
     response = Response(status=304)
     _set(response, tag, modified)
+    response.headers["Vary"] = "Accept"  # the tag depends on it, as the 200 it stands for did
     return response
 
 
 def add_validators(response: Response) -> Response:
-    """after_request: ETag, Last-Modified and Cache-Control on a 200 (or 304) of a read GET."""
+    """after_request: ETag, Last-Modified and Cache-Control on a 200 of a read GET, which
+    becomes a 304 when the client's copy is current (If-Modified-Since, RFC 9110 13.2.2)."""
     if request.path in NOT_CACHED:
         response.headers["Cache-Control"] = "no-store"
         return response
-    if not cacheable() or response.status_code not in (200, 304) or "ETag" in response.headers:
+    if not cacheable() or response.status_code != 200:
         return response
     tag, modified = validators()
     _set(response, tag, modified)
-    return response
+    return response.make_conditional(request)
 
 
 def _set(response: Response, tag: str, modified: dt.datetime) -> None:

@@ -61,11 +61,18 @@ def respond(
             render_template("resource.html", page=page, links=alternates), mimetype=fmt.media_type
         )
     else:
-        profile = jsonld_profile(profile_asked(parse_accept(request.headers.get("Accept")), fmt))
-        profile = profile if fmt.profiles else ""
-        body = serialize(description, fmt, prefixes, profile)
-        response = Response(body, content_type=fmt.content_type(profile))
+        response = rdf_response(description, fmt)
     return with_links(response, alternates)
+
+
+def rdf_response(description: Dataset, fmt: Format) -> Response:
+    """``description`` in ``fmt``, an RDF format; JSON-LD in the profile Accept asks for, named
+    in the Content-Type."""
+    profile = ""
+    if fmt.profiles:
+        profile = jsonld_profile(profile_asked(parse_accept(request.headers.get("Accept")), fmt))
+    body = serialize(description, fmt, get_iris().prefixes(), profile)
+    return Response(body, content_type=fmt.content_type(profile))
 
 
 def respond_page(iri: URIRef, twins: Iterable[Format], template: str, **context: object) -> Response:

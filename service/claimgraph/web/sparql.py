@@ -4,8 +4,9 @@ Intake (one query, from GET, a form POST or a sparql-query POST) -> admission by
 the guard -> negotiation (service/claimgraph/negotiation.py) -> the query, within the
 time limit: the app's QueryRunner (service/claimgraph/limits/runner.py) admits and runs
 it. ``cite=1`` answers a SELECT in citation mode (service/claimgraph/protocol/lineage.py).
-A bare GET describes the service; a browser gets the query page (an editor, the
-example library, results as a table), also for a shared ``/sparql?query=…`` link.
+``?graph=IRI`` and ``?default`` read one graph (web/graph_store.py). A bare GET describes
+the service; a browser gets the query page (an editor, the example library, results as a
+table), also for a shared ``/sparql?query=…`` link.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ from claimgraph.negotiation import negotiate, parse_accept
 from claimgraph.protocol.lineage import run_cited
 from claimgraph.protocol.service_description import describe
 from claimgraph.querylib import load_library
-from claimgraph.rdf_serialization import serialize
 from claimgraph.store import QueryDataset
-from claimgraph.web import get_iris, get_runner, get_settings, get_store
-from claimgraph.web.representation import vary_on
+from claimgraph.web import get_iris, get_runner, get_settings, get_store, graph_store
+from claimgraph.web.representation import rdf_response, vary_on
 
 bp = Blueprint("sparql", __name__)
 
@@ -50,6 +50,8 @@ def init_app(app: Flask) -> None:
 def endpoint() -> Response:
     """Answer one query; without a query, describe the service (or show the form to a browser)."""
     settings, runner = get_settings(), get_runner()
+    if request.method == "GET" and graph_store.asks(request.args):
+        return graph_store.answer(request.args)
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
@@ -79,8 +81,7 @@ def describe_service() -> Response:
         return render_query_page()
     settings, iris = get_settings(), get_iris()
     description = describe(iris, get_store().graph_names(), union_default_graph=settings.union_default_graph)
-    body = serialize(description, offer, iris.prefixes())
-    return Response(body, content_type=offer.media_type)
+    return rdf_response(description, offer)
 
 
 # -- the query page (static/query.js runs its queries through the protocol itself) ---------------------
