@@ -193,6 +193,29 @@ def test_json_ld_profiles_read_back_with_pyld(claim_url, profile):
     assert isomorphic(from_pyld, Graph().parse(data=turtle.content, format="turtle"))
 
 
+@pytest.mark.parametrize("profile", [*PROFILES, None])
+def test_construct_results_in_every_json_ld_profile(server, claim_iri, profile):
+    query = f"CONSTRUCT {{ <{claim_iri}> ?p ?o }} WHERE {{ <{claim_iri}> ?p ?o }}"
+    accept = f'application/ld+json; profile="{PROFILES[profile]}"' if profile else "application/ld+json"
+    response = requests.get(
+        server + "sparql", params={"query": query}, headers={"Accept": accept}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    sent = PROFILES[profile or "expanded"]  # the store writes the expanded form when none is asked
+    assert f'profile="{sent}' in response.headers["Content-Type"]
+    document = response.json()
+    assert ("@context" in document) == (sent != PROFILES["expanded"])
+    from_pyld = Graph().parse(
+        data=jsonld.to_rdf(document, {"format": "application/n-quads"}), format="nquads"
+    )
+    ntriples = requests.get(
+        server + "sparql", params={"query": query}, headers={"Accept": "application/n-triples"}, timeout=30
+    )
+    expected = Graph().parse(data=ntriples.content, format="nt")
+    assert len(expected) > 0
+    assert isomorphic(from_pyld, expected)
+
+
 def test_json_ld_without_a_profile_is_compacted_and_says_so(claim_url):
     response = requests.get(claim_url, headers={"Accept": "application/ld+json"}, timeout=30)
     assert PROFILES["compacted"] in response.headers["Content-Type"]

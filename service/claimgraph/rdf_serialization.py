@@ -64,16 +64,21 @@ def jsonld_profile(asked: Sequence[str]) -> str:
 
 def json_ld(graph: Graph, prefixes: Mapping[str, str], profile: str) -> bytes:
     """``graph`` as JSON-LD in the form ``profile`` names, made by pyld from rdflib's expanded output."""
-    expanded = json.loads(graph.serialize(format="json-ld", encoding="utf-8"))
+    return reshape_json_ld(graph.serialize(format="json-ld", encoding="utf-8"), prefixes, profile)
+
+
+def reshape_json_ld(document: bytes, prefixes: Mapping[str, str], profile: str) -> bytes:
+    """A JSON-LD ``document`` in the form ``profile`` names (jsonld_profile), with pyld."""
+    expanded = json.loads(document)
     context = {"@context": dict(prefixes)}
-    document: object
+    shaped: object
     if profile == JSONLD_EXPANDED:
-        document = jsonld.expand(expanded)
+        shaped = jsonld.expand(expanded)
     elif JSONLD_FLATTENED in profile.split():
-        document = jsonld.flatten(expanded, context)
+        shaped = jsonld.flatten(expanded, context)
     else:
-        document = jsonld.compact(expanded, context)
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        shaped = jsonld.compact(expanded, context)
+    return json.dumps(shaped, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def merged(dataset: Dataset) -> Graph:

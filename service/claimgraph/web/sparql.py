@@ -11,6 +11,7 @@ table), also for a shared ``/sparql?query=…`` link.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Request, Response, render_template, request, url_for
@@ -21,10 +22,11 @@ from claimgraph import media
 from claimgraph.errors import NotAcceptable, QueryForbidden, QueryRejected
 from claimgraph.limits.guard import GuardedQuery
 from claimgraph.media import QueryForm
-from claimgraph.negotiation import negotiate, parse_accept
+from claimgraph.negotiation import negotiate, parse_accept, profile_asked
 from claimgraph.protocol.lineage import run_cited
 from claimgraph.protocol.service_description import describe
 from claimgraph.querylib import load_library
+from claimgraph.rdf_serialization import jsonld_profile, reshape_json_ld
 from claimgraph.store import QueryDataset
 from claimgraph.web import get_iris, get_runner, get_settings, get_store, graph_store
 from claimgraph.web.representation import rdf_response, vary_on
@@ -69,7 +71,20 @@ def endpoint() -> Response:
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_result_bytes,
     )
+    if offer.profiles:
+        return json_ld_result(result.chunks, accept)
     return Response(result.chunks, content_type=result.media_type)
+
+
+def json_ld_result(chunks: Iterable[bytes], accept: MIMEAccept) -> Response:
+    """A CONSTRUCT or DESCRIBE result in JSON-LD: the store writes the expanded form, streamed
+    as it is; a client asking for the compacted or flattened profile gets it reshaped (pyld)."""
+    asked = profile_asked(accept, media.JSON_LD)
+    profile = jsonld_profile(asked) if asked else media.JSONLD_EXPANDED
+    if profile == media.JSONLD_EXPANDED:
+        return Response(chunks, content_type=media.JSON_LD.content_type(profile))
+    body = reshape_json_ld(b"".join(chunks), get_iris().prefixes(), profile)
+    return Response(body, content_type=media.JSON_LD.content_type(profile))
 
 
 def describe_service() -> Response:
