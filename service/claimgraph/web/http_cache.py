@@ -85,7 +85,8 @@ def add_validators(response: Response) -> Response:
         return response
     tag, modified = validators()
     _set(response, tag, modified)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: a 304 when the client's copy is current
+    return response
 
 
 def _set(response: Response, tag: str, modified: dt.datetime) -> None:
