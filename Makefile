@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench browser-deps clean
+.PHONY: run test lint format bench browser-deps comunica clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/claimgraph serve
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps comunica
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -44,5 +44,13 @@ bench: $(STAMP)
 browser-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# tests/test_linked_data_clients.py runs Comunica's link-traversal engine (npm registry) from .node/, a
+# test-only folder git ignores; without node or the registry, that one test is skipped and says why.
+COMUNICA := .node/node_modules/.bin/comunica-sparql-link-traversal
+comunica:
+	@test -x $(COMUNICA) || { command -v npm >/dev/null 2>&1 && mkdir -p .node \
+	  && npm install --prefix .node --no-audit --no-fund --loglevel=error @comunica/query-sparql-link-traversal@^0.5; } \
+	  || echo "comunica: not installed; the link-traversal test will be skipped"
+
 clean:
-	rm -rf $(VENV) dist build *.egg-info
+	rm -rf $(VENV) dist build *.egg-info .node

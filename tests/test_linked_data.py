@@ -275,7 +275,9 @@ def test_article_text_is_served_as_the_text_itself(client, article_text):
         ("*/*", "text/turtle"),
         (None, "text/turtle"),
         ("text/*", "text/turtle"),
-        ("application/ld+json;q=0.5, application/trig;q=0.9", "application/trig"),
+        # TriG's source quality (0.5) weighs in: 0.9 * 0.5 < 0.5, so the triples go in the default graph
+        ("application/ld+json;q=0.5, application/trig;q=0.9", "application/ld+json"),
+        ("application/ld+json;q=0.4, application/trig;q=0.9", "application/trig"),
         ("application/rdf+xml, text/html;q=0.1", "application/rdf+xml"),
         ("text/html;q=0, */*;q=0.5", "text/turtle"),
     ],

@@ -112,8 +112,12 @@ def test_a_suffix_not_on_offer_is_not_found():
 # -- negotiation by q-value -----------------------------------------------------------------------
 @pytest.mark.parametrize("offers", list(OFFERS))
 def test_the_higher_q_value_wins(offers):
+    weighed = OFFERS[offers].weighted
     for low, high in permutations(OFFERS[offers].formats[:4], 2):
         accept = accepting((low.media_type, 0.4), (high.media_type, 0.6))
+        # A Linked Data document weighs the service's preference (source quality) in.
+        if weighed and 0.6 * high.source_quality < 0.4 * low.source_quality:
+            high = low
         assert negotiate(accept, OFFERS[offers]) is high
 
 
@@ -185,7 +189,7 @@ def test_the_tables_elsewhere_are_projections_of_the_rows():
         "csv": "text/csv",
         "tsv": "text/tab-separated-values",
     }
-    assert {f.media_type: f.rdflib for f in media.SOLUTIONS} == RESULT_FORMATS
+    assert {f.media_type: f for f in media.SOLUTIONS} == RESULT_FORMATS
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     choices = {
         name: next(a.choices for a in commands[name]._actions if a.dest == "format")
@@ -280,3 +284,51 @@ def test_rdf_rows_agree_with_rdflib_and_pyoxigraph(fmt):
 def test_results_rows_agree_with_rdflib_and_pyoxigraph(fmt):
     assert ox.QueryResultsFormat.from_media_type(fmt.media_type) == fmt.oxigraph
     assert plugin(fmt.rdflib, ResultParser)
+
+
+# -- RFC 9110: parameters, specificity, source quality ---------------------------------------------
+@pytest.mark.parametrize(
+    ("header", "offers", "chosen"),
+    [
+        ("text/turtle; charset=utf-8", media.RESOURCE, "Turtle"),
+        ("text/turtle;charset=UTF-8", media.GRAPHS, "Turtle"),
+        ("application/sparql-results+json; charset=utf-8", media.SOLUTIONS, "SPARQL JSON"),
+        ("application/rdf+xml;q=0.9, text/turtle; charset=UTF-8", media.RESOURCE, "Turtle"),
+        ("application/rdf+xml;q=0.9, text/turtle; charset=UTF-8", media.GRAPHS, "Turtle"),
+        ('application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"', media.RESOURCE, "JSON-LD"),
+        # the most specific range gives the q-value: text/turtle is refused, text/* is not
+        ("text/*, text/turtle;q=0", media.RESOURCE, "HTML"),
+        # a charset the service does not write does not match; the wildcard still does
+        ("text/turtle;charset=iso-8859-1, */*;q=0.1", media.RESOURCE, "Turtle"),
+        ("text/csv, */*", media.SOLUTIONS, "SPARQL CSV"),
+        # Comunica's Accept: N-Quads first, but a document's triples belong in the default graph
+        (
+            "application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,"
+            "application/n-triples;q=0.8,text/turtle;q=0.6,application/rdf+xml;q=0.5",
+            media.RESOURCE,
+            "JSON-LD",
+        ),
+        ("application/n-quads,application/n-triples;q=0.8", media.RESOURCE, "N-Triples"),
+        # who asks only for quads gets them
+        ("application/n-quads", media.RESOURCE, "N-Quads"),
+        ("application/trig, */*;q=0.1", media.RESOURCE, "TriG"),
+        # /sparql's answers are not weighed: a CONSTRUCT in N-Quads is in the default graph anyway
+        ("application/n-quads,application/n-triples;q=0.8", media.GRAPHS, "N-Quads"),
+    ],
+)
+def test_rfc_9110_matching(header, offers, chosen):
+    assert negotiate(parse_accept(header), offers).name == chosen
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "text/turtle;charset=iso-8859-1",
+        'application/ld+json;profile="http://example.org/my-profile"',
+        'text/turtle;profile="http://www.w3.org/ns/json-ld#expanded"',
+        "text/*;q=0, application/*;q=0",
+    ],
+)
+def test_parameters_that_cannot_be_met_are_not_acceptable(header):
+    with pytest.raises(NotAcceptable, match="text/turtle, text/html, application/ld\\+json"):
+        negotiate(parse_accept(header), media.RESOURCE)

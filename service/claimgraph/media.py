@@ -26,6 +26,10 @@ import pyoxigraph as ox
 
 #: The W3C's format IRIs (sd:resultFormat, void:feature, dcterms:format).
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
+#: JSON-LD's profiles (JSON-LD 1.1 section 9): the document forms a client may ask for.
+JSONLD_EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+JSONLD_COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
+JSONLD_FLATTENED = "http://www.w3.org/ns/json-ld#flattened"
 
 
 class Kind(Enum):
@@ -90,6 +94,12 @@ class Format:
     dataset_rank: int | None = None
     #: Written by ``claimgraph query --format``.
     query_command: bool = False
+    #: The ``profile`` IRIs a client may ask for (JSON-LD's forms); the first is sent when none is asked.
+    profiles: tuple[str, ...] = ()
+    #: The service's preference for a Linked Data document in this format (RFC 9110's source
+    #: quality, multiplied into the client's q-value): below 1 for the quad formats, so a client
+    #: that takes triples too (Comunica prefers N-Quads) gets the triples in the default graph.
+    source_quality: float = 1.0
 
     @property
     def media_type(self) -> str:
@@ -109,6 +119,20 @@ class Format:
     def w3c_iri(self) -> str:
         return W3C_FORMATS + self.w3c_name
 
+    def content_type(self, profile: str | None = None) -> str:
+        """The Content-Type header: the canonical type, with ``charset=utf-8`` where the type
+        takes one and the ``profile`` sent.
+
+        >>> JSON_LD.content_type(JSONLD_COMPACTED)
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'
+        """
+        value = self.media_type
+        if self.charset:
+            value += f"; charset={self.charset}"
+        if profile:
+            value += f'; profile="{profile}"'
+        return value
+
     def __repr__(self) -> str:
         return f"<Format {self.name} {self.media_type}>"
 
@@ -121,6 +145,8 @@ class Offers:
     #: /sparql's way, for SPARQL clients: alias types and ``format`` names choose too, and a 406
     #: names each offer's ``format`` name. Linked Data resources take canonical types and suffixes.
     lenient: bool = False
+    #: A Linked Data document's offers: each format's source_quality weighs the client's q-value.
+    weighted: bool = False
 
     def __iter__(self) -> Iterator[Format]:
         return iter(self.formats)
@@ -209,6 +235,7 @@ FORMATS: tuple[Format, ...] = (
         oxigraph=ox.RdfFormat.JSON_LD,
         w3c_name="JSON-LD",
         flat_descriptions=True,
+        profiles=(JSONLD_COMPACTED, JSONLD_EXPANDED, JSONLD_FLATTENED),
         sparql_rank=2,
         resource_rank=2,
         dataset_rank=3,
@@ -236,6 +263,7 @@ FORMATS: tuple[Format, ...] = (
         oxigraph=ox.RdfFormat.TRIG,
         charset="utf-8",
         w3c_name="TriG",
+        source_quality=0.5,
         sparql_rank=4,
         resource_rank=3,
         dataset_rank=0,
@@ -249,6 +277,7 @@ FORMATS: tuple[Format, ...] = (
         rdflib="nquads",
         oxigraph=ox.RdfFormat.N_QUADS,
         w3c_name="N-Quads",
+        source_quality=0.5,
         sparql_rank=5,
         resource_rank=6,
         dataset_rank=1,
@@ -287,11 +316,11 @@ class FormatTable:
         #: Every format a query result is sent in (sd:resultFormat).
         self.result_formats = (*self.solutions, *self.graphs)
         #: A Linked Data resource: its RDF and its page.
-        self.resource = Offers(_ranked(self.rows, lambda f: f.resource_rank))
+        self.resource = Offers(_ranked(self.rows, lambda f: f.resource_rank), weighted=True)
         #: The article text: the resource *is* a text, so plain text comes first.
-        self.text_resource = Offers((self.text, *self.resource))
+        self.text_resource = Offers((self.text, *self.resource), weighted=True)
         #: The VoID document: RDF only, Turtle by default.
-        self.rdf_only = Offers(tuple(f for f in self.resource if f.kind.is_rdf))
+        self.rdf_only = Offers(tuple(f for f in self.resource if f.kind.is_rdf), weighted=True)
         #: /claims: JSON for programs (a client sending only */* gets data), the page for browsers.
         self.listing = Offers((self.json, self.page))
         #: The dumps (/dataset.<suffix>), ``claimgraph export``, ``claimgraph validate FILE``.
@@ -337,6 +366,7 @@ def _check(rows: Sequence[Format]) -> None:
 
 TABLE = FormatTable(FORMATS)
 HTML, TEXT, JSON = TABLE.page, TABLE.text, TABLE.json
+JSON_LD = TABLE.by_media_type["application/ld+json"]
 SOLUTIONS, GRAPHS, SERVICE_DESCRIPTION = TABLE.solutions, TABLE.graphs, TABLE.service_description
 RESULT_FORMATS = TABLE.result_formats
 RESOURCE, TEXT_RESOURCE, RDF_ONLY, LISTING = (

@@ -17,27 +17,68 @@ which is what most consumers of those formats expect (Format.flat_descriptions).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pyld import jsonld  # type: ignore[import-untyped]
 from rdflib import Dataset, Graph
 from rdflib.namespace import NamespaceManager
 
-from claimgraph.media import Format, Kind
+from claimgraph.media import JSONLD_COMPACTED, JSONLD_EXPANDED, JSONLD_FLATTENED, Format, Kind
 
 
-def serialize(dataset: Dataset, fmt: Format, prefixes: Mapping[str, str]) -> bytes:
-    """``dataset`` in ``fmt``, an RDF format; raises ValueError for any other."""
+def serialize(dataset: Dataset, fmt: Format, prefixes: Mapping[str, str], profile: str = "") -> bytes:
+    """``dataset`` in ``fmt``, an RDF format; raises ValueError for any other.
+
+    JSON-LD is written in the form ``profile`` names (``jsonld_profile`` chooses it;
+    rdflib's own output when none is given)."""
     if not fmt.kind.is_rdf:
         raise ValueError(f"{fmt.name} is not an RDF format")
     keeps_graphs = fmt.kind is Kind.QUADS and not fmt.flat_descriptions
     target: Graph = dataset if keeps_graphs else merged(dataset)
     _bind(target, prefixes)
+    if fmt.rdflib == "json-ld" and profile:
+        return json_ld(target, prefixes, profile)
     options: dict[str, Any] = {}
     if fmt.rdflib == "json-ld":
         # A prefix context makes the JSON readable; it parses back to the same triples.
         options["context"] = dict(prefixes)
     return target.serialize(format=fmt.rdflib, encoding="utf-8", **options)
+
+
+def jsonld_profile(asked: Sequence[str]) -> str:
+    """The ``profile`` value of the JSON-LD sent for the profile IRIs a client ``asked`` for
+    (negotiation.profile_asked): expanded, flattened (compacted with the prefixes, as JSON-LD
+    1.1 lets a client ask for both), or compacted (also when nothing is asked).
+
+    >>> jsonld_profile([JSONLD_FLATTENED, JSONLD_COMPACTED]) == f"{JSONLD_FLATTENED} {JSONLD_COMPACTED}"
+    True
+    """
+    if JSONLD_EXPANDED in asked:
+        return JSONLD_EXPANDED
+    if JSONLD_FLATTENED in asked:
+        return f"{JSONLD_FLATTENED} {JSONLD_COMPACTED}"
+    return JSONLD_COMPACTED
+
+
+def json_ld(graph: Graph, prefixes: Mapping[str, str], profile: str) -> bytes:
+    """``graph`` as JSON-LD in the form ``profile`` names, made by pyld from rdflib's expanded output."""
+    return reshape_json_ld(graph.serialize(format="json-ld", encoding="utf-8"), prefixes, profile)
+
+
+def reshape_json_ld(document: bytes, prefixes: Mapping[str, str], profile: str) -> bytes:
+    """A JSON-LD ``document`` in the form ``profile`` names (jsonld_profile), with pyld."""
+    expanded = json.loads(document)
+    context = {"@context": dict(prefixes)}
+    shaped: object
+    if profile == JSONLD_EXPANDED:
+        shaped = jsonld.expand(expanded)
+    elif JSONLD_FLATTENED in profile.split():
+        shaped = jsonld.flatten(expanded, context)
+    else:
+        shaped = jsonld.compact(expanded, context)
+    return json.dumps(shaped, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def merged(dataset: Dataset) -> Graph:

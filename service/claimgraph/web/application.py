@@ -16,12 +16,15 @@ from claimgraph.web import (
     SETTINGS_KEY,
     STORE_KEY,
     api,
+    cors,
     dataset,
     errors,
+    http_cache,
     linked_data,
     pages,
     sparql,
 )
+from claimgraph.web.charset import add_charset
 from claimgraph.web.representation import vary_on_accept
 
 
@@ -41,5 +44,8 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.after_request(vary_on_accept)
+    app.after_request(add_charset)
+    cors.init_app(app)
+    http_cache.init_app(app)
     errors.register(app)
     return app

@@ -14,8 +14,8 @@ from werkzeug.routing import BaseConverter
 
 from claimgraph import media
 from claimgraph.media import Format, Offers
-from claimgraph.negotiation import negotiate, parse_accept
-from claimgraph.rdf_serialization import serialize
+from claimgraph.negotiation import negotiate, parse_accept, profile_asked
+from claimgraph.rdf_serialization import jsonld_profile, serialize
 from claimgraph.reading import resource_page as pages
 from claimgraph.web import get_iris, urls
 
@@ -61,8 +61,18 @@ def respond(
             render_template("resource.html", page=page, links=alternates), mimetype=fmt.media_type
         )
     else:
-        response = Response(serialize(description, fmt, prefixes), mimetype=fmt.media_type)
+        response = rdf_response(description, fmt)
     return with_links(response, alternates)
+
+
+def rdf_response(description: Dataset, fmt: Format) -> Response:
+    """``description`` in ``fmt``, an RDF format; JSON-LD in the profile Accept asks for, named
+    in the Content-Type."""
+    profile = ""
+    if fmt.profiles:
+        profile = jsonld_profile(profile_asked(parse_accept(request.headers.get("Accept")), fmt))
+    body = serialize(description, fmt, get_iris().prefixes(), profile)
+    return Response(body, content_type=fmt.content_type(profile))
 
 
 def respond_page(iri: URIRef, twins: Iterable[Format], template: str, **context: object) -> Response:

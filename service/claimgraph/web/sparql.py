@@ -4,12 +4,14 @@ Intake (one query, from GET, a form POST or a sparql-query POST) -> admission by
 the guard -> negotiation (service/claimgraph/negotiation.py) -> the query, within the
 time limit: the app's QueryRunner (service/claimgraph/limits/runner.py) admits and runs
 it. ``cite=1`` answers a SELECT in citation mode (service/claimgraph/protocol/lineage.py).
-A bare GET describes the service; a browser gets the query page (an editor, the
-example library, results as a table), also for a shared ``/sparql?query=…`` link.
+``?graph=IRI`` and ``?default`` read one graph (web/graph_store.py). A bare GET describes
+the service; a browser gets the query page (an editor, the example library, results as a
+table), also for a shared ``/sparql?query=…`` link.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Request, Response, render_template, request, url_for
@@ -20,14 +22,14 @@ from claimgraph import media
 from claimgraph.errors import NotAcceptable, QueryForbidden, QueryRejected
 from claimgraph.limits.guard import GuardedQuery
 from claimgraph.media import QueryForm
-from claimgraph.negotiation import negotiate, parse_accept
+from claimgraph.negotiation import negotiate, parse_accept, profile_asked
 from claimgraph.protocol.lineage import run_cited
 from claimgraph.protocol.service_description import describe
 from claimgraph.querylib import load_library
-from claimgraph.rdf_serialization import serialize
+from claimgraph.rdf_serialization import jsonld_profile, reshape_json_ld
 from claimgraph.store import QueryDataset
-from claimgraph.web import get_iris, get_runner, get_settings, get_store
-from claimgraph.web.representation import vary_on
+from claimgraph.web import get_iris, get_runner, get_settings, get_store, graph_store
+from claimgraph.web.representation import rdf_response, vary_on
 
 bp = Blueprint("sparql", __name__)
 
@@ -50,6 +52,8 @@ def init_app(app: Flask) -> None:
 def endpoint() -> Response:
     """Answer one query; without a query, describe the service (or show the form to a browser)."""
     settings, runner = get_settings(), get_runner()
+    if request.method == "GET" and graph_store.asks(request.args):
+        return graph_store.answer(request.args)
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
@@ -67,7 +71,20 @@ def endpoint() -> Response:
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_result_bytes,
     )
+    if offer.profiles:
+        return json_ld_result(result.chunks, accept)
     return Response(result.chunks, content_type=result.media_type)
+
+
+def json_ld_result(chunks: Iterable[bytes], accept: MIMEAccept) -> Response:
+    """A CONSTRUCT or DESCRIBE result in JSON-LD: the store writes the expanded form, streamed
+    as it is; a client asking for the compacted or flattened profile gets it reshaped (pyld)."""
+    asked = profile_asked(accept, media.JSON_LD)
+    profile = jsonld_profile(asked) if asked else media.JSONLD_EXPANDED
+    if profile == media.JSONLD_EXPANDED:
+        return Response(chunks, content_type=media.JSON_LD.content_type(profile))
+    body = reshape_json_ld(b"".join(chunks), get_iris().prefixes(), profile)
+    return Response(body, content_type=media.JSON_LD.content_type(profile))
 
 
 def describe_service() -> Response:
@@ -79,8 +96,7 @@ def describe_service() -> Response:
         return render_query_page()
     settings, iris = get_settings(), get_iris()
     description = describe(iris, get_store().graph_names(), union_default_graph=settings.union_default_graph)
-    body = serialize(description, offer, iris.prefixes())
-    return Response(body, content_type=offer.media_type)
+    return rdf_response(description, offer)
 
 
 # -- the query page (static/query.js runs its queries through the protocol itself) ---------------------
@@ -215,14 +231,7 @@ def _read_post(req: Request, max_bytes: int) -> tuple[MultiDict[str, str], list[
 
 
 def add_protocol_headers(response: Response) -> Response:
-    """after_request: CORS (any origin may query) and Vary, on every /sparql answer, errors included."""
-    if request.path != "/sparql":
-        return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    vary_on(response, "Accept")
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
-        requested = request.headers.get("Access-Control-Request-Headers")
-        response.headers["Access-Control-Allow-Headers"] = requested or "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
+    """after_request: Vary on every /sparql answer, errors included (CORS: web/cors.py)."""
+    if request.path == "/sparql":
+        vary_on(response, "Accept")
     return response

@@ -1,0 +1,98 @@
+"""HTTP caching: validators on every GET, 304 for a current copy, Cache-Control a CDN can use.
+
+Every successful GET or HEAD of a read route carries a strong ETag and Last-Modified.
+The ETag is the data version (the dataset's dcterms:hasVersion, a hash of the sources)
+joined to a digest of the release, the path with its query string and the Accept header:
+what decides the bytes of an answer. It changes when the data or the software does.
+Last-Modified is when this process first served this data version: later than any copy
+made of other data or by an earlier release (the data's own dcterms:modified is a hand-kept
+date, which could make If-Modified-Since answer 304 for changed data). A request whose
+If-None-Match names the current tag gets 304 before any work is done: no page is rendered
+and no query is run; If-Modified-Since (without If-None-Match) gets a 304 in place of a 200.
+``Cache-Control: public`` with a max-age lets a CDN keep and revalidate answers; Vary (set
+where answers are negotiated) tells it which request headers matter. /health and the writes are never cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from importlib.metadata import version
+
+from flask import Flask, Response, request
+
+from claimgraph.web import get_read_model
+from claimgraph.web.cors import is_write_route
+
+#: The software release is part of every validator: a new release may render the same data anew.
+RELEASE = version("claimgraph")
+
+#: How long a cache may serve an answer without revalidating (seconds).
+MAX_AGE = 300
+CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+#: Answers about the process, not the data: never stored.
+NOT_CACHED = frozenset({"/health"})
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(answer_not_modified)
+    app.after_request(add_validators)
+
+
+def cacheable() -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and request.url_rule is not None
+        and request.path not in NOT_CACHED
+        and not is_write_route()
+    )
+
+
+def validators() -> tuple[str, dt.datetime]:
+    """This request's ETag (without quotes) and the data's Last-Modified (one cheap stats call)."""
+    stats = get_read_model().stats
+    version = stats.data_version or f"unversioned-{stats.quads}-{stats.named_graphs}"
+    key = "\n".join((RELEASE, request.full_path, request.headers.get("Accept", "")))
+    tag = f"{version}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"
+    return tag, _first_served.setdefault(version, dt.datetime.now(dt.UTC).replace(microsecond=0))
+
+
+#: When this process first served each data version (Last-Modified).
+_first_served: dict[str, dt.datetime] = {}
+
+
+def answer_not_modified() -> Response | None:
+    """before_request: 304 when If-None-Match names this request's ETag, before any work.
+
+    The tag encodes the data version, release, path and Accept, so a client holds it only
+    from a 200 of this very answer. If-Modified-Since alone cannot say the answer would be a
+    200 (a 404 has no date), so it is answered after the view, from a 200 (add_validators)."""
+    if not cacheable() or not request.if_none_match:
+        return None
+    tag, modified = validators()
+    if not request.if_none_match.contains(tag):
+        return None
+    response = Response(status=304)
+    _set(response, tag, modified)
+    response.headers["Vary"] = "Accept"  # the tag depends on it, as the 200 it stands for did
+    return response
+
+
+def add_validators(response: Response) -> Response:
+    """after_request: ETag, Last-Modified and Cache-Control on a 200 of a read GET, which
+    becomes a 304 when the client's copy is current (If-Modified-Since, RFC 9110 13.2.2)."""
+    if request.path in NOT_CACHED:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    if not cacheable() or response.status_code != 200:
+        return response
+    tag, modified = validators()
+    _set(response, tag, modified)
+    response.make_conditional(request)  # in place: a 304 when the client's copy is current
+    return response
+
+
+def _set(response: Response, tag: str, modified: dt.datetime) -> None:
+    response.set_etag(tag)
+    response.last_modified = modified
+    response.headers["Cache-Control"] = CACHE_CONTROL
