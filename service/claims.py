@@ -42,6 +42,7 @@ PROPERTY_WORDS = {
     str(SCHEMA.headline): "headline",
     str(SCHEMA.license): "licence",
     str(SCHEMA.name): "name",
+    str(SCHEMA.location): "place",
     "http://purl.org/dc/terms/date": "date",
 }
 
@@ -95,8 +96,13 @@ def read_claims(
     bound = {"claim": claim} if claim is not None else {}
     claims = [_claim(row, vocabulary) for row in store.select(queries["claims"].bind(**bound))]
     links: dict[str, dict[str, list[Ref]]] = defaultdict(lambda: defaultdict(list))
+    hedges: dict[str, list[str]] = defaultdict(list)
+    hedge = f"{iris.cg}hedge"
     for row in store.select(queries["claim-links"].bind(**bound)):
-        links[str(row["claim"])][str(row["link"])].append(vocabulary.ref(row["target"]))
+        if str(row["link"]) == hedge:
+            hedges[str(row["claim"])].append(str(row["target"]))
+        else:
+            links[str(row["claim"])][str(row["link"])].append(vocabulary.ref(row["target"]))
     triples: dict[str, list[tuple[Node, Node, Node]]] = defaultdict(list)
     for row in store.select(queries["claim-assertions"].bind(**bound)):
         triples[str(row["claim"])].append((row["s"], row["p"], row["o"]))
@@ -113,6 +119,7 @@ def read_claims(
                 about=_sorted(own[str(SCHEMA.about)]),
                 compares=_sorted(own[f"{cg}compares"]),
                 not_stated=_sorted(own[f"{cg}notStated"]),
+                hedges=tuple(sorted(hedges[item.iri])),
                 figures=figures,
                 statements=statements,
                 reviews=tuple(reviews.get(item.iri, ())),

@@ -29,7 +29,7 @@ CLAIM_KINDS = (
     "statistic", "survey-finding", "poll-result", "event", "legal-rule", "estimate",
     "quotation", "interpretation", "factual-statement", "research-finding",
 )  # fmt: skip
-ATTRIBUTIONS = ("stated", "inferred", "none")
+ATTRIBUTIONS = ("stated", "issuer-stated", "inferred", "none")
 ANSWER_MODES = ("multiple", "single", "not-stated")
 
 #: Classes of the context file's `types:` lists; own terms are defined in ontology/claimgraph.ttl.
@@ -52,10 +52,19 @@ NOT_STATED = {
     "date": DCTERMS.date,
     "startedAtTime": SCHEMA.startDate,
     "endedAtTime": SCHEMA.endDate,
+    "location": SCHEMA.location,
 }
 #: `not_stated:` names that are the ontology's own properties.
-OWN_NOT_STATED = {"sampleSize", "samplingMethod", "estimationMethod", "estimator"}
+OWN_NOT_STATED = {
+    "sampleSize",
+    "samplingMethod",
+    "estimationMethod",
+    "estimator",
+    "statisticalTest",
+    "population",
+}
 TRENDS = ("increasing-each-year", "increase", "peak")
+QUANTIFIERS = ("majority", "most", "predominantly", "half", "minority", "a-third", "a-few", "nearly-all")
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,7 @@ class _Builder:
         for prefix, namespace in iris.prefixes().items():
             self.ds.bind(prefix, namespace, replace=True)
         self.known: dict[str, set[str]] = {}
+        self.claim_items: dict[str, Located] = {}
         self.article_iri: URIRef | None = None
         self.article_text_iri: URIRef | None = None
 
@@ -197,6 +207,8 @@ class _Builder:
             node = self.iris.question(self.define("question", item))
             vocab.add((node, RDF.type, self.cg.SurveyQuestion))
             vocab.add((node, RDFS.label, Literal(self.require(item, "label"))))
+            for about in item.get("about", []):
+                vocab.add((node, SCHEMA.about, self.entity_iri(about, item)))
             mode = item.get("answers", "not-stated")
             if mode not in ANSWER_MODES:
                 file, line = item.where()
@@ -204,8 +216,11 @@ class _Builder:
             vocab.add((node, self.cg.answerMode, self.cg[f"answers-{mode}"]))
 
     def add_measure_relations(self, g: Graph, item: Located) -> None:
-        """What the checks need to know: a measure is part of another, or a ratio of two."""
+        """What the checks need to know: a measure is part of another, or a ratio of two, or counts
+        the respondents who did not answer questions on a subject."""
         node = self.iris.measure(item["id"])
+        if "nonresponse_on" in item:
+            g.add((node, self.cg.nonResponseOn, self.entity_iri(item["nonresponse_on"], item)))
         if "part_of" in item:
             whole = self.ref("measure", item["part_of"], item)
             g.add((node, self.cg.partOfMeasure, self.iris.measure(whole)))
@@ -223,6 +238,6 @@ class _Builder:
 
         items = self.require(claims, "claims")
         for item in items:
-            self.define("claim", item)
+            self.claim_items[self.define("claim", item)] = item
         for item in items:
             add_claim(self, item)

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID
 
 from service.errors import DataError
-from service.literals import date_literal
+from service.literals import date_literal, number_literal
 from service.namespaces import SCHEMA, WD
 from service.yamlsource import Located
 
@@ -99,6 +99,11 @@ def add_population(b: _Builder, g: Graph, item: Located) -> None:
     if "subset_of" in item:
         parent = b.ref("population", item["subset_of"], item)
         g.add((node, b.cg.subsetOf, b.iris.population(parent)))
+    for about in item.get("about", []):
+        g.add((node, SCHEMA.about, b.entity_iri(about, item)))
+    if "size" in item:
+        g.add((node, b.cg.sampleSize, number_literal(item["size"], item)))
+    b.not_stated(g, node, item)
 
 
 def add_activity(b: _Builder, g: Graph, item: Located) -> None:
@@ -144,10 +149,9 @@ def add_source(b: _Builder, g: Graph, item: Located) -> None:
     if "generated_by" in item:
         activity = b.ref("activity", item["generated_by"], item)
         g.add((node, PROV.wasGeneratedBy, b.iris.activity(activity)))
+    # The receipt date is not the document's date: the article gives only when BCSP received it.
     if "received" in item:
-        received = date_literal(item["received"], item)
-        g.add((node, b.cg.receivedOn, received))
-        g.add((node, DCTERMS.date, received))
+        g.add((node, b.cg.receivedOn, date_literal(item["received"], item)))
     if "date" in item:
         g.add((node, DCTERMS.date, date_literal(item["date"], item)))
     if "part_of" in item:
