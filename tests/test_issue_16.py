@@ -1,11 +1,15 @@
 """Issue 16: fidelity to the article. Attribution by the ontology's own definitions (a mechanical
 rule over every claim), ambiguity recorded as ambiguity, hedges kept, nothing inferred stated as
-fact (every date and place traced to the text), and checks that do not reason in a circle."""
+fact (every date and place traced to the text), and the four check rules a careful fact-checker
+adds, each on small graphs built here and on the shipped article."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -566,7 +570,202 @@ def test_article_applications_name_the_assumed_period(article_findings, claims):
     assert "309 (2022 read as 2022-02-24 to 2022-12-31)" in residual.computation
 
 
-# -- comparisons of groups of one population ---------------------------------------------------
+# -- the four new rules, on small graphs -----------------------------------------------------------
+class Graphs16(Graphs):
+    """The test_checks graphs, with what the new rules read: quotes, quantifiers, topics."""
+
+    def quote(self, cid: str, text: str) -> Graphs16:
+        self.meta.add((IRIS.claim(cid), SCHEMA.text, Literal(text)))
+        self.meta.add((IRIS.claim(cid), SCHEMA.identifier, Literal(cid)))
+        return self
+
+    def quantifier(self, cid: str, word: str, meaning: str, *targets: str) -> Graphs16:
+        graph = self.ds.graph(IRIS.assertion_graph(cid))
+        node = IRIS.claim_part(cid, f"quantifier-{word.replace(' ', '-')}")
+        graph.add((node, RDF.type, CG.Quantifier))
+        graph.add((node, CG.quantifierWord, Literal(word)))
+        graph.add((node, CG.quantifierMeaning, CG[f"quantifier-{meaning}"]))
+        for target in targets:
+            graph.add((node, CG.appliesTo, IRIS.claim(target)))
+        return self
+
+
+def _quantified(meaning: str, value: str | None, word: str = "the majority"):
+    g = Graphs16().claim("q").quantifier("q", word, meaning, "q")
+    if value is not None:
+        g.figure("q", "share", value, unit="percent", population="all")
+    return g.run("quantifier-against-figure")
+
+
+@pytest.mark.parametrize(
+    ("meaning", "value", "verdict"),
+    [
+        ("majority", "55.6", "consistent"),
+        ("majority", "42.4", "inconsistent"),
+        ("majority", "50", "inconsistent"),  # half is not a majority
+        ("predominantly", "42.4", "inconsistent"),
+        ("minority", "42.4", "consistent"),
+        ("half", "48.5", "consistent"),
+        ("a-third", "45", "inconsistent"),
+        ("nearly-all", "96.5", "consistent"),
+        ("nearly-all", "72.8", "inconsistent"),
+        ("a-few", "9", "consistent"),
+    ],
+)
+def test_quantifier_against_its_figure(meaning, value, verdict):
+    assert set(_quantified(meaning, value)) == {("q", verdict)}
+
+
+def test_quantifier_explains_with_the_words_and_the_figure():
+    finding = _quantified("majority", "42.4")["q", "inconsistent"]
+    assert finding.computation == '"the majority" vs 42.4%: does not hold'
+    assert "more than half" in finding.explanation
+
+
+def test_quantifier_without_a_figure_is_unverifiable():
+    finding = _quantified("most", None, word="most")["q", "unverifiable"]
+    assert "attaches no figure" in finding.explanation
+
+
+def test_quantifier_restating_other_claims_is_set_against_theirs():
+    g = (
+        Graphs16()
+        .claim("r", kind="interpretation", attribution="none")
+        .quantifier("r", "mostly", "most", "a", "b")
+    )
+    g.claim("a").figure("a", "x", "66.4", unit="percent", population="all")
+    g.claim("b").figure("b", "y", "42.4", unit="percent", population="all")
+    finding = g.run("quantifier-against-figure")["r", "inconsistent"]
+    assert "66.4%: holds" in finding.computation
+    assert "42.4%: does not hold" in finding.computation
+    assert {e.rsplit("/", 1)[-1] for e in finding.evidence} == {"a", "b"}
+
+
+def test_quantifier_ignores_figures_that_are_not_shares():
+    g = Graphs16().claim("q").quantifier("q", "most", "most", "q").figure("q", "count", 20270)
+    assert set(g.run("quantifier-against-figure")) == {("q", "unverifiable")}
+
+
+def _association(*, sizes: bool = False, test: bool = False, quote="a clear link between A and B"):
+    g = Graphs16().claim("l", kind="research-finding", compares=("a", "b")).quote("l", quote)
+    g.claim("a").figure("a", "positive", "55.9", unit="percent", population="approvers")
+    g.claim("b").figure("b", "positive", "35.8", unit="percent", population="opponents")
+    if sizes:
+        for group, n in (("approvers", 120), ("opponents", 300)):
+            g.vocabulary(IRIS.population(group), CG.sampleSize, Literal(n))
+    if test:
+        g.meta.add((IRIS.claim("l"), CG.statisticalTest, Literal("chi-squared, p < 0.01")))
+    return g.run("association-without-test")
+
+
+def test_association_without_sizes_or_test_is_unverifiable():
+    findings = _association()
+    assert set(findings) == {("l", "unverifiable")}
+    finding = findings["l", "unverifiable"]
+    assert "55.9% of approvers" in finding.explanation
+    assert "35.8% of opponents" in finding.explanation
+    assert finding.computation == "groups compared: 2; with a stated size: 0; test: not stated"
+
+
+def test_association_with_sizes_or_a_test_is_checkable():
+    assert _association(sizes=True) == {}
+    assert _association(test=True) == {}
+
+
+@pytest.mark.parametrize(
+    "quote", ["X correlates with Y", "those who do X are more likely to Y", "X is linked to Y"]
+)
+def test_association_wording(quote):
+    assert set(_association(quote=quote)) == {("l", "unverifiable")}
+
+
+def test_no_association_no_finding():
+    assert _association(quote="X differs from Y in many ways") == {}
+
+
+def _nonresponse(missing: str = "39.4", *, compares_it: bool = False, same_source: bool = True):
+    putin = URIRef(f"{IRIS.base}entities/putin")
+    g = Graphs16().vocabulary(putin, RDFS.label, Literal("Putin"))
+    g.vocabulary(IRIS.question("support"), SCHEMA.about, putin)
+    g.vocabulary(IRIS.measure("avoided"), CG.nonResponseOn, putin)
+    compared = ("a", "r") if compares_it else ("a",)
+    g.claim("c", kind="interpretation", attribution="none", compares=compared)
+    g.claim("a", source="survey").figure(
+        "a", "support", "15.9", unit="percent", population="all", question="support"
+    )
+    g.claim("r", source="survey" if same_source else "poll")
+    g.figure("r", "avoided", missing, unit="percent", population="all")
+    return g.run("comparison-silent-on-nonresponse")
+
+
+def test_comparison_silent_on_reported_nonresponse_needs_context():
+    findings = _nonresponse()
+    assert set(findings) == {("c", "needs-context")}
+    finding = findings["c", "needs-context"]
+    assert "15.9%" in finding.explanation
+    assert "39.4%" in finding.explanation
+    assert {e.rsplit("/", 1)[-1] for e in finding.evidence} == {"a", "r"}
+
+
+def test_comparison_that_sets_the_nonresponse_beside_it_is_fine():
+    assert _nonresponse(compares_it=True) == {}
+
+
+def test_small_nonresponse_or_another_source_s_is_not_flagged():
+    assert _nonresponse("4.5") == {}
+    assert _nonresponse(same_source=False) == {}
+
+
+def test_nonresponse_on_the_subject_of_the_compared_groups():
+    putin = URIRef(f"{IRIS.base}entities/putin")
+    g = Graphs16().vocabulary(IRIS.population("approvers"), SCHEMA.about, putin)
+    g.vocabulary(IRIS.measure("avoided"), CG.nonResponseOn, putin)
+    g.claim("c", kind="research-finding", compares=("a",))
+    g.claim("a").figure("a", "view", "55.9", unit="percent", population="approvers", question="serbia")
+    g.claim("r").figure("r", "avoided", "39.4", unit="percent", population="all")
+    assert set(g.run("comparison-silent-on-nonresponse")) == {("c", "needs-context")}
+
+
+def _trend(quote: str, *, kind="interpretation", sourced=False, figure=False):
+    g = Graphs16().claim("t", kind=kind, attribution="stated" if sourced else "none").quote("t", quote)
+    if figure:
+        g.figure("t", "community", 80000)
+    return g.run("trend-word-without-support")
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "These conditions have contributed to the rapid growth of a community",
+        "Arrivals surged in 2023",
+        "The number has steadily increased",
+        "The migration intensified further",
+    ],
+)
+def test_trend_word_without_figures_or_source_is_unverifiable(quote):
+    findings = _trend(quote)
+    assert set(findings) == {("t", "unverifiable")}
+    assert "interpretation or opinion" in findings["t", "unverifiable"].explanation
+
+
+def test_trend_word_names_the_word():
+    finding = _trend("the rapid growth of a community")["t", "unverifiable"]
+    assert '"rapid growth"' in finding.explanation
+
+
+def test_trend_word_with_a_source_or_figures_is_left_to_the_other_rules():
+    assert _trend("Arrivals surged", sourced=True) == {}
+    assert _trend("Arrivals surged", figure=True) == {}
+    assert _trend("A sharp contrast to sentiment inside Russia") == {}
+
+
+def test_trend_statement_backed_by_a_series_is_not_flagged():
+    g = Graphs16().claim("s", attribution="none").quote("s", "applications increased each year")
+    g.trend("s", "apps", "increasing-each-year", (2022, 2023))
+    g.claim("y").figure("y", "apps", 5, period=2022)
+    assert g.run("trend-word-without-support") == {}
+
+
 def test_subgroups_of_one_population_are_a_like_for_like_comparison():
     g = Graphs().claim("c", kind="research-finding", compares=("a", "b"))
     g.vocabulary(IRIS.population("approvers"), CG.subsetOf, IRIS.population("all"))
@@ -581,3 +780,77 @@ def test_subgroups_of_one_population_are_a_like_for_like_comparison():
 def article_findings():
     _, run = build_reviewed(IRIS)
     return {(f.claim_id, f.rule.id): f for f in run.findings}
+
+
+def _verdicts(findings, rule):
+    return {claim: f.verdict_id for (claim, r), f in findings.items() if r == rule}
+
+
+def test_article_quantifiers(article_findings):
+    assert _verdicts(article_findings, "quantifier-against-figure") == {
+        "c008": "unverifiable",  # "Unlike most European nations": not counted
+        "c031": "consistent",  # "the majority" ... 55.6%
+        "c032": "consistent",  # 66.4%
+        "c033": "inconsistent",  # "the majority" ... "predominantly self-employed (42.4%)"
+        "c037": "unverifiable",
+        "c045": "unverifiable",
+        "c049": "unverifiable",
+        "c078": "inconsistent",  # "Predominantly well-educated and self-employed": 42.4%
+        "c079": "unverifiable",
+    }
+    assert "42.4%: does not hold" in article_findings["c033", "quantifier-against-figure"].computation
+
+
+def test_article_association(article_findings):
+    assert _verdicts(article_findings, "association-without-test") == {"c056": "unverifiable"}
+    finding = article_findings["c056", "association-without-test"]
+    assert "who approve of Vladimir Putin" in finding.explanation
+    assert {e.rsplit("/", 1)[-1] for e in finding.evidence} == {"c057", "c058"}
+
+
+def test_article_nonresponse(article_findings):
+    assert _verdicts(article_findings, "comparison-silent-on-nonresponse") == {
+        "c053": "needs-context",  # 15.9% support Putin vs Levada's 87%
+        "c056": "needs-context",  # approvers vs opponents of Putin
+    }
+    assert "39.4%" in article_findings["c053", "comparison-silent-on-nonresponse"].explanation
+    assert ("c056", "comparison-needs-context") not in article_findings  # a like-for-like split
+
+
+def test_article_trend_words(article_findings):
+    assert _verdicts(article_findings, "trend-word-without-support") == {
+        "c003": "unverifiable",  # "intensified"
+        "c009": "unverifiable",  # "rapid growth", an interpretation
+        "c029": "unverifiable",  # "The increased visibility"
+    }
+
+
+def test_cli_check_shows_the_new_findings():
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "check", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    verdicts = {(f["claim"], f["rule"]): f["verdict"] for f in data["findings"]}
+    assert verdicts["c033", "quantifier-against-figure"] == "inconsistent"
+    assert verdicts["c056", "association-without-test"] == "unverifiable"
+    assert verdicts["c053", "comparison-silent-on-nonresponse"] == "needs-context"
+    assert verdicts["c009", "trend-word-without-support"] == "unverifiable"
+    assert verdicts["c038", "shares-of-one-whole"] == "unverifiable"
+
+
+@pytest.mark.parametrize(
+    ("claim", "rule"),
+    [
+        ("c033", "quantifier-against-figure"),
+        ("c056", "association-without-test"),
+        ("c053", "comparison-silent-on-nonresponse"),
+        ("c009", "trend-word-without-support"),
+    ],
+)
+def test_claim_pages_show_the_new_findings(site_client, claim, rule):
+    html = site_client.get(f"/claims/{claim}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f'href="/checks#{rule}"' in html
