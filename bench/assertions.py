@@ -1,7 +1,7 @@
 """What a synthetic claim says (figures, events, rules, statements, quotations) and how it is written.
 
 Each item is plain data planned by bench/articles.py and written into the
-claim's assertion graph as service/compile_claims.py writes the real ones.
+claim's assertion graph as service/claimgraph/build/claims.py writes the real ones.
 """
 
 from __future__ import annotations

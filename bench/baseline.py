@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 
 import pyoxigraph as ox
+from claimgraph.iris import Iris
 from flask import Flask, Response, request
-
-from service.namespaces import Iris
 
 JSON_RESULTS = "application/sparql-results+json"
 

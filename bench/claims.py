@@ -3,7 +3,7 @@
 The provenance graph holds the claim node, its Web Annotation anchor with both
 selectors, its sources (or an explicit "not stated") and attribution status;
 the assertion graph what it says (bench/assertions.py); a review of it, when it
-has one, goes to the reviews graph as service/checks.py writes them.
+has one, goes to the reviews graph as service/claimgraph/build/checks.py writes them.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ dataset description.
 
 from __future__ import annotations
 
+from claimgraph import paths
 from pyoxigraph import RdfFormat, parse
 
 from bench.terms import (
@@ -28,7 +29,6 @@ from bench.terms import (
     literal,
     typed,
 )
-from service import paths
 
 #: Graph names (paths under the base), as the shipped dataset names them.
 ENTITIES, SOURCES, VOCABULARY, ARTICLE, DATASET, REVIEWS = (
@@ -183,7 +183,7 @@ def add_source(
     part_of: str | None = None,
     not_stated: tuple[str, ...] = (),
 ) -> None:
-    """A cg:Source in the sources graph, as service/compile.py writes one."""
+    """A cg:Source in the sources graph, as service/claimgraph/build/compiler.py writes one."""
     node, g = q.iri(f"sources/{ident}"), q.iri(SOURCES)
     kind_term = SCHEMA(kind) if kind == "Legislation" else q.cg(kind)
     for cls in (PROV("Entity"), q.cg("Source"), kind_term):
@@ -299,7 +299,7 @@ def add_ontology(q: Quads) -> None:
 
 def add_check_rules(q: Quads) -> None:
     """The check rules of queries/checks/ and the one check run every synthetic review comes from."""
-    from service.checks import load_rules
+    from claimgraph.build.checks import load_rules
 
     g, run, checker = q.iri(REVIEWS), q.iri(CHECK_RUN), q.iri(CHECKER)
     q.add(checker, RDF_TYPE, PROV("SoftwareAgent"), g)

@@ -1,9 +1,9 @@
 """A deterministic synthetic dataset of the shipped data's shape, at about 10k, 100k or 1M triples.
 
-Same graphs, classes, properties and IRI patterns as service/compile.py and
-service/checks.py write (one provenance and one assertion graph per claim;
+Same graphs, classes, properties and IRI patterns as service/claimgraph/build/compiler.py and
+service/claimgraph/build/checks.py write (one provenance and one assertion graph per claim;
 sources, entities, vocabulary, article, reviews, dataset and ontology graphs),
-minted under one base IRI with service.namespaces' patterns, so every example
+minted under one base IRI with claimgraph.iris' patterns, so every example
 query in queries/ runs unchanged and returns rows. Seeded: the same seed and
 size give the same bytes.
 

@@ -35,6 +35,11 @@ if __package__ in (None, ""):  # run as a script: make the checkout importable
 
 import pyoxigraph as ox
 import requests
+from claimgraph.iris import Iris
+from claimgraph.querylib import load_library
+from claimgraph.settings import Settings
+from claimgraph.store import generations
+from claimgraph.store.oxigraph import OxigraphStore
 
 from bench.generate import BENCH_BASE, DEFAULT_SEED, generate, parse_size
 from bench.measure import JSON_RESULTS, Throughput, in_process, over_http, throughput, timed_median
@@ -50,11 +55,6 @@ from bench.serving import (
     server_env,
     tree_cpu,
 )
-from service.namespaces import Iris
-from service.querylib import load_library
-from service.settings import Settings
-from service.store import generations
-from service.store.oxigraph_store import OxigraphStore
 
 RESULTS = Path(__file__).resolve().parent / "results"
 #: The point lookup of the throughput targets: a figure by its value (73197 exists in every dataset).
@@ -194,7 +194,7 @@ def _time_in_memory(base: str, reps: int, budget: float) -> tuple[float, dict[st
 
 
 def query_options(base: str) -> dict[str, object]:
-    """How the server evaluates a query (service/store/oxigraph_query.py): base, prefixes, union."""
+    """How the server evaluates a query (claimgraph/store/oxigraph_query.py): base, prefixes, union."""
     return {"base_iri": base, "prefixes": Iris(base).prefixes(), "use_default_graph_as_union": True}
 
 
@@ -339,7 +339,7 @@ def conditions(plan: Plan, moment: str) -> list[str]:
         defaults = Settings.from_mapping({}, environ={})
         command = " ".join(production_command(0, plan.workers)).replace(str(BIN) + "/", "")
         command = command.replace("127.0.0.1:0", "127.0.0.1:PORT").replace(
-            "service:create_app()", "'service:create_app()'"
+            "claimgraph:create_app()", "'claimgraph:create_app()'"
         )
         settings = " ".join(f"{name}={value}" for name, value in PRODUCTION_SETTINGS.items())
         lines += [

@@ -28,7 +28,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def production_command(port: int, workers: int, app: str = "service:create_app()") -> list[str]:
+def production_command(port: int, workers: int, app: str = "claimgraph:create_app()") -> list[str]:
     """gunicorn with ``workers`` workers, as the README's production command runs it.
 
     Without gunicorn's control socket, whose default path (~/.gunicorn/gunicorn.ctl) every other
@@ -42,7 +42,7 @@ def production_command(port: int, workers: int, app: str = "service:create_app()
         f"127.0.0.1:{port}",
         "--no-control-socket",
         "--config",
-        "python:service.gunicorn_conf",
+        "python:claimgraph.gunicorn_conf",
         app,
     ]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from service.namespaces import STANDARD_PREFIXES
+from claimgraph.iris import STANDARD_PREFIXES
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 
@@ -24,7 +24,7 @@ def namespace(prefix: str) -> Callable[[str], str]:
     return lambda local: f"<{prefix}{local}>"
 
 
-# The same vocabularies the service uses (service/namespaces.py), as N-Quads term writers.
+# The same vocabularies the service uses (service/claimgraph/iris.py), as N-Quads term writers.
 SCHEMA = namespace(STANDARD_PREFIXES["schema"])
 PROV = namespace(STANDARD_PREFIXES["prov"])
 OA = namespace(STANDARD_PREFIXES["oa"])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-
-from service.dataset import BuiltDataset, build_dataset
-from service.namespaces import Iris
-from service.store.oxigraph_store import OxigraphStore
+from claimgraph.build.pipeline import CompiledDataset, build_reviewed, compile_data, to_nquads
+from claimgraph.build.sources import read_sources
+from claimgraph.iris import Iris
+from claimgraph.store.oxigraph import OxigraphStore
+from rdflib import URIRef
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -22,8 +24,8 @@ def iris() -> Iris:
 
 
 @pytest.fixture(scope="session")
-def built(iris: Iris) -> BuiltDataset:
-    return build_dataset(iris, str(DATA))
+def built(iris: Iris) -> CompiledDataset:
+    return compile_data(read_sources(DATA), iris)
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +34,12 @@ def article_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def loaded_store(built: BuiltDataset, iris: Iris) -> OxigraphStore:
+def article_texts(built: CompiledDataset) -> Mapping[URIRef, str]:
+    return built.article_texts
+
+
+@pytest.fixture(scope="session")
+def loaded_store(built: CompiledDataset, iris: Iris) -> OxigraphStore:
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(built.dataset.serialize(format="nquads", encoding="utf-8"))
     return store
@@ -51,9 +58,7 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def reviewed_store(iris: Iris) -> OxigraphStore:
     """The shipped dataset with the automated checks' reviews, as `claimgraph serve` loads it."""
-    from service.dataset import build_reviewed, to_nquads
-
-    built, _ = build_reviewed(iris, str(DATA))
+    built = build_reviewed(read_sources(DATA), iris)
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(to_nquads(built.dataset))
     return store
@@ -62,7 +67,7 @@ def reviewed_store(iris: Iris) -> OxigraphStore:
 @pytest.fixture(scope="module")
 def data_client(loaded_store, iris):
     """A test client on the compiled data (no reviews)."""
-    from service import create_app
+    from claimgraph import create_app
 
     return create_app({"base_iri": iris.base}, store=loaded_store).test_client()
 
@@ -70,6 +75,6 @@ def data_client(loaded_store, iris):
 @pytest.fixture(scope="module")
 def site_client(reviewed_store, iris):
     """A test client on the data as `claimgraph serve` loads it, reviews included."""
-    from service import create_app
+    from claimgraph import create_app
 
     return create_app({"base_iri": iris.base}, store=reviewed_store).test_client()

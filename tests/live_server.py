@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
-
-from service.store.oxigraph_store import OxigraphStore
+from claimgraph.store.oxigraph import OxigraphStore
 
 PROTOCOL_DATA = Path(__file__).resolve().parent / "data" / "protocol.trig"
 BIN = Path(sys.executable).parent
@@ -71,9 +70,10 @@ def _wait_for_health(process: subprocess.Popen[bytes], base: str, log: Path) -> 
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if requests.get(base + "health", timeout=1).status_code == 200:
+            if requests.get(base + "health", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        # Not up yet: refused, or (workers still starting on a loaded machine) slow to answer.
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.1)
     raise RuntimeError(f"the server did not answer /health within 60 s:\n{log.read_text()}")
@@ -116,14 +116,14 @@ def gunicorn_serve(folder: Path, workers: int = 2, **settings: object) -> Iterat
     command = [
         str(BIN / "gunicorn"),
         "--config",
-        "python:service.gunicorn_conf",
+        "python:claimgraph.gunicorn_conf",
         "--workers",
         str(workers),
         "--bind",
         f"127.0.0.1:{port}",
         "--pid",
         str(folder / "gunicorn.pid"),
-        "service:create_app()",
+        "claimgraph:create_app()",
     ]
     with running(command, server_env(store, port, **settings), port, folder / "gunicorn.log") as base:
         _GUNICORN_PIDS[base] = folder / "gunicorn.pid"

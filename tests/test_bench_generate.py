@@ -10,14 +10,16 @@ import re
 
 import pyoxigraph as ox
 import pytest
+from claimgraph.build.pipeline import build_reviewed, to_nquads
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import load_ontology, load_shapes, merged_graph
+from claimgraph.iris import Iris
+from claimgraph.querylib import load_library
+from claimgraph.store.oxigraph import VERSION_QUERY
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset
 
 from bench.generate import BENCH_BASE, SIZES, generate, parse_size
-from service.dataset import build_reviewed, load_ontology, load_shapes, merged_graph, to_nquads
-from service.namespaces import Iris
-from service.querylib import load_library
-from service.store.oxigraph_store import VERSION_QUERY
 
 SMALLEST = SIZES["10k"]
 OPTIONS = {
@@ -113,7 +115,7 @@ def _shape(nquads: bytes, base: str) -> dict[str, set[str]]:
 
 def test_synthetic_data_has_the_shipped_shape():
     shipped_base = "http://claimgraph.test/"
-    built, _ = build_reviewed(Iris(shipped_base))
+    built = build_reviewed(read_sources(), Iris(shipped_base))
     shipped = _shape(to_nquads(built.dataset), shipped_base)
     synthetic = _shape(generate(2_500).nquads, BENCH_BASE)
     assert synthetic.keys() == shipped.keys()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from claimgraph.build.pipeline import build_reviewed, to_nquads
+from claimgraph.build.sources import read_sources
+from claimgraph.iris import Iris
 from live_server import BIN, build_store, free_port, running, server_env
-
-from service.dataset import build_reviewed, to_nquads
-from service.namespaces import Iris
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 def server(tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser")
     port = free_port()
-    built, _ = build_reviewed(Iris(f"http://127.0.0.1:{port}/"))
+    built = build_reviewed(read_sources(), Iris(f"http://127.0.0.1:{port}/"))
     build_store(folder / "store", to_nquads(built.dataset))
     command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
     with running(command, server_env(folder / "store", port), port, folder / "serve.log") as base:

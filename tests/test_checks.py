@@ -9,13 +9,14 @@ import sys
 from decimal import Decimal
 
 import pytest
+from claimgraph.build.checks import HONESTY, load_rules, reviews_graph, run_checks, verdict_labels
+from claimgraph.build.pipeline import build_reviewed, to_nquads
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import load_ontology
+from claimgraph.iris import SCHEMA, Iris
+from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
-
-from service.checks import HONESTY, load_rules, reviews_graph, run_checks, verdict_labels
-from service.dataset import build_reviewed, load_ontology, to_nquads
-from service.namespaces import SCHEMA, Iris
-from service.store.oxigraph_store import OxigraphStore
 
 IRIS = Iris("http://checks.test/")
 CG = IRIS.cg
@@ -315,7 +316,8 @@ def test_estimate_without_method():
 # -- the shipped article ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def article_run():
-    built, run = build_reviewed(IRIS)
+    built = build_reviewed(read_sources(), IRIS)
+    run = built.check_run
     return built, {(f.claim_id, f.rule.id): f for f in run.findings}
 
 
@@ -387,13 +389,13 @@ def test_reviews_graph_is_built_from_findings():
 
 def test_cli_check_table_and_json():
     table = subprocess.run(
-        [sys.executable, "-m", "service.cli", "check"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "claimgraph.cli", "check"], capture_output=True, text=True, check=False
     )
     assert table.returncode == 0, table.stderr
     assert "c013   unexplained-residual" in table.stdout
     assert HONESTY in table.stdout
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "check", "--format", "json"],
+        [sys.executable, "-m", "claimgraph.cli", "check", "--format", "json"],
         capture_output=True,
         text=True,
         check=False,

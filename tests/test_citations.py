@@ -6,14 +6,13 @@ import csv
 import io
 
 import pytest
+from claimgraph.build.pipeline import to_nquads
+from claimgraph.errors import QueryRejected
+from claimgraph.iris import SCHEMA, Iris
+from claimgraph.protocol.lineage import plan, run_cited
+from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF
-
-from service.citations import plan, run_cited
-from service.dataset import to_nquads
-from service.errors import QueryRejected
-from service.namespaces import SCHEMA, Iris
-from service.store.oxigraph_store import OxigraphStore
 
 IRIS = Iris("http://cite.test/")
 EX = "http://cite.test/things/"
@@ -178,7 +177,7 @@ def test_shipped_data_figure_cites_its_claim_and_sources(loaded_store, iris):
 
 
 def test_every_example_query_runs_in_citation_mode(reviewed_store, iris):
-    from service.querylib import load_library
+    from claimgraph.querylib import load_library
 
     for name, query in load_library().items():
         plain = reviewed_store.select(query.text)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from service.validate import validate_dataset
+from claimgraph.build.validation import validate_dataset
 
 
-def test_shipped_data_validates(built, iris, article_text):
-    report = validate_dataset(built.dataset, iris, article_text)
+def test_shipped_data_validates(built, iris, article_texts):
+    report = validate_dataset(built.dataset, iris, article_texts)
     assert report.conforms, str(report)
     assert report.claims >= 60

@@ -7,18 +7,18 @@ import subprocess
 import sys
 
 import pytest
+from claimgraph.build.pipeline import build_reviewed, serialize_dataset
+from claimgraph.build.sources import read_sources
+from claimgraph.iris import SCHEMA, Iris
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
-
-from service.dataset import build_reviewed, serialize_dataset
-from service.namespaces import SCHEMA, Iris
 
 IRIS = Iris("http://127.0.0.1:5000/")  # the CLI's default base
 
 
 @pytest.fixture(scope="module")
 def reviewed():
-    built, _ = build_reviewed(IRIS)
+    built = build_reviewed(read_sources(), IRIS)
     return built.dataset
 
 
@@ -42,7 +42,7 @@ def test_turtle_export_is_the_union_of_all_graphs(reviewed):
 def test_cli_export_writes_claims_reviews_and_ontology(tmp_path, reviewed):
     out = tmp_path / "export.trig"
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "export", "--format", "trig", "-o", str(out)],
+        [sys.executable, "-m", "claimgraph.cli", "export", "--format", "trig", "-o", str(out)],
         capture_output=True,
         text=True,
         check=False,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from service import sparql_guard
-from service.errors import QueryForbidden, QueryRejected
-from service.formats import QueryForm
-from service.sparql_guard import QueryGuard, QueryTooLarge, check_depth, decode_escapes, needs_parse
-from service.store import QueryDataset
+from claimgraph.errors import QueryForbidden, QueryRejected
+from claimgraph.limits import guard as sparql_guard
+from claimgraph.limits.guard import QueryGuard, QueryTooLarge, check_depth, decode_escapes, needs_parse
+from claimgraph.media_sparql import QueryForm
+from claimgraph.store import QueryDataset
 
 BASE = "http://claimgraph.test/"
 LOCAL = frozenset({BASE + "claims/c1/assertion", BASE + "graphs/context"})

@@ -14,15 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from pyshacl import validate as shacl_validate
+from claimgraph.build.claims import anchored_sentence
+from claimgraph.build.pipeline import build_reviewed, compile_data
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import load_ontology, merged_graph, validate_dataset
+from claimgraph.errors import DataError
+from claimgraph.iris import SCHEMA
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from test_checks import CG, IRIS, Graphs
-
-from service.compile_claims import anchored_sentence
-from service.dataset import build_dataset, build_reviewed, load_ontology, load_shapes, merged_graph
-from service.errors import DataError
-from service.namespaces import SCHEMA
 
 # -- the mechanical attribution rule --------------------------------------------------------------
 #: Phrases by which a sentence attributes what it says (case-insensitive, whole words).
@@ -93,8 +93,9 @@ class ClaimFacts:
 
 
 def claims_of(built, iris) -> Iterator[ClaimFacts]:
-    text, merged = built.text, merged_graph(built.dataset)
+    merged = merged_graph(built.dataset)
     for claim in merged.subjects(RDF.type, SCHEMA.Claim):
+        text = built.article_texts[merged.value(claim, SCHEMA.appearance)]
         quote = str(merged.value(claim, SCHEMA.text))
         start = text.find(quote)
         first, last = anchored_sentence(text, start, start + len(quote))
@@ -143,7 +144,7 @@ def test_the_issue_s_own_examples(claims):
 
 
 def test_an_inferred_attribution_without_a_note_fails_the_shapes(iris):
-    built = build_dataset(iris)  # a copy to break: the session's `built` is shared
+    built = compile_data(read_sources(), iris)  # a copy to break: the session's `built` is shared
     claim = iris.claim("c024")
     provenance = built.dataset.graph(iris.provenance_graph("c024"))
     for note in list(provenance.objects(claim, RDFS.comment)):
@@ -153,13 +154,9 @@ def test_an_inferred_attribution_without_a_note_fails_the_shapes(iris):
 
 
 def _shacl(built, iris) -> str:
-    conforms, _, text = shacl_validate(
-        merged_graph(built.dataset),
-        shacl_graph=load_shapes(iris),
-        ont_graph=load_ontology(iris),
-        advanced=True,
-    )
-    return "" if conforms else text
+    """The validation report, as `claimgraph validate` gives it ("" when the data conforms)."""
+    report = validate_dataset(built.dataset, iris, built.article_texts)
+    return "" if report.conforms else str(report)
 
 
 # -- hedges ---------------------------------------------------------------------------------------
@@ -205,7 +202,7 @@ def test_a_hedge_must_stand_in_the_quote(data_copy, iris):
     text = claims_file.read_text()
     claims_file.write_text(text.replace("    hedge: likely\n", "    hedge: probably\n", 1))
     with pytest.raises(DataError, match="hedge 'probably' is not a word of the quote"):
-        build_dataset(iris, str(data_copy))
+        compile_data(read_sources(data_copy), iris)
 
 
 # -- quantifiers ----------------------------------------------------------------------------------
@@ -233,7 +230,7 @@ def test_a_quantifier_must_stand_in_the_sentence(data_copy, iris):
     text = claims_file.read_text()
     claims_file.write_text(text.replace("          word: predominantly\n", "          word: nearly all\n", 1))
     with pytest.raises(DataError, match="quantifier 'nearly all' is not in the claim's sentence"):
-        build_dataset(iris, str(data_copy))
+        compile_data(read_sources(data_copy), iris)
 
 
 # -- item 2: the answer mode is not stated ---------------------------------------------------------
@@ -329,7 +326,7 @@ def test_article_ambiguous_figures_carry_every_reading(built, iris):
 
 
 def test_a_single_reading_is_not_an_ambiguity(iris):
-    built = build_dataset(iris)  # a copy to break: the session's `built` is shared
+    built = compile_data(read_sources(), iris)  # a copy to break: the session's `built` is shared
     graph = built.dataset.graph(iris.assertion_graph("c041"))
     figure = iris.claim_part("c041", "figure-1")
     graph.remove((figure, iris.cg.populationReading, iris.claim_part("c041", "figure-1-reading-2")))
@@ -418,7 +415,8 @@ def dated_and_placed(built, iris) -> list[tuple[str, str, str, str]]:
     these" gets its period), the paragraphs of the claims it compares, and the labels of the
     populations, measures and questions it uses (the article's definitions of them); a source's or
     activity's dates from the very sentences of the claims that cite it."""
-    ds, text = built.dataset, built.text
+    ds = built.dataset
+    text = " ".join(built.article_texts.values())
     merged = merged_graph(ds)
     claims = {c.id: c for c in claims_of(built, iris)}
     vocabulary = ds.graph(iris.graph("vocabulary"))
@@ -509,7 +507,7 @@ def test_a_date_or_place_the_article_does_not_give_is_caught(data_copy, iris):
     claims_file.write_text(
         text.replace("    about: [kazakhstan, kyrgyzstan]\n", "    about: [belgrade]\n", 1)
     )
-    missing = not_in_the_text(dated_and_placed(build_dataset(iris, str(data_copy)), iris))
+    missing = not_in_the_text(dated_and_placed(compile_data(read_sources(data_copy), iris), iris))
     assert sorted(missing) == ["c054 periodEnd 2024-07", "c054 periodStart 2024-07", "c065 about Belgrade"]
 
 
@@ -524,7 +522,7 @@ def test_receipt_dates_are_not_document_dates(built, iris):
 
 
 def test_a_document_date_copied_from_the_receipt_date_fails_the_shapes(iris):
-    built = build_dataset(iris)  # a copy to break: the session's `built` is shared
+    built = compile_data(read_sources(), iris)  # a copy to break: the session's `built` is shared
     sources = built.dataset.graph(iris.graph("sources"))
     response = iris.source("bpa-response-2024-08-05")
     sources.add((response, URIRef("http://purl.org/dc/terms/date"), Literal("2024-08-05", datatype=XSD.date)))
@@ -778,7 +776,7 @@ def test_subgroups_of_one_population_are_a_like_for_like_comparison():
 # -- the shipped article ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def article_findings():
-    _, run = build_reviewed(IRIS)
+    run = build_reviewed(read_sources(), IRIS).check_run
     return {(f.claim_id, f.rule.id): f for f in run.findings}
 
 
@@ -827,7 +825,7 @@ def test_article_trend_words(article_findings):
 
 def test_cli_check_shows_the_new_findings():
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "check", "--format", "json"],
+        [sys.executable, "-m", "claimgraph.cli", "check", "--format", "json"],
         capture_output=True,
         text=True,
         check=False,

@@ -7,14 +7,14 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from claimgraph import create_app
+from claimgraph.build.pipeline import build_reviewed
+from claimgraph.build.sources import read_sources
+from claimgraph.iris import SCHEMA, WD
+from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 from stored_terms import as_stored
-
-from service import create_app
-from service.dataset import build_reviewed
-from service.namespaces import SCHEMA, WD
-from service.store.oxigraph_store import OxigraphStore
 
 BASE = "http://claimgraph.test/"  # the base of the conftest fixtures
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -189,7 +189,7 @@ def test_claim_includes_the_reviews_of_it(built, iris):
 @pytest.fixture(scope="module")
 def reviewed(iris):
     """The data as the service loads it: compiled, plus the reviews of the automated checks."""
-    built, _ = build_reviewed(iris, str(DATA))
+    built = build_reviewed(read_sources(DATA), iris)
     store = OxigraphStore(base_iri=iris.base)
     store.replace_all(built.dataset.serialize(format="nquads", encoding="utf-8"))
     return built, create_app({"base_iri": BASE}, store=store).test_client()

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from claimgraph.build.pipeline import compile_data
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import merged_graph
+from claimgraph.iris import OA, SCHEMA
 from rdflib import Literal
 from rdflib.namespace import RDF, XSD
-
-from service.dataset import build_dataset, merged_graph
-from service.namespaces import OA, SCHEMA
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -98,7 +99,7 @@ def test_exclusions_are_still_needed(built, iris, article_text):
 def test_a_wrong_figure_leaves_its_token_uncovered(data_copy, iris, article_text):
     claims_file = data_copy / "claims.yaml"
     claims_file.write_text(claims_file.read_text().replace("value: 73197", "value: 73198"))
-    broken = build_dataset(iris, str(data_copy))
+    broken = compile_data(read_sources(data_copy), iris)
     uncovered, _ = uncovered_tokens(broken, iris, article_text)
     assert len(uncovered) == 1
     assert uncovered[0].startswith("'73,197' at ")

@@ -9,14 +9,17 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
+from claimgraph import wording
+from claimgraph.reading import article_view as article
+from claimgraph.reading import bibliography as citing
+from claimgraph.reading import listing as claim_list
+from claimgraph.reading import ontology_doc
+from claimgraph.reading.article_view import Span, blocks, nest, unreachable
+from claimgraph.reading.bibliography import Agent, DatasetInfo, Work
+from claimgraph.reading.claim_page import ClaimPage
+from claimgraph.reading.model import Claim, Ref, Review
+from claimgraph.web import query_page
 from flask import render_template
-
-from service import article, citing, claim_list, ontology_doc, wording
-from service.article import Span, blocks, nest, unreachable
-from service.citing import Agent, DatasetInfo, Work
-from service.claim_page import ClaimPage
-from service.model import Claim, Ref, Review
-from service.web import query_page
 
 BASE = "http://claimgraph.test/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
-from service.querylib import load_library
+from claimgraph.querylib import load_library
 
 LIBRARY = load_library()
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from service.settings import SETTINGS, Settings
+from claimgraph.settings import SETTINGS, STORE_BACKENDS, Settings
+from claimgraph.store.backends import BACKENDS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -50,3 +50,8 @@ def test_precedence_defaults_then_environment_then_config():
 def test_bad_settings_fail_fast_naming_the_setting(config, message):
     with pytest.raises(ValueError, match=message):
         Settings.from_mapping(config, environ={})
+
+
+def test_the_backend_names_are_the_backends_there_are():
+    # settings declares the names (to validate the setting); store/backends.py maps them to factories.
+    assert set(STORE_BACKENDS) == set(BACKENDS)

@@ -15,14 +15,13 @@ import time
 
 import pytest
 import requests
+from claimgraph.errors import QueryTimeout
+from claimgraph.limits.network import leave_network
 from live_server import children, claimgraph_serve, gunicorn_serve, gunicorn_workers, slow_query
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
-
-from service.errors import QueryTimeout
-from service.network import leave_network
 
 pytestmark = [
     pytest.mark.integration,

@@ -10,12 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from live_server import protocol_nquads, slow_query
-
-from service import create_app
-from service.cli import main
-from service.compile import SourceFiles
-from service.errors import (
+from claimgraph import create_app
+from claimgraph.build.sources import read_sources
+from claimgraph.cli import main
+from claimgraph.errors import (
     DataError,
     QueryRejected,
     QueryTimeout,
@@ -24,10 +22,12 @@ from service.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from service.settings import Settings
-from service.store import QueryDataset, oxigraph_store
-from service.store.loading import ensure_current
-from service.store.oxigraph_store import OxigraphStore
+from claimgraph.loading import ensure_current
+from claimgraph.settings import Settings
+from claimgraph.store import QueryDataset
+from claimgraph.store import oxigraph as oxigraph_store
+from claimgraph.store.oxigraph import OxigraphStore
+from live_server import protocol_nquads, slow_query
 
 BASE = "http://claimgraph.test/"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -200,12 +200,12 @@ def test_invalid_data_is_never_loaded(disk_store, data_copy):
 
 
 def test_data_failing_validation_is_never_loaded(disk_store, data_copy, monkeypatch):
-    from service import validate
+    from claimgraph.build import pipeline
 
     class Failing:
         conforms = False
 
-    monkeypatch.setattr(validate, "validate_dataset", lambda *args: Failing())
+    monkeypatch.setattr(pipeline, "validate_dataset", lambda *args: Failing())
     with pytest.raises(ValidationFailed):
         ensure_current(disk_store, disk_store_iris(), str(data_copy))
     assert disk_store.stats().data_version == "protocol-test-1"
@@ -213,7 +213,7 @@ def test_data_failing_validation_is_never_loaded(disk_store, data_copy, monkeypa
 
 
 def disk_store_iris():
-    from service.namespaces import Iris
+    from claimgraph.iris import Iris
 
     return Iris(BASE)
 
@@ -231,7 +231,7 @@ def test_build_store_rebuilds_only_when_the_data_changed(tmp_path, data_copy, mo
     assert "built" in capsys.readouterr().out
     reader = OxigraphStore(path, read_only=True)
     try:
-        assert reader.stats().data_version == SourceFiles(data_copy).fingerprint()
+        assert reader.stats().data_version == read_sources(data_copy).fingerprint
     finally:
         reader.close()
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from claimgraph.errors import QueryTimeout
+from claimgraph.limits.placement import runs_queries_itself
+from claimgraph.limits.time_limit import timeout_response
 from werkzeug.test import EnvironBuilder
-
-from service.errors import QueryTimeout
-from service.query_placement import runs_queries_itself
-from service.web.time_limit import timeout_response
 
 MESSAGE = b"Service Unavailable: the query did not finish within 2 s (query_timeout); it was stopped\n"
 
@@ -36,9 +35,8 @@ def test_the_answer_is_the_apps_503_with_its_protocol_headers(data_client):
 
 
 def test_the_answer_matches_what_the_sandbox_path_answers(loaded_store, iris):
+    from claimgraph import create_app
     from live_server import slow_query
-
-    from service import create_app
 
     app = create_app({"base_iri": iris.base, "query_timeout": 0.5}, store=loaded_store)
     query = {"query": slow_query()}

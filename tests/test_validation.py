@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from claimgraph.build.pipeline import build_dataset, compile_data
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import parse_rdf_file, validate_dataset
+from claimgraph.errors import DataError
+from claimgraph.iris import OA, SCHEMA
+from claimgraph.loading import load_dataset
 from rdflib import Literal
 from rdflib.namespace import PROV, XSD
-
-from service.dataset import build_dataset
-from service.errors import DataError
-from service.namespaces import OA, SCHEMA
-from service.validate import validate_dataset
-from service.validate_cli import parse_rdf_file
 
 
 def copy_of(built):
@@ -25,13 +25,13 @@ def copy_of(built):
     return Dataset().parse(data=data, format="nquads")
 
 
-def test_wrong_offset_is_reported(built, iris, article_text):
+def test_wrong_offset_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     selector = iris.claim_part("c013", "position-selector")
     (_, _, start, graph) = next(ds.quads((selector, OA.start, None, None)))
     ds.remove((selector, OA.start, start, graph))
     ds.add((selector, OA.start, Literal(int(start) + 1, datatype=XSD.nonNegativeInteger), graph))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     assert not report.conforms
     [problem] = report.problems
     assert problem.claim_id == "c013"
@@ -39,12 +39,12 @@ def test_wrong_offset_is_reported(built, iris, article_text):
     assert problem.sentence.startswith("a total of 73,197")
 
 
-def test_missing_source_is_reported(built, iris, article_text):
+def test_missing_source_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     claim = iris.claim("c013")
     for s, p, o, g in list(ds.quads((claim, PROV.wasDerivedFrom, None, None))):
         ds.remove((s, p, o, g))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     assert {p.claim_id for p in report.problems} == {"c013"}
     messages = sorted(p.message for p in report.problems)
     assert len(messages) == 2
@@ -52,46 +52,46 @@ def test_missing_source_is_reported(built, iris, article_text):
     assert "attribution status contradicts the sources" in messages[1]
 
 
-def test_untyped_figure_is_reported(built, iris, article_text):
+def test_untyped_figure_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     figure = iris.claim_part("c013", "figure-1")
     (_, _, value, graph) = next(ds.quads((figure, SCHEMA.value, None, None)))
     ds.remove((figure, SCHEMA.value, value, graph))
     ds.add((figure, SCHEMA.value, Literal("73197"), graph))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     [problem] = report.problems
     assert problem.claim_id == "c013"
     assert "xsd:integer or xsd:decimal" in problem.message
 
 
-def test_percentage_without_population_is_reported(built, iris, article_text):
+def test_percentage_without_population_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     figure = iris.claim_part("c035", "figure-1")
     for s, p, o, g in list(ds.quads((figure, iris.cg.population, None, None))):
         ds.remove((s, p, o, g))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     [problem] = report.problems
     assert problem.claim_id == "c035"
     assert "percentage needs a population" in problem.message
 
 
-def test_source_without_date_or_unknown_is_reported(built, iris, article_text):
+def test_source_without_date_or_unknown_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     source = iris.source("levada-poll-2024-06")
     for s, p, o, g in list(ds.quads((source, None, None, None))):
         if str(p).endswith("/date"):
             ds.remove((s, p, o, g))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     assert [p.focus for p in report.problems] == [str(source)]
     assert "needs a date" in report.problems[0].message
 
 
-def test_claim_without_kind_is_reported(built, iris, article_text):
+def test_claim_without_kind_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     claim = iris.claim("c054")
     for s, p, o, g in list(ds.quads((claim, iris.cg.kind, None, None))):
         ds.remove((s, p, o, g))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     assert [(p.claim_id, "kind" in p.message) for p in report.problems] == [("c054", True)]
 
 
@@ -101,7 +101,7 @@ def test_dangling_source_in_yaml_names_file_and_line(data_copy, iris):
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "sources: [levada-poll-2024-06]" in row)
     claims.write_text(text.replace("sources: [levada-poll-2024-06]", "sources: [levada-poll-2042]", 1))
     with pytest.raises(DataError) as info:
-        build_dataset(iris, str(data_copy))
+        compile_data(read_sources(data_copy), iris)
     assert info.value.file == "claims.yaml"
     assert "unknown source 'levada-poll-2042'" in str(info.value)
     # the error points at the claim's mapping, which starts a few lines above `sources:`
@@ -114,7 +114,7 @@ def test_yaml_syntax_error_names_file_and_line(data_copy, iris):
     lines[20] = "  broken: [unclosed"
     context.write_text("\n".join(lines))
     with pytest.raises(DataError) as info:
-        build_dataset(iris, str(data_copy))
+        compile_data(read_sources(data_copy), iris)
     assert info.value.file == "context.yaml"
     assert info.value.line is not None
     assert info.value.line >= 21
@@ -125,7 +125,7 @@ def test_quote_not_in_text_is_refused(data_copy, iris):
     claims = data_copy / "claims.yaml"
     claims.write_text(claims.read_text().replace('"20,270 filed in 2022"', '"20,207 filed in 2022"'))
     with pytest.raises(DataError, match=r"claim c017: quote not found"):
-        build_dataset(iris, str(data_copy))
+        compile_data(read_sources(data_copy), iris)
 
 
 def test_trig_syntax_error_names_file_and_line(tmp_path: Path):
@@ -138,7 +138,7 @@ def test_trig_syntax_error_names_file_and_line(tmp_path: Path):
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, cwd=cwd, check=False
+        [sys.executable, "-m", "claimgraph.cli", *args], capture_output=True, text=True, cwd=cwd, check=False
     )
 
 
@@ -171,23 +171,22 @@ def test_cli_validate_dangling_reference_exits_1_naming_file(data_copy):
     assert "unknown population 'nobody'" in result.stderr
 
 
-def test_dangling_source_in_rdf_is_reported(built, iris, article_text):
+def test_dangling_source_in_rdf_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     source = iris.source("levada-poll-2024-06")
     for s, p, o, g in list(ds.quads((source, None, None, None))):
         ds.remove((s, p, o, g))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     assert {p.claim_id for p in report.problems} == {"c054", "c055"}
     assert all("dangling reference" in p.message for p in report.problems)
 
 
 def test_a_dataset_that_fails_validation_is_not_loaded(data_copy, iris):
-    from service.dataset import load_validated
-    from service.errors import ValidationFailed
-    from service.store.oxigraph_store import OxigraphStore
+    from claimgraph.errors import ValidationFailed
+    from claimgraph.store.oxigraph import OxigraphStore
 
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
-    load_validated(store, iris, str(data_copy))
+    load_dataset(store, build_dataset(read_sources(data_copy), iris))
     before = store.stats()
     claims = data_copy / "claims.yaml"
     # c010 (Belgrade, 83.4%) loses its population: it compiles, then fails the shapes.
@@ -197,26 +196,25 @@ def test_a_dataset_that_fails_validation_is_not_loaded(data_copy, iris):
         text[:c010] + text[c010:].replace("          population: russian-immigrants-serbia\n", "", 1)
     )
     with pytest.raises(ValidationFailed, match="percentage needs a population"):
-        load_validated(store, iris, str(data_copy))
+        load_dataset(store, build_dataset(read_sources(data_copy), iris))
     assert store.stats() == before
 
 
-def test_what_the_store_serves_validates(loaded_store, iris, article_text, tmp_path):
+def test_what_the_store_serves_validates(loaded_store, iris, article_texts, tmp_path):
     """The dump, after Oxigraph's datatype canonicalisation, still satisfies the shapes."""
+    from claimgraph.build.validation import validate_dataset
     from rdflib import Dataset
 
-    from service.validate import validate_dataset
-
     dump = b"".join(loaded_store.export("application/n-quads"))
-    report = validate_dataset(Dataset().parse(data=dump, format="nquads"), iris, article_text)
+    report = validate_dataset(Dataset().parse(data=dump, format="nquads"), iris, article_texts)
     assert report.conforms, str(report)
 
 
-def test_negative_offset_is_reported(built, iris, article_text):
+def test_negative_offset_is_reported(built, iris, article_texts):
     ds = copy_of(built)
     selector = iris.claim_part("c013", "position-selector")
     (_, _, start, graph) = next(ds.quads((selector, OA.start, None, None)))
     ds.remove((selector, OA.start, start, graph))
     ds.add((selector, OA.start, Literal(-1, datatype=XSD.integer), graph))
-    report = validate_dataset(ds, iris, article_text)
+    report = validate_dataset(ds, iris, article_texts)
     assert any("oa:start" in p.message and p.claim_id == "c013" for p in report.problems)

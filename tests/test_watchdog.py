@@ -12,8 +12,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
-
-from service.watchdog import EXPIRED, Watchdog
+from claimgraph.limits.watchdog import EXPIRED, Watchdog
 
 
 def in_child(body: Callable[[int], None]) -> tuple[int, bytes, float]:

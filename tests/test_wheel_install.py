@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,10 @@ def installed(tmp_path_factory) -> Path:
         check=True,
     )
     [wheel] = (work / "dist").glob("claimgraph-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    # Issue 9: the wheel installs the package `claimgraph` and nothing named `service`.
+    assert tops == {"claimgraph", wheel.name.removesuffix("-py3-none-any.whl") + ".dist-info"}, tops
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", str(wheel)], check=True)

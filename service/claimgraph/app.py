@@ -1,0 +1,31 @@
+"""The composition root: settings, then the store, brought up to date with the data, then the web app.
+
+``claimgraph:create_app()`` (gunicorn, tests, ``claimgraph serve``) comes here; the web
+package gets a ready store and never builds or loads data itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from claimgraph.iris import Iris
+from claimgraph.loading import prepare_store
+from claimgraph.settings import Settings
+from claimgraph.store import Store
+from claimgraph.store.backends import open_store
+from claimgraph.web import build_app
+
+
+def create_app(config: dict[str, Any] | None = None, *, store: Store | None = None) -> Flask:
+    """Build the web application; brings the configured store up to date unless a store is passed in.
+
+    Raises ValueError on a bad setting, DataError on unreadable data, ValidationFailed on
+    data that fails validation, StoreUnavailable on a read-only store that holds no dataset.
+    """
+    settings = Settings.from_mapping(config)
+    if store is None:
+        store = open_store(settings)
+        prepare_store(store, Iris(settings.base), settings)
+    return build_app(settings, store)

@@ -1,0 +1,257 @@
+"""The check engine: declarative rules (queries/checks/*.rq) run over the claims, each finding
+published as a schema:ClaimReview in its own graph, never mixed into the claim.
+
+A rule is a SPARQL SELECT with a comment header (id, title, checks, verdict, version) that
+returns ?claim ?verdict ?explanation and optionally ?computation and ?evidence (claim IRIs,
+space separated). The checks test the article against itself and its cited sources, not
+against the world; every review says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from claimgraph import paths
+from claimgraph.errors import QueryRejected
+from claimgraph.iris import SCHEMA, Iris
+from claimgraph.querylib import load_query
+from claimgraph.wording import HONESTY
+
+CHECKER_ID = "claimgraph-checker"
+REVIEWS_GRAPH = "reviews"
+
+
+class SelectQueries(Protocol):
+    """What the rules run on: anything that answers a SELECT with rows of rdflib terms (a Store does)."""
+
+    def select(self, query: str) -> list[dict[str, Node]]: ...
+
+
+class ScratchStore:
+    """The compiled data in an in-memory Oxigraph store, for the rules to run on during a build.
+
+    Queries are evaluated as the service's store evaluates them (this deployment's base IRI
+    and prefixes; the union of the named graphs as the default graph), so a rule finds here
+    what it would find in the served data.
+    """
+
+    def __init__(self, nquads: bytes, iris: Iris) -> None:
+        self._store = ox.Store()
+        self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        self._base, self._prefixes = iris.base, iris.prefixes()
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        """Rows of rdflib terms; raises QueryRejected on a syntax error or a query that is no SELECT."""
+        try:
+            result = self._store.query(
+                query, base_iri=self._base, prefixes=self._prefixes, use_default_graph_as_union=True
+            )
+        except SyntaxError as exc:
+            raise QueryRejected(str(exc)) from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryRejected("expected a SELECT query")
+        names = [variable.value for variable in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = _rdflib_term(term)
+            rows.append(row)
+        return rows
+
+
+XSD_STRING = str(XSD.string)
+
+
+def _rdflib_term(term: object) -> Node:
+    """The rdflib term with the value of a pyoxigraph one (as the service's store converts them)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            # RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart.
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    id: str
+    title: str
+    checks: str
+    verdicts: tuple[str, ...]
+    version: str
+    query: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: CheckRule
+    claim: URIRef
+    verdict: URIRef
+    explanation: str
+    computation: str | None
+    evidence: tuple[URIRef, ...]
+
+    @property
+    def claim_id(self) -> str:
+        return str(self.claim).rsplit("/", 1)[-1]
+
+    @property
+    def verdict_id(self) -> str:
+        return str(self.verdict).rsplit("#verdict-", 1)[-1]
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    started: dt.datetime
+    ended: dt.datetime
+    rules: tuple[CheckRule, ...]
+    findings: tuple[Finding, ...]
+
+
+def rules_dir() -> Path:
+    return paths.queries_dir() / "checks"
+
+
+def load_rules(folder: Path | None = None) -> tuple[CheckRule, ...]:
+    """Every rule in ``folder`` (default queries/checks/); raises ValueError on a bad header."""
+    rules = []
+    for path in sorted((folder or rules_dir()).glob("*.rq")):
+        query = load_query(path, required=("id", "title", "checks", "verdict", "version"))
+        headers = query.headers
+        verdicts = tuple(v.strip() for v in headers["verdict"].split(","))
+        rules.append(
+            CheckRule(headers["id"], query.title, headers["checks"], verdicts, headers["version"], query.text)
+        )
+    ids = [rule.id for rule in rules]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"duplicate rule ids in {ids}")
+    return tuple(rules)
+
+
+def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | None = None) -> CheckRun:
+    """Run every rule against ``store``; raises ValueError when a rule returns an undeclared verdict."""
+    rules = load_rules() if rules is None else rules
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    findings = []
+    for rule in rules:
+        for row in store.select(rule.query):
+            findings.append(_finding(rule, row, iris))
+    ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    findings.sort(key=lambda f: (f.claim_id, f.rule.id))
+    return CheckRun(started, ended, tuple(rules), tuple(findings))
+
+
+def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:  # type: ignore[type-arg]
+    verdict = row.get("verdict")
+    allowed = {iris.cg[f"verdict-{v}"] for v in rule.verdicts}
+    if verdict not in allowed:
+        raise ValueError(f"rule {rule.id} gave verdict {verdict} outside its header {rule.verdicts}")
+    evidence = tuple(URIRef(part) for part in str(row.get("evidence", "")).split() if part)
+    computation = row.get("computation")
+    return Finding(
+        rule=rule,
+        claim=URIRef(str(row["claim"])),
+        verdict=URIRef(str(verdict)),
+        explanation=str(row["explanation"]),
+        computation=str(computation) if computation is not None else None,
+        evidence=tuple(e for e in evidence if e != row["claim"]),
+    )
+
+
+def review_id(finding: Finding) -> str:
+    return f"{finding.claim_id}-{finding.rule.id}"
+
+
+def reviews_graph(run: CheckRun, iris: Iris, verdict_labels: dict[URIRef, str]) -> Graph:
+    """The ClaimReviews of one run, with the run and its rules, as PROV-O."""
+    cg = iris.cg
+    g = Graph()
+    checker = iris.entity(CHECKER_ID)
+    g.add((checker, RDF.type, PROV.SoftwareAgent))
+    g.add((checker, RDF.type, SCHEMA.SoftwareApplication))
+    g.add((checker, SCHEMA.name, Literal("claimgraph automated checks")))
+    g.add((checker, RDFS.label, Literal("claimgraph automated checks")))
+    activity = iris.check_run(run.started.strftime("%Y%m%dT%H%M%SZ"))
+    g.add((activity, RDF.type, cg.CheckRun))
+    g.add((activity, RDF.type, PROV.Activity))
+    g.add((activity, RDFS.label, Literal(f"Check run of {run.started.isoformat()}")))
+    g.add((activity, PROV.startedAtTime, Literal(run.started.isoformat(), datatype=XSD.dateTime)))
+    g.add((activity, PROV.endedAtTime, Literal(run.ended.isoformat(), datatype=XSD.dateTime)))
+    g.add((activity, PROV.wasAssociatedWith, checker))
+    for rule in run.rules:
+        node = iris.check_rule(rule.id)
+        g.add((activity, PROV.used, node))
+        g.add((node, RDF.type, cg.CheckRule))
+        g.add((node, RDF.type, PROV.Plan))
+        g.add((node, SCHEMA.identifier, Literal(rule.id)))
+        g.add((node, RDFS.label, Literal(rule.title, lang="en")))
+        g.add((node, RDFS.comment, Literal(rule.checks, lang="en")))
+        g.add((node, cg.ruleVersion, Literal(rule.version)))
+        g.add((node, SCHEMA.text, Literal(rule.query)))
+        for verdict in rule.verdicts:
+            g.add((node, cg.verdict, cg[f"verdict-{verdict}"]))
+    for finding in run.findings:
+        _add_review(g, finding, iris, activity, checker, run.started.date(), verdict_labels)
+    return g
+
+
+def _add_review(
+    g: Graph,
+    finding: Finding,
+    iris: Iris,
+    activity: URIRef,
+    checker: URIRef,
+    day: dt.date,
+    verdict_labels: dict[URIRef, str],
+) -> None:
+    cg = iris.cg
+    review = iris.review(review_id(finding))
+    rating = URIRef(f"{review}#rating")
+    label = verdict_labels.get(finding.verdict, finding.verdict_id)
+    g.add((review, RDF.type, SCHEMA.ClaimReview))
+    g.add((review, RDF.type, PROV.Entity))
+    g.add((review, SCHEMA.itemReviewed, finding.claim))
+    g.add((review, SCHEMA.url, review))
+    g.add((review, SCHEMA.name, Literal(f"{finding.rule.title}: {label}", lang="en")))
+    g.add((review, SCHEMA.reviewBody, Literal(f"{finding.explanation} {HONESTY}", lang="en")))
+    g.add((review, SCHEMA.reviewRating, rating))
+    g.add((review, cg.verdict, finding.verdict))
+    g.add((review, cg.rule, iris.check_rule(finding.rule.id)))
+    g.add((review, SCHEMA.author, checker))
+    g.add((review, SCHEMA.datePublished, Literal(day.isoformat(), datatype=XSD.date)))
+    g.add((review, PROV.wasGeneratedBy, activity))
+    g.add((review, PROV.wasAttributedTo, checker))
+    if finding.computation:
+        g.add((review, cg.computation, Literal(finding.computation)))
+    for claim in finding.evidence:
+        g.add((review, cg.evidence, claim))
+        g.add((review, PROV.wasDerivedFrom, claim))
+    g.add((rating, RDF.type, SCHEMA.Rating))
+    g.add((rating, SCHEMA.alternateName, Literal(label, lang="en")))
+    g.add((rating, SCHEMA.ratingExplanation, Literal(finding.explanation, lang="en")))
+    g.add((rating, SKOS.related, finding.verdict))
+
+
+def verdict_labels(store: SelectQueries) -> dict[URIRef, str]:
+    """Verdict concept -> its English label, read from the ontology in the store."""
+    rows = store.select(
+        "SELECT ?verdict ?label WHERE { ?verdict skos:inScheme cg:VerdictScheme ; skos:prefLabel ?label }"
+    )
+    return {URIRef(str(row["verdict"])): str(row["label"]) for row in rows}

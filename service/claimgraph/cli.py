@@ -1,0 +1,112 @@
+"""The `claimgraph` command: serve, validate, export, query, check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from claimgraph import commands
+from claimgraph.errors import DataError
+from claimgraph.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # bad settings
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimgraph", description="A fact-checking knowledge graph service."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the web service on an embedded store")
+    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 5000)")
+    serve.add_argument(
+        "--store", default=None, help="on-disk store directory, rebuilt when data/ changed (default: memory)"
+    )
+    serve.add_argument("--base-iri", default=None, help="base of minted IRIs")
+    serve.add_argument(
+        "--query-timeout", type=float, default=None, help="seconds a query may run (default 10)"
+    )
+    serve.set_defaults(run=cmd_serve)
+
+    build_store = sub.add_parser(
+        "build-store", help="build or update the on-disk store that production workers open read-only"
+    )
+    build_store.add_argument("path", help="store directory")
+    build_store.add_argument("--base-iri", default=None, help="base of minted IRIs (as the server will use)")
+    build_store.set_defaults(run=cmd_build_store)
+
+    validate = sub.add_parser(
+        "validate", help="validate the data (a data folder, or an RDF file) and print a report"
+    )
+    validate.add_argument("path", nargs="?", default=None, help="data folder or .trig/.nq/.ttl/.jsonld file")
+    validate.add_argument("--article", default=None, help="article text the anchors point into (RDF files)")
+    validate.set_defaults(run=cmd_validate)
+
+    export = sub.add_parser("export", help="write the whole dataset")
+    export.add_argument("--format", choices=["jsonld", "nquads", "trig", "turtle"], default="trig")
+    export.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
+    export.set_defaults(run=cmd_export)
+
+    query = sub.add_parser("query", help="run a .rq file or a named example query")
+    query.add_argument("query", help="path to a .rq file, or the name of a query in queries/")
+    query.add_argument("--format", choices=["table", "json", "csv", "tsv"], default="table")
+    query.set_defaults(run=cmd_query)
+
+    check = sub.add_parser("check", help="run the automated checks and print their findings")
+    check.add_argument("--format", choices=["table", "json"], default="table")
+    check.set_defaults(run=cmd_check)
+    return parser
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings.from_mapping({k: v for k, v in overrides.items() if v is not None})
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(
+        host=args.host,
+        port=args.port,
+        store_path=args.store,
+        base_iri=args.base_iri,
+        query_timeout=args.query_timeout,
+    )
+    return commands.serve(settings)
+
+
+def cmd_build_store(args: argparse.Namespace) -> int:
+    return commands.build_store(_settings(store_path=args.path, base_iri=args.base_iri))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    report = commands.validate_path(args.path, args.article, _settings())
+    print(report)
+    return 0 if report.conforms else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    return commands.export(args.format, args.output, _settings())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return commands.run_check_command(args.format, _settings())
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    return commands.run_query(args.query, args.format, _settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

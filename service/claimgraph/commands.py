@@ -1,0 +1,206 @@
+"""What the `claimgraph` commands do: serve, build-store, validate, export, check, query.
+
+cli.py parses the command line and calls these; each returns the exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
+
+from rdflib import Dataset, URIRef
+from werkzeug.serving import run_simple
+
+from claimgraph.app import create_app
+from claimgraph.build.checks import CheckRun, review_id
+from claimgraph.build.pipeline import build_dataset, build_reviewed, serialize_dataset
+from claimgraph.build.sources import read_sources
+from claimgraph.build.validation import (
+    RDF_INPUT_FORMATS,
+    Report,
+    claimed_articles,
+    parse_rdf_file,
+    validate_dataset,
+)
+from claimgraph.errors import DataError
+from claimgraph.iris import Iris
+from claimgraph.loading import ensure_current, load_dataset
+from claimgraph.querylib import load_library
+from claimgraph.settings import Settings
+from claimgraph.store.backends import open_store
+from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.wording import HONESTY
+
+
+def serve(settings: Settings) -> int:
+
+    app = create_app(_as_config(settings))
+    where = f"store {settings.store_path}" if settings.store_path else "in-memory store"
+    print(f"claimgraph: serving {settings.base} (SPARQL at {settings.base}sparql, {where})", flush=True)
+    run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False)
+    return 0
+
+
+def build_store(settings: Settings) -> int:
+    """Bring the on-disk store up to date with the data; a no-op when it already is."""
+
+    store = open_store(settings.replace(query_workers=1))
+    try:
+        loaded = ensure_current(store, Iris(settings.base), settings.data_dir)
+        stats = store.stats()
+    finally:
+        store.close()
+    action = "built" if loaded else "already current:"
+    print(
+        f"claimgraph: {action} {settings.store_path} ({stats.quads} quads, {stats.named_graphs} named graphs,"
+        f" data version {(stats.data_version or '?')[:12]})",
+        flush=True,
+    )
+    return 0
+
+
+def _as_config(settings: Settings) -> dict[str, object]:
+    return asdict(settings)
+
+
+def validate_path(path: str | None, article: str | None, settings: Settings) -> Report:
+    """Validate; raises DataError (file and line) when the input cannot even be read."""
+    iris = Iris(settings.base)
+    if path is None or Path(path).is_dir():
+        return build_dataset(read_sources(path or settings.data_dir), iris).report
+    file = Path(path)
+    fmt = RDF_INPUT_FORMATS.get(file.suffix)
+    if fmt is None:
+        raise DataError(f"unknown file type {file.suffix!r}; expected {sorted(RDF_INPUT_FORMATS)}", file=path)
+    dataset = parse_rdf_file(file, fmt)
+    return validate_dataset(dataset, iris, _article_texts(dataset, file, article, settings))
+
+
+def _article_texts(
+    dataset: Dataset, file: Path, article: str | None, settings: Settings
+) -> Mapping[URIRef, str]:
+    """The texts an RDF file's anchors are checked against: the one ``--article`` names, else the data's."""
+    if article is None:
+        return read_sources(settings.data_dir).article_texts(Iris(settings.base))
+    articles = claimed_articles(dataset)
+    if len(articles) > 1:
+        raise DataError(
+            f"its claims appear in {len(articles)} articles; --article gives one text", file=str(file)
+        )
+    text = Path(article).read_text(encoding="utf-8")
+    return dict.fromkeys(articles, text)
+
+
+def export(fmt: str, output: str | None, settings: Settings) -> int:
+    built = build_reviewed(read_sources(settings.data_dir), Iris(settings.base))
+    data = serialize_dataset(built.dataset, fmt)
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def run_check_command(fmt: str, settings: Settings) -> int:
+    iris = Iris(settings.base)
+    run = build_reviewed(read_sources(settings.data_dir), iris).check_run
+    print(as_json(run, iris) if fmt == "json" else as_table(run))
+    return 0
+
+
+def as_table(run: CheckRun) -> str:
+    header = f"{'claim':6} {'rule':26} {'verdict':21} explanation"
+    lines = [header, "-" * len(header)]
+    for finding in run.findings:
+        wrapped = textwrap.wrap(finding.explanation, 70) or [""]
+        lines.append(f"{finding.claim_id:6} {finding.rule.id:26} {finding.verdict_id:21} {wrapped[0]}")
+        lines.extend(" " * 56 + more for more in wrapped[1:])
+    counts: dict[str, int] = {}
+    for finding in run.findings:
+        counts[finding.verdict_id] = counts.get(finding.verdict_id, 0) + 1
+    summary = ", ".join(f"{verdict} {n}" for verdict, n in sorted(counts.items()))
+    lines += ["", f"{len(run.findings)} findings from {len(run.rules)} rules: {summary}", HONESTY]
+    return "\n".join(lines)
+
+
+def as_json(run: CheckRun, iris: Iris) -> str:
+    return json.dumps(
+        {
+            "started": run.started.isoformat(),
+            "ended": run.ended.isoformat(),
+            "note": HONESTY,
+            "rules": [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "checks": r.checks,
+                    "verdicts": list(r.verdicts),
+                    "version": r.version,
+                }
+                for r in run.rules
+            ],
+            "findings": [
+                {
+                    "review": str(iris.review(review_id(f))),
+                    "claim": f.claim_id,
+                    "claimIri": str(f.claim),
+                    "rule": f.rule.id,
+                    "verdict": f.verdict_id,
+                    "explanation": f.explanation,
+                    "computation": f.computation,
+                    "evidence": [str(e) for e in f.evidence],
+                }
+                for f in run.findings
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+QUERY_OUTPUT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+
+def run_query(name_or_path: str, fmt: str, settings: Settings) -> int:
+    iris = Iris(settings.base)
+    path = Path(name_or_path)
+    if path.suffix == ".rq" and path.exists():
+        text = path.read_text(encoding="utf-8")
+    else:
+        library = load_library()
+        if name_or_path not in library:
+            print(f"error: no query file or named query {name_or_path!r}; named queries:", file=sys.stderr)
+            for name, q in library.items():
+                print(f"  {name}: {q.title}", file=sys.stderr)
+            return 2
+        text = library[name_or_path].text
+    store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
+    load_dataset(store, build_dataset(read_sources(settings.data_dir), iris))
+    if fmt == "table":
+        print_table(store.select(text))
+    else:
+        result = store.sparql(text, media_type=QUERY_OUTPUT_MEDIA[fmt])
+        for chunk in result.chunks:
+            sys.stdout.buffer.write(chunk)
+    return 0
+
+
+def print_table(rows: list[dict]) -> None:  # type: ignore[type-arg]
+    if not rows:
+        print("(no rows)")
+        return
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    cells = [[str(row.get(n, "")) for n in names] for row in rows]
+    widths = [min(60, max(len(n), *(len(c[i]) for c in cells))) for i, n in enumerate(names)]
+    print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
+    for row in cells:
+        print("  ".join(c[:60].ljust(w) for c, w in zip(row, widths, strict=True)))
+    print(f"({len(rows)} rows)")

@@ -1,0 +1,281 @@
+"""The policy every public query passes before any store sees it.
+
+Refused with 400 and a message: SERVICE (the engine would make the HTTP
+request), FROM / FROM NAMED / default-graph-uri / named-graph-uri naming
+anything but a graph of this dataset, brackets nested deeper than the engine's
+stack survives, and queries over the size limit (413). Updates get 403.
+
+Speed matters (this runs on every request): rdflib's parser takes milliseconds,
+more than most queries need to run. So a sound screen comes first. After the
+codepoint escapes are decoded (SPARQL decodes them before parsing, so
+``SERV\\u0049CE`` is SERVICE), a query in which none of SCREEN_WORDS occurs, as a
+keyword could, contains no SERVICE, no dataset clause and no update, and only
+needs its form, read from the prologue. Any other query is parsed with rdflib,
+and the parse tree decides; parses are cached. The engine runs the decoded text,
+so the guard and the engine read the same characters.
+
+>>> guard = QueryGuard(base="http://example.org/", prefixes={}, max_bytes=1000, max_depth=8)
+>>> guard.check("SELECT * WHERE { ?s ?p ?o }").form
+<QueryForm.SELECT: 'SELECT'>
+>>> guard.check("PREFIX p: <http://example.org/> ASK { ?s p:wasDerivedFrom ?o }").form
+<QueryForm.ASK: 'ASK'>
+>>> guard.check("SELECT * WHERE { SERV\\\\u0049CE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+claimgraph.errors.QueryRejected: SERVICE is not allowed: this endpoint never queries other services
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+
+from pyparsing import ParseResults
+from rdflib.plugins.sparql.algebra import translatePrologue
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from claimgraph.errors import QueryForbidden, QueryRejected
+from claimgraph.media_sparql import QueryForm
+from claimgraph.store import QueryDataset
+
+#: Words whose absence proves a query has no SERVICE, FROM, LOAD or update operation.
+SCREEN_WORDS = (
+    "service", "from", "load", "insert", "delete", "clear", "drop",
+    "create", "add", "move", "copy", "with", "using",
+)  # fmt: skip
+_SCREEN = re.compile("|".join(SCREEN_WORDS))
+_ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
+#: Brackets, and the tokens that may hide brackets from the parser: comments, strings, IRIs.
+_TOKEN = re.compile(
+    r"""[(){}\[\]]|\#[^\n\r]*
+    |'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+    |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
+    |<[^<>"{}|^`\\\x00-\x20]*>""",
+    re.VERBOSE | re.DOTALL,
+)
+_PROLOGUE = re.compile(
+    r"""(?:\s+|\#[^\n\r]*|(?i:base)\s*<[^<>\s]*>|(?i:prefix)\s*[^\s:]*:\s*<[^<>\s]*>)*
+    (?P<form>(?i:select|ask|construct|describe))\b""",
+    re.VERBOSE,
+)
+_FORMS = {
+    "SelectQuery": QueryForm.SELECT,
+    "AskQuery": QueryForm.ASK,
+    "ConstructQuery": QueryForm.CONSTRUCT,
+    "DescribeQuery": QueryForm.DESCRIBE,
+}
+
+
+class QueryTooLarge(QueryRejected):
+    """A query text over max_query_bytes (413)."""
+
+
+@dataclass(frozen=True)
+class GuardedQuery:
+    """A query the policy admits: the text the engine runs (escapes decoded), its form, its dataset.
+
+    ``dataset`` is the request's (default-graph-uri / named-graph-uri), which
+    overrides the query's own FROM / FROM NAMED, or else the query's, or None:
+    the store must be told, as its union default graph would otherwise win.
+    """
+
+    text: str
+    form: QueryForm
+    dataset: QueryDataset | None = None
+
+
+@dataclass(frozen=True)
+class QueryFacts:
+    """What the policy needs to know of a query text, independent of the store's graphs."""
+
+    form: QueryForm
+    services: int = 0
+    dataset: QueryDataset | None = None
+
+
+class QueryGuard:
+    """Admits or refuses public queries; one per app (it holds the parse cache)."""
+
+    def __init__(
+        self,
+        *,
+        base: str,
+        prefixes: Mapping[str, str],
+        max_bytes: int,
+        max_depth: int,
+        cache_size: int = 1024,
+    ) -> None:
+        self.base = base
+        self.prefixes = dict(prefixes)
+        self.max_bytes = max_bytes
+        self.max_depth = max_depth
+        # Keyed by the text as received: a repeated query (most traffic) costs one lookup. Errors
+        # are not cached, so a refused query is examined again each time (bounded by max_bytes).
+        self._examined = functools.lru_cache(maxsize=cache_size)(self._examine)
+
+    def check(
+        self,
+        query: str,
+        dataset: QueryDataset | None = None,
+        graphs: Callable[[], Collection[str]] = frozenset,
+    ) -> GuardedQuery:
+        """The admitted query; ``graphs`` lists the store's named graphs, asked only when needed.
+
+        Raises QueryTooLarge (413), QueryForbidden for an update (403), QueryRejected (400).
+        """
+        text, facts = self._examined(query)
+        if facts.services:
+            raise QueryRejected("SERVICE is not allowed: this endpoint never queries other services")
+        requested = [d for d in (facts.dataset, dataset) if d and (d.default_graphs or d.named_graphs)]
+        local = graphs() if requested else frozenset()
+        for iri in (iri for d in requested for iri in (*d.default_graphs, *d.named_graphs)):
+            if iri not in local:
+                raise QueryRejected(
+                    f"<{iri}> is not a named graph of this dataset: FROM, FROM NAMED, "
+                    "default-graph-uri and named-graph-uri may only name local graphs "
+                    "(the endpoint never fetches)"
+                )
+        return GuardedQuery(text, facts.form, requested[-1] if requested else None)
+
+    def _examine(self, query: str) -> tuple[str, QueryFacts]:
+        """The text the engine reads (escapes decoded) and what it asks for; raises if it is refused."""
+        if len(query.encode("utf-8")) > self.max_bytes:
+            raise QueryTooLarge(f"the query is longer than {self.max_bytes} bytes (max_query_bytes)")
+        text = decode_escapes(query)
+        check_depth(text, self.max_depth)
+        return text, self._inspect(text)
+
+    def _inspect(self, text: str) -> QueryFacts:
+        if not needs_parse(text):
+            match = _PROLOGUE.match(text)
+            if match:
+                return QueryFacts(QueryForm(match["form"].upper()))
+        return self._parse(text)
+
+    def _parse(self, text: str) -> QueryFacts:
+        try:
+            tree = parseQuery(text)
+        except Exception as exc:  # pyparsing raises several types; all mean "not a query"
+            if _is_update(text):
+                raise QueryForbidden("updates are not accepted: this endpoint is read-only") from exc
+            raise QueryRejected(str(exc)) from exc
+        try:
+            prologue = translatePrologue(tree[0], self.base, self.prefixes)
+            # CompValue.get(key) returns the key itself when it is missing: test membership instead.
+            clauses = tree[1]["datasetClause"] if "datasetClause" in tree[1] else ()  # noqa: SIM401
+            default, named = (
+                tuple(str(prologue.absolutize(c[key])) for c in clauses if key in c)
+                for key in ("default", "named")
+            )
+        except Exception as exc:  # an undeclared prefix in a FROM clause
+            raise QueryRejected(str(exc)) from exc
+        services = sum(1 for node in _nodes(tree) if node.name == "ServiceGraphPattern")
+        return QueryFacts(_FORMS[tree[1].name], services, QueryDataset(default, named) if clauses else None)
+
+
+def decode_escapes(query: str) -> str:
+    r"""The text with its \u and \U codepoint escapes decoded, as SPARQL does before parsing.
+
+    An escape that decodes into another escape is refused: parsers differ on
+    decoding twice, and the guard must read what the engine reads.
+
+    >>> decode_escapes(r"SERV\u0049CE")
+    'SERVICE'
+    >>> decode_escapes(r"'\u005Cu0041'")
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.QueryRejected: a \u escape may not decode into another escape
+    """
+    if "\\u" not in query and "\\U" not in query:
+        return query
+    try:
+        text = expandUnicodeEscapes(query)
+    except ValueError as exc:
+        raise QueryRejected(str(exc)) from exc
+    if _ESCAPE.search(text):
+        raise QueryRejected("a \\u escape may not decode into another escape")
+    return text
+
+
+def needs_parse(text: str) -> bool:
+    """False only if no SCREEN_WORDS can be a keyword here (so no SERVICE, FROM, LOAD or update).
+
+    An occurrence is harmless when the run of letters, digits and '_' it sits in
+    follows ':', '?', '$' or '@': a prefixed name, variable, blank node or language
+    tag, one token to every SPARQL parser. Anything else, strings included, goes to
+    the parser.
+
+    >>> needs_parse("SELECT ?from WHERE { ?s prov:wasDerivedFrom ?from }")
+    False
+    >>> needs_parse("ASK FROM <http://example.org/g> { }")
+    True
+    >>> needs_parse("SELECT * WHERE { ?s ?p true} SERVICE <http://x/> {} }")
+    True
+    """
+    lowered = text.lower()
+    for match in _SCREEN.finditer(lowered):
+        start = match.start()
+        while start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
+            start -= 1
+        if start == 0 or lowered[start - 1] not in ":?$@":
+            return True
+    return False
+
+
+def check_depth(text: str, max_depth: int) -> None:
+    """Refuse brackets ( { [ nested deeper than ``max_depth``; strings and comments don't count.
+
+    The engine dies of a stack overflow (the whole process) a few thousand levels
+    down, so this runs before any parser. Inside an IRI-like token ``<...>``
+    (which may also be a less-than operator) brackets count, but cannot close
+    below the depth the token started at: the count is never lower than the
+    parser's.
+
+    >>> check_depth("SELECT * { FILTER(regex(?o, '((((((((((')) }", 4)
+    >>> check_depth("ASK { { { { { } } } } }", 4)
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.QueryRejected: the query nests brackets 5 deep; the limit is 4 (max_nesting_depth)
+    """
+    depth = deepest = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == "<":
+            floor = depth
+            for char in token:
+                if char in "([":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif char in ")]" and depth > floor:
+                    depth -= 1
+        elif token in ("(", "{", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (")", "}", "]"):
+            depth = max(depth - 1, 0)
+        if deepest > max_depth:
+            raise QueryRejected(
+                f"the query nests brackets {deepest} deep; the limit is {max_depth} (max_nesting_depth)"
+            )
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:  # not an update either: the caller reports the query parser's message
+        return False
+    return True
+
+
+def _nodes(node: object) -> Iterator[CompValue]:
+    """Every CompValue in an rdflib parse tree, depth first."""
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list | tuple | ParseResults):
+        for item in node:
+            yield from _nodes(item)

@@ -1,0 +1,171 @@
+"""Public queries run in child processes that can be killed: pyoxigraph cannot be interrupted.
+
+The server process forks one *zygote* once the store holds its data (the store
+is shared copy-on-write; an on-disk store is reopened read-only by each worker).
+The zygote is single-threaded, so it can fork *workers* safely whenever the
+threaded server needs one. A query is sent to an idle worker over a socket; if
+no answer comes by the deadline the worker is killed (SIGKILL) and a fresh one
+is forked on the next request. A worker that dies by itself (a crash on a
+pathological query, the OOM killer) costs that one request a 503.
+
+The processes themselves, and how they leave the network, are in
+service/claimgraph/limits/zygote.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from claimgraph.errors import ClaimgraphError, QueryTimeout, StoreUnavailable
+from claimgraph.limits.zygote import Runner, RunnerFactory, Zygote, kill
+from claimgraph.store.oxigraph_query import QueryJob
+
+__all__ = ["Runner", "RunnerFactory", "Sandbox"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Worker:
+    pid: int
+    conn: Connection
+    epoch: int
+
+
+class Sandbox:
+    """A pool of at most ``size`` worker processes; ``run`` is safe to call from many threads."""
+
+    def __init__(self, make_runner: RunnerFactory, size: int) -> None:
+        self._make_runner = make_runner
+        self.size = size
+        self._cond = threading.Condition()
+        self._spawn_lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._busy: set[int] = set()
+        self._live = 0
+        self._epoch = 0
+        self._zygote: Zygote | None = None
+        self._owner = os.getpid()
+
+    def run(self, job: QueryJob, timeout: float) -> bytes:
+        """The worker's answer to ``job``; raises QueryTimeout after ``timeout`` seconds.
+
+        Also re-raises the worker's QueryRejected / ResultTooLarge, and raises
+        StoreUnavailable when the worker dies while running the job.
+        """
+        deadline = time.monotonic() + timeout
+        worker = self._checkout(deadline, timeout)
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._discard(worker)
+                raise QueryTimeout.after(timeout)
+            status, value = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._discard(worker)
+            raise StoreUnavailable("the query process died while running this query") from exc
+        self._checkin(worker)
+        if status == "ok":
+            return value  # type: ignore[no-any-return]
+        if isinstance(value, ClaimgraphError):
+            raise value
+        raise RuntimeError(f"query worker failed: {value}")
+
+    @property
+    def isolated(self) -> bool | None:
+        """Whether the workers run without network; None until the first query starts them."""
+        zygote = self._zygote
+        return zygote.isolated if zygote else None
+
+    def process_ids(self) -> list[int]:
+        """The zygote's and the workers' pids (diagnostics)."""
+        with self._cond:
+            zygote = [self._zygote.pid] if self._zygote else []
+            return zygote + [w.pid for w in self._idle] + sorted(self._busy)
+
+    def stop(self) -> None:
+        """Kill every worker and the zygote; the next ``run`` starts afresh (e.g. on new data)."""
+        with self._cond:
+            self._adopt_after_fork()
+            self._epoch += 1
+            for worker in self._idle:
+                kill(worker.pid)
+                worker.conn.close()
+            for pid in self._busy:
+                kill(pid)  # its thread reads EOF and answers 503; the old epoch keeps it out of the pool
+            self._idle, self._busy, self._live = [], set(), 0
+            zygote, self._zygote = self._zygote, None
+        if zygote is not None:
+            zygote.stop()
+
+    # -- the pool ----------------------------------------------------------------------------
+    def _checkout(self, deadline: float, timeout: float) -> _Worker:
+        with self._cond:
+            self._adopt_after_fork()
+            while not self._idle and self._live >= self.size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout(f"all {self.size} query processes stayed busy for {timeout:g} s")
+                self._cond.wait(remaining)
+            if self._idle:
+                worker = self._idle.pop()
+                self._busy.add(worker.pid)
+                return worker
+            self._live += 1
+            epoch = self._epoch
+        try:
+            pid, conn = self._spawn()
+        except BaseException:
+            with self._cond:
+                self._live -= 1
+                self._cond.notify()
+            raise
+        with self._cond:
+            self._busy.add(pid)
+        return _Worker(pid, conn, epoch)
+
+    def _checkin(self, worker: _Worker) -> None:
+        with self._cond:
+            self._busy.discard(worker.pid)
+            if worker.epoch == self._epoch:
+                self._idle.append(worker)
+                self._cond.notify()
+                return
+        self._discard(worker)  # started before a stop(): it may hold old data
+
+    def _discard(self, worker: _Worker) -> None:
+        kill(worker.pid)
+        worker.conn.close()
+        with self._cond:
+            self._busy.discard(worker.pid)
+            if worker.epoch == self._epoch:
+                self._live -= 1
+            self._cond.notify()
+
+    def _spawn(self) -> tuple[int, Connection]:
+        with self._spawn_lock:
+            for attempt in (1, 2):
+                try:
+                    if self._zygote is None:
+                        self._zygote = Zygote(self._make_runner)
+                    return self._zygote.spawn()
+                except OSError as exc:
+                    if self._zygote is not None:
+                        self._zygote.stop()
+                        self._zygote = None
+                    if attempt == 2:
+                        raise StoreUnavailable("cannot start a query process") from exc
+                    log.warning("the query zygote is gone (%s); starting a new one", exc)
+        raise AssertionError("unreachable")
+
+    def _adopt_after_fork(self) -> None:
+        # A copy of this object in a forked process (gunicorn --preload) must not use, nor kill,
+        # the processes of the original: start over with none. Called with self._cond held.
+        if os.getpid() != self._owner:
+            self._owner = os.getpid()
+            self._idle, self._busy, self._live, self._zygote = [], set(), 0, None

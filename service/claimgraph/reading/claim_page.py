@@ -1,0 +1,124 @@
+"""Everything the page of one claim shows: the claim, its sources in full, related claims,
+citations and the ClaimReview JSON-LD (the JSON API's claim detail is the same object)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from claimgraph.iris import Iris
+from claimgraph.reading.bibliography import (
+    DatasetInfo,
+    Work,
+    bibtex,
+    citation_text,
+    claim_review_jsonld,
+    csl_json,
+    read_dataset_info,
+    read_work,
+)
+from claimgraph.reading.catalogue import Catalogue
+from claimgraph.reading.descriptions import StoreReader
+from claimgraph.reading.model import Claim, JsonObject
+from claimgraph.reading.sources import Source, read_sources
+from claimgraph.wording import HONESTY
+
+#: How many related claims a group shows before pointing to the filtered list.
+RELATED_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class RelatedGroup:
+    """Claims related to this one in one way, and the claim-list filter that shows them all."""
+
+    name: str
+    title: str
+    claims: tuple[Claim, ...]
+    filter: dict[str, str]
+
+    def to_json(self) -> JsonObject:
+        return {"name": self.name, "title": self.title, "claims": [c.id for c in self.claims]}
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    claim: Claim
+    sources: tuple[Source, ...]
+    related: tuple[RelatedGroup, ...]
+    work: Work
+    dataset: DatasetInfo
+    honesty: str
+
+    @property
+    def citation(self) -> str:
+        return citation_text(self.claim, self.work, self.dataset)
+
+    @property
+    def bibtex(self) -> str:
+        return bibtex(self.claim, self.work, self.dataset)
+
+    @property
+    def csl(self) -> list[JsonObject]:
+        return csl_json(self.claim, self.work, self.dataset)
+
+    @property
+    def csl_text(self) -> str:
+        """The CSL-JSON as a reader copies it (characters as they are, not \\u escapes)."""
+        return json.dumps(self.csl, indent=2, ensure_ascii=False)
+
+    @property
+    def jsonld(self) -> JsonObject:
+        return claim_review_jsonld(self.claim, self.work, self.dataset)
+
+    def to_json(self) -> JsonObject:
+        """The documented shape of /api/claims/{id} (ClaimDetail in /openapi.json)."""
+        return {
+            **self.claim.to_json(),
+            "sourceDetails": [source.to_json() for source in self.sources],
+            "reviews": [review.to_json() for review in self.claim.reviews],
+            "related": {group.name: [c.id for c in group.claims] for group in self.related},
+            "citation": {"text": self.citation, "bibtex": self.bibtex, "csl": self.csl},
+            "honesty": self.honesty,
+        }
+
+
+def build_claim_page(reader: StoreReader, iris: Iris, catalogue: Catalogue, claim_id: str) -> ClaimPage:
+    """The page of one claim; NotFound when there is no such claim."""
+    claim = catalogue.claim(claim_id)
+    vocabulary = catalogue.vocabulary
+    sources = tuple(
+        source for ref in claim.sources for source in read_sources(reader, iris, vocabulary, URIRef(ref.iri))
+    )
+    return ClaimPage(
+        claim=claim,
+        sources=sources,
+        related=related_claims(claim, catalogue),
+        work=read_work(reader, vocabulary, URIRef(claim.article), str(iris.cg)),
+        dataset=read_dataset_info(reader, vocabulary, iris.dataset),
+        honesty=HONESTY,
+    )
+
+
+def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ...]:
+    """Claims that share a source, a measure or a reference period with ``claim`` (never itself)."""
+    index = catalogue.related_index
+    groups = []
+
+    def others(key: str, values: Iterable[object]) -> tuple[Claim, ...]:
+        found = {c.iri: c for value in values for c in index[key].get(value, ())}
+        found.pop(claim.iri, None)
+        return tuple(sorted(found.values(), key=lambda c: c.start))
+
+    source_ids = {ref.id for ref in claim.sources}
+    if same := others("source", source_ids):
+        groups.append(
+            RelatedGroup("sameSource", "From the same source", same, {"source": sorted(source_ids)[0]})
+        )
+    if same := others("measure", claim.measures):
+        groups.append(RelatedGroup("sameMeasure", "Same measure", same, {}))
+    if same := others("period", claim.periods):
+        groups.append(RelatedGroup("samePeriod", "Same reference period", same, {}))
+    return tuple(groups)

@@ -1,0 +1,223 @@
+"""The read model: what the pages and the JSON API show, read once per store content.
+
+A ReadModel answers for one content of the store, named by its StoreStats (the content
+only changes by replace_all, which gives the store new stats): the claims with their
+vocabulary (the catalogue), claim pages, the filtered claim list, sources, entities, the
+check report, the ontology documentation, the annotated article, the dataset description
+and the description of any one resource. What it builds is fixed for its content, so it
+keeps it: reading every claim and label per request made a page cost O(dataset).
+
+CurrentReadModel is what the app keeps (in app.extensions): it hands out the model of the
+store's current content and starts a new one when the store's stats have changed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar, cast
+
+from rdflib import Dataset, URIRef
+
+from claimgraph.errors import NotFound
+from claimgraph.iris import Iris
+from claimgraph.reading import descriptions
+from claimgraph.reading.article_view import ArticleView, article_texts, read_article
+from claimgraph.reading.bibliography import Work, read_work
+from claimgraph.reading.catalogue import Catalogue, read_catalogue
+from claimgraph.reading.check_report import CheckReport, read_check_report
+from claimgraph.reading.claim_page import ClaimPage, build_claim_page
+from claimgraph.reading.dataset_description import Description, describe_dataset
+from claimgraph.reading.descriptions import StoreReader, load_page_queries
+from claimgraph.reading.listing import Filters, Listing, list_claims
+from claimgraph.reading.model import Claim
+from claimgraph.reading.ontology_doc import OntologyDoc, read_ontology
+from claimgraph.reading.sources import Entity, Source, claims_from, get_entity, get_source, read_sources
+from claimgraph.store import Store, StoreStats
+
+T = TypeVar("T")
+#: How many things built on demand (claim pages, sources, entities, article views) a model keeps.
+MEMO_SIZE = 4096
+#: A source and the claims the article derives from it.
+SourceClaims = tuple[Source, tuple[Claim, ...]]
+
+
+class ReadModel:
+    """What the pages and the JSON API show of one store content.
+
+    Everything raises NotFound for what the content does not hold; nothing raised is kept.
+    """
+
+    def __init__(self, reader: StoreReader, iris: Iris, stats: StoreStats) -> None:
+        self.stats = stats
+        self.iris = iris
+        self._reader = reader
+        self._whole: dict[str, object] = {}
+        # Reentrant: building one whole-content value (the check report) may need another (the catalogue).
+        self._whole_lock = threading.RLock()
+        self._memo: OrderedDict[Hashable, object] = OrderedDict()
+        self._memo_lock = threading.Lock()
+
+    # -- claims -------------------------------------------------------------------------------------
+    @property
+    def catalogue(self) -> Catalogue:
+        """Every claim with the vocabulary that names what they link to."""
+        return self._once("catalogue", lambda: read_catalogue(self._reader, self.iris))
+
+    def claim_page(self, claim_id: str) -> ClaimPage:
+        """Everything the page of one claim shows (the API's claim detail too)."""
+        return self._remember(
+            ("claim-page", claim_id),
+            lambda: build_claim_page(self._reader, self.iris, self.catalogue, claim_id),
+        )
+
+    def listing(self, filters: Filters) -> Listing:
+        """The claims that pass ``filters``, with facet counts; QueryRejected for an unknown value."""
+        return list_claims(self.catalogue.claims, filters)
+
+    def check_report(self) -> CheckReport:
+        """Every check rule with its findings, and every verdict with its count."""
+
+        def read() -> CheckReport:
+            catalogue = self.catalogue
+            scheme = str(self.iris.cg.VerdictScheme)
+            return read_check_report(self._reader, catalogue.vocabulary, catalogue.claims, scheme)
+
+        return self._once("check-report", read)
+
+    # -- sources and entities -----------------------------------------------------------------------
+    def sources(self) -> tuple[SourceClaims, ...]:
+        """Every source, by IRI, with the claims derived from it."""
+
+        def read() -> tuple[SourceClaims, ...]:
+            found = read_sources(self._reader, self.iris, self.catalogue.vocabulary)
+            return tuple(self._with_claims(source) for source in found)
+
+        return self._once("sources", read)
+
+    def source(self, source_id: str) -> SourceClaims:
+        """One source by id, with the claims derived from it."""
+
+        def read() -> SourceClaims:
+            return self._with_claims(
+                get_source(self._reader, self.iris, self.catalogue.vocabulary, source_id)
+            )
+
+        return self._remember(("source", source_id), read)
+
+    def source_at(self, iri: URIRef) -> SourceClaims:
+        """The source ``iri``, with the claims derived from it."""
+
+        def read() -> SourceClaims:
+            found = read_sources(self._reader, self.iris, self.catalogue.vocabulary, iri)
+            if not found:
+                raise NotFound(f"no source <{iri}>")
+            return self._with_claims(found[0])
+
+        return self._remember(("source-at", str(iri)), read)
+
+    def entity(self, iri: URIRef) -> Entity:
+        """A place, person or organisation and the claims about it."""
+        catalogue = self.catalogue
+        return self._remember(
+            ("entity", str(iri)),
+            lambda: get_entity(self._reader, catalogue.vocabulary, iri, catalogue.claims),
+        )
+
+    def _with_claims(self, source: Source) -> SourceClaims:
+        return source, claims_from(source, self.catalogue.claims)
+
+    # -- the article, the ontology, the dataset -----------------------------------------------------
+    def first_article(self) -> URIRef:
+        """The first article (by IRI) the store holds."""
+        articles = sorted(self._once("articles", lambda: article_texts(self._reader)))
+        if not articles:
+            raise NotFound("the store holds no article")
+        return URIRef(articles[0])
+
+    def article(self, iri: URIRef) -> tuple[ArticleView, Work]:
+        """The article ``iri`` with its claims highlighted, and what the data states about the work."""
+
+        def read() -> tuple[ArticleView, Work]:
+            catalogue = self.catalogue
+            view = read_article(self._reader, iri, catalogue.claims)
+            return view, read_work(self._reader, catalogue.vocabulary, iri, str(self.iris.cg))
+
+        return self._remember(("article", str(iri)), read)
+
+    def ontology(self) -> OntologyDoc:
+        """The documentation of this deployment's ontology."""
+        return self._once("ontology", lambda: read_ontology(self._reader, self.iris))
+
+    def dataset_description(self) -> Description:
+        """VoID and DCAT for the dataset; counting scans the store, so one thread counts, others wait."""
+        return self._once(
+            "dataset-description", lambda: describe_dataset(self._reader, self.iris, self.stats.data_version)
+        )
+
+    # -- one resource, as Linked Data -------------------------------------------------------------
+    def describe(self, iri: URIRef) -> Dataset:
+        """The quads whose subject is ``iri``, with the labels of what it links to."""
+        return descriptions.describe(self._reader, iri)
+
+    def describe_graph(self, iri: URIRef) -> Dataset:
+        """A named graph's content, plus what is said about the graph itself."""
+        return descriptions.describe_graph(self._reader, iri)
+
+    def describe_claim(self, iri: URIRef) -> Dataset:
+        """A claim: its provenance and assertion graphs, sources, reviews, labels."""
+        return descriptions.describe_claim(self._reader, iri, self.iris.cg.assertion)
+
+    def article_text(self, iri: URIRef) -> str:
+        """The verbatim text of an article text resource."""
+        return descriptions.article_text(self._reader, iri)
+
+    # -- keeping what was built ---------------------------------------------------------------------
+    def _once(self, key: str, make: Callable[[], T]) -> T:
+        """``make()``, computed once for this content: one thread builds it, the others wait for it."""
+        if key not in self._whole:
+            with self._whole_lock:
+                if key not in self._whole:
+                    self._whole[key] = make()
+        return cast(T, self._whole[key])
+
+    def _remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed once per key for this content, the least recently used dropped first."""
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return cast(T, self._memo[key])
+        value = make()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
+
+
+class CurrentReadModel:
+    """The read model of the store's current content, renewed once replace_all has changed it.
+
+    The app keeps one (app.extensions); ``get()`` costs one ``Store.stats()`` call, which a
+    store answers from memory until its content changes.
+    """
+
+    def __init__(self, store: Store, iris: Iris) -> None:
+        self._store = store
+        self._iris = iris
+        self._reader = StoreReader(store, load_page_queries())
+        self._model: ReadModel | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> ReadModel:
+        """The model of what the store holds now."""
+        stats = self._store.stats()
+        model = self._model
+        if model is not None and model.stats == stats:
+            return model
+        with self._lock:
+            model = self._model
+            if model is None or model.stats != stats:
+                model = self._model = ReadModel(self._reader, self._iris, stats)
+            return model

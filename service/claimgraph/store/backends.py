@@ -1,0 +1,20 @@
+"""Backend names and the factory of each: the one place a backend is chosen.
+
+The names are declared in settings.STORE_BACKENDS, which validates the setting
+(tests/test_settings.py checks that the two agree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from claimgraph.settings import Settings
+from claimgraph.store import Store
+from claimgraph.store.oxigraph import OxigraphStore
+
+BACKENDS: dict[str, Callable[[Settings], Store]] = {"oxigraph": OxigraphStore.from_settings}
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the configured backend."""
+    return BACKENDS[settings.store_backend](settings)

@@ -1,0 +1,300 @@
+"""The embedded default: Oxigraph through pyoxigraph, in memory or on disk.
+
+Queries without a ``timeout`` run in process: trusted ones (the pages' own, from
+service/claimgraph/rq/), and public ones in a server process that keeps the time limit
+itself (service/claimgraph/limits/placement.py). Queries with a ``timeout`` run in a sandbox
+worker that is killed at the deadline (service/claimgraph/limits/sandbox.py). On disk, every
+load builds a new generation and publishes it atomically
+(service/claimgraph/store/generations.py); a loaded generation is only ever opened
+read-only, by this process, its workers and any other server process (gunicorn
+workers) alike.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
+from claimgraph.limits.sandbox import Runner, Sandbox
+from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
+from claimgraph.store.oxigraph_query import QueryJob, QueryOptions, query_kwargs, run_job
+
+if TYPE_CHECKING:
+    from claimgraph.settings import Settings
+
+#: The data version is the dataset description's dcterms:hasVersion (a hash of the source files).
+VERSION_QUERY = """
+SELECT ?version WHERE {
+  GRAPH ?g { ?dataset a <http://rdfs.org/ns/void#Dataset> ;
+                      <http://purl.org/dc/terms/hasVersion> ?version }
+} LIMIT 1
+"""
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term: object) -> Node:
+    """Convert a pyoxigraph term into the rdflib term with the same value."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            # RDF 1.1 makes "x" and "x"^^xsd:string one term; rdflib keeps them apart.
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+class OxigraphStore:
+    """A pyoxigraph Store; ``replace_all`` swaps in a fully built store, so readers never see half."""
+
+    def __init__(
+        self,
+        path: str | None = None,
+        *,
+        base_iri: str | None = None,
+        prefixes: dict[str, str] | None = None,
+        union_default_graph: bool = True,
+        read_only: bool = False,
+        query_workers: int = 2,
+    ) -> None:
+        self.path = Path(path) if path else None
+        self.read_only = read_only
+        self.options = QueryOptions(base_iri, dict(prefixes or {}), union_default_graph)
+        self._generation = generations.active(self.path) if self.path else None
+        if self._generation is not None:
+            self._store = ox.Store.read_only(str(self._generation))
+        elif read_only:
+            raise StoreUnavailable(f"no store at {path}: build it first with `claimgraph build-store {path}`")
+        else:
+            self._store = ox.Store()  # empty until the first replace_all publishes a generation
+        self._lock = threading.Lock()
+        self._stats: StoreStats | None = None
+        self._graph_names: frozenset[str] | None = None
+        self._sandbox = Sandbox(self._make_runner, query_workers)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OxigraphStore:
+        return cls(
+            settings.store_path,
+            base_iri=settings.base,
+            prefixes=settings_prefixes(settings),
+            union_default_graph=settings.union_default_graph,
+            read_only=settings.store_read_only,
+            query_workers=settings.query_workers,
+        )
+
+    @property
+    def base_iri(self) -> str | None:
+        return self.options.base_iri
+
+    @property
+    def union_default_graph(self) -> bool:
+        return self.options.union_default_graph
+
+    # -- queries ---------------------------------------------------------------------------------
+    def _query(self, query: str) -> object:
+        try:
+            return self._store.query(query, **query_kwargs(self.options))
+        except SyntaxError as exc:
+            raise QueryRejected(str(exc)) from exc
+
+    def sparql(
+        self,
+        query: str,
+        *,
+        media_type: str,
+        dataset: QueryDataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+    ) -> SparqlResult:
+        """Run a guarded query; with a ``timeout`` it runs in a sandbox worker killed at the deadline."""
+        dataset = dataset or QueryDataset()
+        job = QueryJob(query, media_type, dataset.default_graphs, dataset.named_graphs, max_rows, max_bytes)
+        if timeout is not None:
+            return SparqlResult(media_type, [self._sandbox.run(job, timeout)])
+        # In process: trusted queries (CLI, pages), or a caller that keeps the time limit itself.
+        body = run_job(self._store, job, self.options)
+        return SparqlResult(media_type, [body])
+
+    def _make_runner(self) -> Runner:
+        # Runs in a freshly forked worker. An on-disk generation is opened anew there rather than
+        # used through the inherited handle, whose RocksDB threads did not survive the fork.
+        store = ox.Store.read_only(str(self._generation)) if self._generation else self._store
+        options = self.options
+        return lambda job: run_job(store, job, options)
+
+    def sandbox_isolated(self) -> bool | None:
+        """Whether the query processes run without network (None before the first public query)."""
+        return self._sandbox.isolated
+
+    def query_process_ids(self) -> list[int]:
+        return self._sandbox.process_ids()
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        result = self._query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryRejected("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = to_rdflib(term)
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str) -> bool:
+        return bool(self._query(query))
+
+    def construct(self, query: str) -> Graph:
+        result = self._query(query)
+        if not isinstance(result, ox.QueryTriples):
+            raise QueryRejected("expected a CONSTRUCT or DESCRIBE query")
+        graph = Graph()
+        for triple in result:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    # -- content ---------------------------------------------------------------------------------
+    def replace_all(self, nquads: bytes) -> None:
+        """Build a new store from ``nquads``, then swap it in; on any error the old one stays."""
+        if self.read_only:
+            raise ReadOnlyStore(f"the store at {self.path} is open read-only")
+        with self._lock:
+            if self.path is None:
+                fresh = ox.Store()
+                fresh.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            else:
+                generation = self._build_generation(nquads)
+                fresh = ox.Store.read_only(str(generation))
+                previous, self._generation = self._generation, generation
+                generations.prune(self.path, {generation, *([previous] if previous else [])})
+            self._store = fresh
+            self._stats = self._graph_names = None
+            self._sandbox.stop()  # workers hold the old data; new ones fork from the new store
+
+    def _build_generation(self, nquads: bytes) -> Path:
+        assert self.path is not None
+        generation = generations.fresh(self.path)
+        try:
+            builder = ox.Store(str(generation))
+            bulk_load_nquads(builder, nquads)
+            builder.flush()
+            del builder  # closes the read-write handle: from now on the generation is read-only
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        generations.publish(self.path, generation)
+        return generation
+
+    def export(self, media_type: str) -> Iterator[bytes]:
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise ValueError(f"no RDF format for {media_type}")
+        quads = iter(self._store)
+        if fmt.supports_datasets:
+            yield ox.serialize(quads, format=fmt) or b""
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            yield ox.serialize(triples, format=fmt) or b""
+
+    def data_version(self) -> str | None:
+        rows = self.select(VERSION_QUERY)
+        return str(rows[0]["version"]) if rows else None
+
+    def graph_names(self) -> frozenset[str]:
+        if self._graph_names is None:
+            names = self._store.named_graphs()
+            self._graph_names = frozenset(g.value for g in names if isinstance(g, ox.NamedNode))
+        return self._graph_names
+
+    def stats(self) -> StoreStats:
+        # Counting walks every quad; the content only changes in replace_all, which resets this.
+        if self._stats is None:
+            self._stats = StoreStats(len(self._store), len(self.graph_names()), self.data_version())
+        return self._stats
+
+    def close(self) -> None:
+        self._sandbox.stop()
+
+
+#: Below this size one parse is quick; above it, every core parses a share of an on-disk load.
+PARALLEL_LOAD_BYTES = 8 << 20
+MAX_LOAD_THREADS = 4
+
+
+def bulk_load_nquads(store: ox.Store, nquads: bytes) -> None:
+    """Bulk-load N-Quads into an on-disk store, large inputs parsed by one thread per core.
+
+    pyoxigraph's on-disk bulk loader spends its time parsing, on the calling
+    thread, with the GIL released; slices of the input load concurrently into one
+    store (1M quads: 9.3 s -> 5.0 s on two cores, the same quads). N-Quads is one
+    statement per line, so slices cut at line ends hold the same statements. But
+    each parse gives its blank nodes fresh identities, so ``_:b`` in two slices
+    would become two nodes: input that may hold a blank node (``_:`` anywhere,
+    even in a literal) is parsed whole. An in-memory store gains nothing.
+    """
+    large = len(nquads) > PARALLEL_LOAD_BYTES and b"_:" not in nquads
+    threads = min(os.cpu_count() or 1, MAX_LOAD_THREADS) if large else 1
+    slices = line_slices(nquads, threads)
+    if len(slices) == 1:
+        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        return
+    errors: list[BaseException] = []
+
+    def load(part: bytes) -> None:
+        try:
+            store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # re-raised in the calling thread below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=load, args=(part,)) for part in slices]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+
+
+def line_slices(data: bytes, count: int) -> list[bytes]:
+    r"""``data`` cut into at most ``count`` slices of about equal size, each ending at a line end.
+
+    >>> line_slices(b"a\nbb\nc\ndd\n", 2)
+    [b'a\nbb\nc\n', b'dd\n']
+    >>> line_slices(b"one line", 3)
+    [b'one line']
+    """
+    cuts = [0]
+    for part in range(1, count):
+        end = data.find(b"\n", max(cuts[-1], len(data) * part // count))
+        if end == -1:
+            break
+        cuts.append(end + 1)
+    cuts.append(len(data))
+    return [data[start:stop] for start, stop in pairwise(cuts) if stop > start]
+
+
+def settings_prefixes(settings: Settings) -> dict[str, str]:
+    from claimgraph.iris import Iris
+
+    return Iris(settings.base).prefixes()

@@ -1,0 +1,159 @@
+"""Run one protocol query on a pyoxigraph Store and serialise it, with the result size cap.
+
+Shared by the in-process path and the sandbox workers (service/claimgraph/limits/sandbox.py):
+a QueryJob and its answer are plain data, so they cross a process boundary.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from claimgraph.errors import QueryRejected, ResultTooLarge
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """What every query on one store is evaluated with."""
+
+    base_iri: str | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+    union_default_graph: bool = True
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    query: str
+    media_type: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int | None = None
+    max_bytes: int | None = None
+
+
+def query_kwargs(
+    options: QueryOptions, default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()
+) -> dict[str, object]:
+    """Keyword arguments of ``Store.query`` for ``options`` and a protocol dataset."""
+    kwargs: dict[str, object] = {
+        "base_iri": options.base_iri,
+        "prefixes": options.prefixes,
+        "use_default_graph_as_union": options.union_default_graph,
+    }
+    if default_graphs or named_graphs:
+        # The protocol's dataset replaces the default one: only the graphs named, and an empty
+        # default graph when only named graphs are given (SPARQL 1.1 Protocol 2.1.4).
+        kwargs["use_default_graph_as_union"] = False
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return kwargs
+
+
+def run_job(store: ox.Store, job: QueryJob, options: QueryOptions) -> bytes:
+    """The serialised result of ``job``.
+
+    Raises QueryRejected (syntax error, or a result that cannot take the media type)
+    and ResultTooLarge (more than ``job.max_rows`` solutions or triples, or more
+    than ``job.max_bytes`` bytes: then the serialisation stops there).
+    """
+    try:
+        result = store.query(job.query, **query_kwargs(options, job.default_graphs, job.named_graphs))
+    except SyntaxError as exc:
+        raise QueryRejected(str(exc)) from exc
+    if isinstance(result, ox.QueryTriples):
+        rdf_format = ox.RdfFormat.from_media_type(job.media_type)
+        if rdf_format is None:
+            raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {job.media_type}")
+        body = serialize(result, rdf_format, job.max_bytes)
+        check_rows(body, rdf_format, job.max_rows)
+        return body
+    results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
+    if results_format is None:
+        raise QueryRejected(f"a SELECT or ASK result cannot be sent as {job.media_type}")
+    body = serialize(result, results_format, job.max_bytes)
+    if isinstance(result, ox.QuerySolutions):
+        check_rows(body, results_format, job.max_rows)
+    return body
+
+
+def serialize(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    fmt: ox.RdfFormat | ox.QueryResultsFormat,
+    max_bytes: int | None,
+) -> bytes:
+    """``result`` serialised as ``fmt``; ResultTooLarge as soon as it passes ``max_bytes``.
+
+    The engine evaluates while it writes, in chunks of a few kilobytes, so a capped
+    writer stops a runaway result before it fills the memory, not after.
+    """
+    if max_bytes is None:
+        return result.serialize(format=fmt) or b""  # type: ignore[arg-type]
+    sink = CappedSink(max_bytes)
+    result.serialize(sink, format=fmt)  # type: ignore[arg-type]
+    return sink.getvalue()
+
+
+class CappedSink:
+    """A binary writer that refuses to hold more than ``limit`` bytes.
+
+    >>> sink = CappedSink(4)
+    >>> sink.write(b"abc"), sink.getvalue()
+    (3, b'abc')
+    >>> sink.write(b"de")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.ResultTooLarge: the result is larger than 4 bytes (max_result_bytes); ...
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._chunks: list[bytes] = []
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ResultTooLarge(
+                f"the result is larger than {self.limit} bytes (max_result_bytes); add a LIMIT"
+            )
+        self._chunks.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def check_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows: int | None) -> None:
+    """Raise ResultTooLarge if ``body`` holds more than ``max_rows`` solutions or triples.
+
+    Every format spends at least one byte per solution or triple, so a body of at
+    most ``max_rows`` bytes needs no count: only large results are parsed back.
+
+    >>> two = b'<x:a> <x:b> "c" .\\n<x:a> <x:b> "d" .\\n'
+    >>> check_rows(two, ox.RdfFormat.N_TRIPLES, 2)
+    >>> check_rows(two, ox.RdfFormat.N_TRIPLES, 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.ResultTooLarge: the result has more than 1 solutions or triples (max_result_rows); ...
+    """
+    if max_rows is None or len(body) <= max_rows:
+        return
+    if count_rows(body, fmt) > max_rows:
+        raise ResultTooLarge(
+            f"the result has more than {max_rows} solutions or triples (max_result_rows); add a LIMIT"
+        )
+
+
+def count_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> int:
+    """How many solutions or triples a serialised result holds."""
+    if isinstance(fmt, ox.RdfFormat):
+        return sum(1 for _ in ox.parse(body, format=fmt))
+    if fmt == ox.QueryResultsFormat.CSV:  # pyoxigraph reads every results format but CSV
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    return sum(1 for _ in ox.parse_query_results(body, format=fmt))

@@ -1,0 +1,62 @@
+"""The dataset as a whole: its description (/.well-known/void, /dataset), its dumps
+(/dataset.{trig,nq,ttl,jsonld}) and /health.
+
+``/dataset`` negotiates like any resource and gives the *description* (the same
+graph as /.well-known/void); ``/dataset.<ext>`` are the dumps, the dataset itself.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from claimgraph.media_conneg import DESCRIPTION, HTML, RESOURCE
+from claimgraph.reading.dataset_description import DUMPS
+from claimgraph.web import get_iris, get_read_model, get_store, urls
+from claimgraph.web.representation import choose, respond
+
+bp = Blueprint("dataset", __name__)
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Store size and data version, as JSON, for load balancers and operators; 200 while the store answers."""
+    stats = get_store().stats()
+    return jsonify(
+        status="ok", quads=stats.quads, named_graphs=stats.named_graphs, data_version=stats.data_version
+    )
+
+
+@bp.get("/.well-known/void")
+def void_document() -> Response:
+    """VoID and DCAT for the dataset, RDF only (Turtle unless Accept asks for another)."""
+    media_type = choose(DESCRIPTION, None)
+    iris = get_iris()
+    twin = urls.Link(urls.twin(str(iris.dataset), HTML), HTML)
+    description = get_read_model().dataset_description()
+    return respond(iris.dataset, description.dataset, media_type, (), [twin, *urls.dumps(DUMPS)])
+
+
+@bp.get("/dataset", defaults={"ext": None})
+@bp.get("/dataset.<any(html):ext>")
+def dataset(ext: str | None) -> Response:
+    """The dataset's description, negotiated like any resource; its dumps are linked, not inlined."""
+    media_type = choose(RESOURCE, ext)
+    iris = get_iris()
+    void_document = urls.Link(urls.href(str(iris.void_document)), "text/turtle", rel="describedby")
+    description = get_read_model().dataset_description()
+    return respond(
+        iris.dataset, description.dataset, media_type, (HTML,), [void_document, *urls.dumps(DUMPS)]
+    )
+
+
+@bp.get(f"/dataset.<any({', '.join(DUMPS)}):ext>")
+def dump(ext: str) -> Response:
+    """The whole dataset in one format, streamed from the store; 304 when the client's copy is current."""
+    media_type = DUMPS[ext]
+    described = get_read_model().dataset_description()
+    response = Response(get_store().export(media_type), mimetype=media_type)
+    if described.version:
+        response.set_etag(f"{described.version}-{ext}")
+    response.last_modified = described.last_modified
+    response.make_conditional(request)  # turns it into a 304 in place when the client's copy is current
+    return response

@@ -1,0 +1,287 @@
+"""The OpenAPI 3.1 description of the JSON routes; its schemas are JSON Schema 2020-12, and the
+tests validate every route's answer against them (tests/test_api.py), so the document cannot drift."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from typing import Any
+
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _null(schema: Schema) -> Schema:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+def _array(items: Schema) -> Schema:
+    return {"type": "array", "items": items}
+
+
+def _object(doc: str = "", /, **properties: Schema) -> Schema:
+    found: Schema = {"type": "object", "required": sorted(properties), "properties": properties}
+    return {"description": doc, **found} if doc else found
+
+
+STRING, INTEGER, NUMBER, BOOLEAN = ({"type": t} for t in ("string", "integer", "number", "boolean"))
+OPT_STRING, OPT_NUMBER, OPT_BOOLEAN = (_null(s) for s in (STRING, NUMBER, BOOLEAN))
+REFS = _array(_ref("Ref"))
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": _object("Every error of the JSON API.", title=STRING, status=INTEGER, detail=STRING),
+    "Ref": _object(
+        "A linked resource: its IRI, a short id (SKOS notation or last path segment), a label.",
+        id=STRING,
+        iri=STRING,
+        label=STRING,
+    ),
+    "Period": _object(start=OPT_STRING, end=OPT_STRING, text=STRING),
+    "Figure": _object(
+        "A value, or a range or bound (minimum/maximum with inclusiveness), with its context.",
+        iri=STRING,
+        text=STRING,
+        value=OPT_NUMBER,
+        minimum=OPT_NUMBER,
+        maximum=OPT_NUMBER,
+        minInclusive=OPT_BOOLEAN,
+        maxInclusive=OPT_BOOLEAN,
+        approximate=BOOLEAN,
+        unit=_null(_ref("Ref")),
+        period=_null(_ref("Period")),
+        place=_null(_ref("Ref")),
+        population=_null(_ref("Ref")),
+        measure=_null(_ref("Ref")),
+        question=_null(_ref("Ref")),
+        answerMode=_null(_ref("Ref")),
+        ambiguity=OPT_STRING,
+        populationReadings=_array(_ref("PopulationReading")),
+    ),
+    "PopulationReading": _object(
+        "One population an ambiguous figure may be a share of (then `population` is null), and why.",
+        population=_ref("Ref"),
+        note=STRING,
+    ),
+    "Fact": _object(label=STRING, text=STRING, ref=_null(_ref("Ref"))),
+    "Statement": _object(
+        "A proposition, event, legal rule, quotation or quantifier the claim asserts.",
+        iri=STRING,
+        kind={"enum": ["statement", "event", "legal rule", "quotation", "quantifier"]},
+        text=STRING,
+        facts=_array(_ref("Fact")),
+    ),
+    "Anchor": _object(
+        "Offsets in Unicode code points into the article text, and the quote's context.",
+        start=INTEGER,
+        end=INTEGER,
+        prefix=STRING,
+        suffix=STRING,
+    ),
+    "Claim": _object(
+        "One claim of the article.",
+        id=STRING,
+        iri=STRING,
+        quote=STRING,
+        kind=_ref("Ref"),
+        attribution=_ref("Ref"),
+        note=OPT_STRING,
+        article=STRING,
+        anchor=_ref("Anchor"),
+        sources=REFS,
+        about=REFS,
+        compares=REFS,
+        notStated=REFS,
+        hedges=_array(STRING),
+        figures=_array(_ref("Figure")),
+        statements=_array(_ref("Statement")),
+        verdicts=REFS,
+    ),
+    "FacetValue": _object(id=STRING, label=STRING, count=INTEGER, selected=BOOLEAN),
+    "ClaimList": _object(
+        "Claims passing the filters; a facet's counts are over the claims the other filters leave.",
+        total=INTEGER,
+        count=INTEGER,
+        filters=_object(
+            kind=_array(STRING),
+            source=_array(STRING),
+            attribution=_array(STRING),
+            verdict=_array(STRING),
+            q=STRING,
+        ),
+        facets=_object(
+            **{f: _array(_ref("FacetValue")) for f in ("kind", "source", "attribution", "verdict")}
+        ),
+        claims=_array(_ref("Claim")),
+    ),
+    "Review": _object(
+        "A ClaimReview of the automated checks.",
+        iri=STRING,
+        name=OPT_STRING,
+        verdict=_ref("Ref"),
+        explanation=OPT_STRING,
+        body=STRING,
+        computation=OPT_STRING,
+        rule=_null(_ref("Ref")),
+        evidence=REFS,
+        author=_null(_ref("Ref")),
+        datePublished=OPT_STRING,
+        url=OPT_STRING,
+    ),
+    "ClaimDetail": {
+        "allOf": [
+            _ref("Claim"),
+            _object(
+                sourceDetails=_array(_ref("Source")),
+                reviews=_array(_ref("Review")),
+                related=_object(**{}) | {"additionalProperties": _array(STRING)},
+                citation=_object(text=STRING, bibtex=STRING, csl=_array({"type": "object"})),
+                honesty=STRING,
+            ),
+        ]
+    },
+    "Activity": _object(
+        "How a source came about (a request, a study, a poll's fieldwork).",
+        id=STRING,
+        iri=STRING,
+        label=STRING,
+        types=REFS,
+        requesters=REFS,
+        addressees=REFS,
+        started=OPT_STRING,
+        ended=OPT_STRING,
+        period=OPT_STRING,
+        population=_null(_ref("Ref")),
+        notStated=REFS,
+    ),
+    "Source": _object(
+        "A source; notStated lists what the article does not say about it or its activity.",
+        id=STRING,
+        iri=STRING,
+        label=STRING,
+        types=REFS,
+        issuers=REFS,
+        received=OPT_STRING,
+        date=OPT_STRING,
+        partOf=_null(_ref("Ref")),
+        activity=_null(_ref("Activity")),
+        notStated=REFS,
+    ),
+    "SourceWithClaims": {"allOf": [_ref("Source"), _object(claims=_array(STRING))]},
+    "Entity": _object(
+        "A place, person or organisation; sameAs holds only verified Wikidata identifiers.",
+        id=STRING,
+        iri=STRING,
+        label=STRING,
+        types=REFS,
+        sameAs=_array(STRING),
+        description=_array(_object(label=STRING, text=STRING)),
+        claims=_array(STRING),
+    ),
+    "CheckReport": _object(
+        "The automated checks: they compare the article with itself and its cited sources, not with reality.",
+        honesty=STRING,
+        claimsChecked=INTEGER,
+        claimsTotal=INTEGER,
+        verdicts=_array(_object(id=STRING, iri=STRING, label=STRING, definition=STRING, count=INTEGER)),
+        rules=_array(
+            _object(
+                id=STRING,
+                iri=STRING,
+                label=STRING,
+                title=STRING,
+                checks=STRING,
+                version=STRING,
+                query=STRING,
+                verdicts=REFS,
+                counts={"type": "object", "additionalProperties": INTEGER},
+                findings=_array(
+                    _object(
+                        claim=_object(id=STRING, iri=STRING, quote=STRING),
+                        review=STRING,
+                        verdict=_ref("Ref"),
+                        explanation=OPT_STRING,
+                        computation=OPT_STRING,
+                    )
+                ),
+            )
+        ),
+    ),
+}
+
+FILTERS = [
+    {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": _array(STRING),
+        "style": "form",
+        "explode": True,
+    }
+    for name, description in (
+        ("kind", "Claim kind notation (statistic, survey-finding, …); repeat for alternatives."),
+        ("source", "Source id (the last segment of its IRI); repeat for alternatives."),
+        ("attribution", "stated, issuer-stated, inferred or none; repeat for alternatives."),
+        (
+            "verdict",
+            "Verdict notation, or `unchecked` for claims no check reviewed; repeat for alternatives.",
+        ),
+    )
+] + [
+    {
+        "name": "q",
+        "in": "query",
+        "description": "Words that must all appear (quote, note, figures).",
+        "schema": STRING,
+    }
+]
+
+
+def _get(
+    summary: str, schema: str, *, parameters: list[Schema] | None = None, path_id: str | None = None
+) -> Schema:
+    params = list(parameters or [])
+    if path_id:
+        params.append(
+            {"name": "id", "in": "path", "required": True, "description": path_id, "schema": STRING}
+        )
+    error = {"description": "Error", "content": {"application/json": {"schema": _ref("Error")}}}
+    responses = {"200": {"description": "OK", "content": {"application/json": {"schema": _ref(schema)}}}}
+    responses |= {"400": error} if parameters else {}
+    responses |= {"404": error} if path_id else {}
+    return {"get": {"summary": summary, "parameters": params, "responses": responses}}
+
+
+def document(server: str) -> Schema:
+    """The OpenAPI document, with ``server`` (this server's root URL) as its one server."""
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "claimgraph JSON API",
+            "version": version("claimgraph"),
+            "description": "Claims of a published article with their sources, figures and automated checks. "
+            "The same data is RDF at every IRI and queryable at /sparql.",
+        },
+        "servers": [{"url": server}],
+        "paths": {
+            "/api/claims": _get("List and filter the claims", "ClaimList", parameters=FILTERS),
+            "/claims": _get(
+                "The same list, for a client that sends Accept: application/json",
+                "ClaimList",
+                parameters=FILTERS,
+            ),
+            "/api/claims/{id}": _get("One claim in full", "ClaimDetail", path_id="Claim id, e.g. c013"),
+            "/api/sources": _get("Every source", "SourceList"),
+            "/api/sources/{id}": _get("One source", "SourceWithClaims", path_id="Source id"),
+            "/api/entities/{id}": _get("One entity and the claims about it", "Entity", path_id="Entity id"),
+            "/api/checks": _get("The check rules and their verdicts", "CheckReport"),
+            "/openapi.json": {
+                "get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}
+            },
+        },
+        "components": {
+            "schemas": {**SCHEMAS, "SourceList": _object(sources=_array(_ref("SourceWithClaims")))}
+        },
+    }

@@ -1,0 +1,85 @@
+"""The pages a fact-checker reads: the annotated article, the claim list, sources, the checks.
+
+Pages of minted IRIs (a claim, a source, an entity, the ontology) are the HTML
+branch of the Linked Data views (web/linked_data.py), which render them with the
+contexts built here, so a page and its RDF twins answer at the same IRI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, g, jsonify, render_template, request
+from rdflib import URIRef
+
+from claimgraph import media_conneg as conneg
+from claimgraph.reading.listing import Filters
+from claimgraph.reading.read_model import ReadModel
+from claimgraph.web import get_read_model, urls
+from claimgraph.web.representation import JSON, choose, respond_page, with_links
+
+bp = Blueprint("pages", __name__)
+#: /claims answers programs with JSON (a client sending only */* gets data) and browsers with the page.
+LIST_OFFERS = (JSON, conneg.HTML)
+
+
+@bp.get("/article")
+def article() -> Response:
+    """The article (the first, when the store holds several) with its claims highlighted."""
+    g.answer = conneg.HTML
+    model = get_read_model()
+    first = model.first_article()
+    return respond_page(first, conneg.RESOURCE, "article.html", **article_context(model, first))
+
+
+@bp.get("/claims")
+def claims() -> Response | str:
+    """The claim list with its filters and facet counts, as a page or as JSON (Accept)."""
+    media_type = choose(LIST_OFFERS, None)
+    listing = get_read_model().listing(Filters.from_args(request.args.to_dict(flat=False)))
+    api = urls.Link(f"{request.script_root}/api/claims", JSON)
+    if media_type == JSON:
+        return with_links(jsonify(listing.to_json()), [api])
+    return render_template("claims.html", listing=listing, links=[api])
+
+
+@bp.get("/sources")
+def sources() -> str:
+    """Every source with its issuer, how and when it was obtained, and the claims derived from it."""
+    g.answer = conneg.HTML
+    return render_template("sources.html", entries=get_read_model().sources(), links=[])
+
+
+@bp.get("/checks")
+def checks() -> str:
+    """Every check rule and every verdict with its count, linking to the claims."""
+    g.answer = conneg.HTML
+    return render_template("checks.html", report=get_read_model().check_report(), links=[])
+
+
+# -- pages of minted IRIs: what web/linked_data.py renders for text/html ------------------------
+Context = dict[str, object]
+
+
+def article_context(model: ReadModel, iri: URIRef) -> Context:
+    view, work = model.article(iri)
+    return {"view": view, "work": work}
+
+
+def source_context(model: ReadModel, iri: URIRef) -> Context:
+    source, claims = model.source_at(iri)
+    return {"source": source, "claims": claims}
+
+
+def entity_context(model: ReadModel, iri: URIRef) -> Context:
+    return {"entity": model.entity(iri)}
+
+
+#: Collections whose members have a page of their own; the others get the generic resource page.
+PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
+    "articles": ("article.html", article_context),
+    "sources": ("source.html", source_context),
+    "entities": ("entity.html", entity_context),
+}
+
+bp.add_app_template_global(urls.href, "href")
