@@ -151,7 +151,7 @@ def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
     result.load_memory_s, memory = in_memory(data.nquads, BENCH_BASE, plan)
     folder = fresh_folder(plan.folder / "stores" / size)
     started = time.perf_counter()
-    builder = OxigraphStore(str(folder), query_workers=1)
+    builder = OxigraphStore(str(folder))
     try:
         builder.replace_all(data.nquads)  # what `claimgraph build-store` does once the data is compiled
     finally:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from claimgraph.build.pipeline import CompiledDataset, build_reviewed, compile_data, to_nquads
 from claimgraph.build.sources import read_sources
 from claimgraph.iris import Iris
+from claimgraph.limits.runner import QueryRunner
+from claimgraph.settings import Settings
+from claimgraph.store import Store
 from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import URIRef
 
@@ -43,6 +46,27 @@ def loaded_store(built: CompiledDataset, iris: Iris) -> OxigraphStore:
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(built.dataset.serialize(format="nquads", encoding="utf-8"))
     return store
+
+
+def runner_for(store: Store, **settings: object) -> QueryRunner:
+    """The QueryRunner an app with ``settings`` (base IRI: BASE) would have on ``store``. Outside a
+    gunicorn worker it runs queries in sandbox processes: close it when done."""
+    config = Settings.from_mapping({"base_iri": BASE, **settings}, environ={})
+    return QueryRunner.from_settings(store, config, Iris(config.base))
+
+
+@pytest.fixture
+def make_runner() -> Iterator[Callable[..., QueryRunner]]:
+    """``make_runner(store, **settings)``: runner_for, closed at the end of the test."""
+    runners: list[QueryRunner] = []
+
+    def make(store: Store, **settings: object) -> QueryRunner:
+        runners.append(runner_for(store, **settings))
+        return runners[-1]
+
+    yield make
+    for runner in runners:
+        runner.close()
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def protocol_nquads(base: str) -> bytes:
 
 
 def build_store(path: Path, nquads: bytes) -> None:
-    store = OxigraphStore(str(path), query_workers=1)
+    store = OxigraphStore(str(path))
     try:
         store.replace_all(nquads)
     finally:

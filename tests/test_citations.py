@@ -11,6 +11,7 @@ from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.protocol.lineage import plan, run_cited
 from claimgraph.store.oxigraph import OxigraphStore
+from conftest import runner_for
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
@@ -48,8 +49,15 @@ def store() -> OxigraphStore:
     return store
 
 
-def cited(store, query: str) -> list[dict[str, str]]:
-    result = run_cited(store, query, base=IRIS.base, prefixes=IRIS.prefixes(), media_type="text/csv")
+@pytest.fixture(scope="module")
+def runner(store):
+    runner = runner_for(store)
+    yield runner
+    runner.close()
+
+
+def cited(runner, query: str) -> list[dict[str, str]]:
+    result = run_cited(runner, query, base=IRIS.base, prefixes=IRIS.prefixes(), media_type="text/csv")
     return list(csv.DictReader(io.StringIO(b"".join(result.chunks).decode())))
 
 
@@ -60,25 +68,25 @@ def ids(text: str) -> set[str]:
 PREFIX = f"PREFIX ex: <{EX}> "
 
 
-def test_two_claims_support_one_answer(store):
-    [row] = cited(store, PREFIX + "SELECT DISTINCT ?n WHERE { ex:ana schema:name ?n }")
+def test_two_claims_support_one_answer(runner):
+    [row] = cited(runner, PREFIX + "SELECT DISTINCT ?n WHERE { ex:ana schema:name ?n }")
     assert row["n"] == "Ana"
     assert ids(row["citedClaims"]) == {"a1", "a2"}
     assert ids(row["citedSources"]) == {"registry", "survey"}
 
 
-def test_join_cites_every_triple_it_used(store):
+def test_join_cites_every_triple_it_used(runner):
     [row] = cited(
-        store,
+        runner,
         PREFIX
         + "SELECT DISTINCT ?n ?m WHERE { ex:ana schema:name ?n ; schema:knows ?f . ?f schema:name ?m }",
     )
     assert ids(row["citedClaims"]) == {"a1", "a2", "k1", "b1"}
 
 
-def test_optional_that_stays_unbound_cites_only_what_matched(store):
+def test_optional_that_stays_unbound_cites_only_what_matched(runner):
     rows = cited(
-        store,
+        runner,
         PREFIX
         + "SELECT DISTINCT ?p ?age WHERE { ?p schema:name ?n OPTIONAL { ?p schema:age ?age } } ORDER BY ?p",
     )
@@ -89,36 +97,36 @@ def test_optional_that_stays_unbound_cites_only_what_matched(store):
     assert ids(by_person["bo"]["citedClaims"]) == {"b1"}
 
 
-def test_union_cites_the_branch_that_matched(store):
+def test_union_cites_the_branch_that_matched(runner):
     rows = cited(
-        store,
+        runner,
         PREFIX + "SELECT ?x WHERE { { ex:bo schema:homeLocation ?x } UNION { ex:ana schema:age ?x } }",
     )
     lineage = {r["x"].rsplit("/", 1)[-1]: ids(r["citedClaims"]) for r in rows}
     assert lineage == {"novi-sad": {"c1"}, "30": {"a2"}}
 
 
-def test_filter_keeps_the_lineage_of_the_rows_it_keeps(store):
-    [row] = cited(store, PREFIX + 'SELECT ?p WHERE { ?p schema:name ?n FILTER(?n = "Bo") }')
+def test_filter_keeps_the_lineage_of_the_rows_it_keeps(runner):
+    [row] = cited(runner, PREFIX + 'SELECT ?p WHERE { ?p schema:name ?n FILTER(?n = "Bo") }')
     assert ids(row["citedClaims"]) == {"b1"}
 
 
-def test_property_paths_of_length_one(store):
-    [row] = cited(store, PREFIX + "SELECT ?p WHERE { ex:bo ^schema:knows ?p }")
+def test_property_paths_of_length_one(runner):
+    [row] = cited(runner, PREFIX + "SELECT ?p WHERE { ex:bo ^schema:knows ?p }")
     assert ids(row["citedClaims"]) == {"k1"}
-    rows = cited(store, PREFIX + "SELECT ?o WHERE { ex:bo schema:name|schema:homeLocation ?o }")
+    rows = cited(runner, PREFIX + "SELECT ?o WHERE { ex:bo schema:name|schema:homeLocation ?o }")
     assert {ids(r["citedClaims"]).pop() for r in rows} == {"b1", "c1"}
 
 
-def test_sequence_path_cites_every_step(store):
-    [row] = cited(store, PREFIX + "SELECT DISTINCT ?n WHERE { ex:ana schema:knows/schema:name ?n }")
+def test_sequence_path_cites_every_step(runner):
+    [row] = cited(runner, PREFIX + "SELECT DISTINCT ?n WHERE { ex:ana schema:knows/schema:name ?n }")
     assert row["n"] == "Bo"
     assert ids(row["citedClaims"]) == {"k1", "b1"}
 
 
-def test_bind_in_union_branches_keeps_each_branchs_lineage(store):
+def test_bind_in_union_branches_keeps_each_branchs_lineage(runner):
     rows = cited(
-        store,
+        runner,
         PREFIX
         + """SELECT ?who ?what WHERE {
                { ex:bo schema:homeLocation ?x BIND("home" AS ?what) BIND(ex:bo AS ?who) }
@@ -128,22 +136,22 @@ def test_bind_in_union_branches_keeps_each_branchs_lineage(store):
     assert lineage == {"home": {"c1"}, "age": {"a2"}}
 
 
-def test_aggregate_cites_the_union_of_its_group(store):
-    rows = cited(store, "SELECT (COUNT(DISTINCT ?p) AS ?people) WHERE { ?p schema:name ?n }")
+def test_aggregate_cites_the_union_of_its_group(runner):
+    rows = cited(runner, "SELECT (COUNT(DISTINCT ?p) AS ?people) WHERE { ?p schema:name ?n }")
     [row] = rows
     assert row["people"] == "2"  # the aggregate itself is unchanged by citation mode
     assert ids(row["citedClaims"]) == {"a1", "a2", "b1"}
 
 
-def test_grouped_aggregate_cites_each_group(store):
-    rows = cited(store, "SELECT ?p (COUNT(?o) AS ?facts) WHERE { ?p schema:name|schema:age ?o } GROUP BY ?p")
+def test_grouped_aggregate_cites_each_group(runner):
+    rows = cited(runner, "SELECT ?p (COUNT(?o) AS ?facts) WHERE { ?p schema:name|schema:age ?o } GROUP BY ?p")
     by_person = {r["p"].rsplit("/", 1)[-1]: r for r in rows}
     assert ids(by_person["ana"]["citedClaims"]) == {"a1", "a2"}
     assert ids(by_person["bo"]["citedClaims"]) == {"b1"}
 
 
-def test_user_graph_variable_is_cited(store):
-    [row] = cited(store, PREFIX + "SELECT ?age WHERE { GRAPH ?g { ex:ana schema:age ?age } }")
+def test_user_graph_variable_is_cited(runner):
+    [row] = cited(runner, PREFIX + "SELECT ?age WHERE { GRAPH ?g { ex:ana schema:age ?age } }")
     assert ids(row["citedClaims"]) == {"a2"}
 
 
@@ -161,9 +169,9 @@ def test_unsupported_constructs_are_refused_by_name(query, construct):
         plan(query, base=IRIS.base, prefixes=IRIS.prefixes())
 
 
-def test_shipped_data_figure_cites_its_claim_and_sources(loaded_store, iris):
+def test_shipped_data_figure_cites_its_claim_and_sources(loaded_store, iris, make_runner):
     result = run_cited(
-        loaded_store,
+        make_runner(loaded_store),
         "SELECT ?value WHERE { ?f a cg:Figure ; schema:value ?value FILTER(?value = 67236) }",
         base=iris.base,
         prefixes=iris.prefixes(),
@@ -176,13 +184,14 @@ def test_shipped_data_figure_cites_its_claim_and_sources(loaded_store, iris):
     assert ids(binding["citedSources"]["value"]) == {"bpa-response-2024-08-05", "bpa-response-2025-02-12"}
 
 
-def test_every_example_query_runs_in_citation_mode(reviewed_store, iris):
+def test_every_example_query_runs_in_citation_mode(reviewed_store, iris, make_runner):
     from claimgraph.querylib import load_library
 
+    runner = make_runner(reviewed_store)
     for name, query in load_library().items():
         plain = reviewed_store.select(query.text)
         result = run_cited(
-            reviewed_store, query.text, base=iris.base, prefixes=iris.prefixes(), media_type="text/csv"
+            runner, query.text, base=iris.base, prefixes=iris.prefixes(), media_type="text/csv"
         )
         rows = list(csv.DictReader(io.StringIO(b"".join(result.chunks).decode())))
         assert len(rows) == len(plain), name

@@ -138,6 +138,10 @@ class FailingStore:
     def sparql(self, query: str, **kwargs):
         raise RuntimeError(SECRET)
 
+    def child_opener(self):
+        # A sandbox's query process must fail the same way: it opens this store, not the inner one.
+        return lambda: self
+
 
 @pytest.fixture(scope="module")
 def failing_client(reviewed_store):

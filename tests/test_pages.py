@@ -18,7 +18,7 @@ from claimgraph.reading.article_view import Span, blocks, nest, unreachable
 from claimgraph.reading.bibliography import Agent, DatasetInfo, Work
 from claimgraph.reading.claim_page import ClaimPage
 from claimgraph.reading.model import Claim, Ref, Review
-from claimgraph.web import query_page
+from claimgraph.web import sparql
 from flask import render_template
 
 BASE = "http://claimgraph.test/"
@@ -115,7 +115,7 @@ def test_paragraphs_split_an_anchor_that_crosses_a_line_break():
     assert second[0].span == Span(12, 18, "c", opens=False, closes=True)
 
 
-DOCTESTED = [article, citing, claim_list, ontology_doc, query_page, wording]
+DOCTESTED = [article, citing, claim_list, ontology_doc, sparql, wording]
 
 
 @pytest.mark.parametrize("module", DOCTESTED)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from claimgraph.errors import QueryTimeout
-from claimgraph.limits.placement import runs_queries_itself
-from claimgraph.limits.time_limit import timeout_response
+from claimgraph.limits.runner import runs_queries_itself, timeout_response
 from werkzeug.test import EnvironBuilder
 
 MESSAGE = b"Service Unavailable: the query did not finish within 2 s (query_timeout); it was stopped\n"

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from claimgraph.iris import Iris
+from claimgraph.limits.runner import QueryRunner
 from claimgraph.loading import prepare_store
 from claimgraph.settings import Settings
 from claimgraph.store import Store
@@ -25,7 +26,14 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     data that fails validation, StoreUnavailable on a read-only store that holds no dataset.
     """
     settings = Settings.from_mapping(config)
+    iris = Iris(settings.base)
+    opened = store is None
     if store is None:
         store = open_store(settings)
-        prepare_store(store, Iris(settings.base), settings)
-    return build_app(settings, store)
+        prepare_store(store, iris, settings)
+    runner = QueryRunner.from_settings(store, settings, iris)
+    if opened:
+        # Where public queries go to the sandbox, its zygote forks now, before the server starts
+        # any thread (forking a threaded process is unsafe).
+        runner.warm_up()
+    return build_app(settings, store, runner)

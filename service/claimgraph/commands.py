@@ -48,7 +48,7 @@ def serve(settings: Settings) -> int:
 def build_store(settings: Settings) -> int:
     """Bring the on-disk store up to date with the data; a no-op when it already is."""
 
-    store = open_store(settings.replace(query_workers=1))
+    store = open_store(settings)
     try:
         loaded = ensure_current(store, Iris(settings.base), settings.data_dir)
         stats = store.stats()

@@ -2,7 +2,7 @@
 
 Each worker leaves the network as gunicorn forks it, and a sync worker (the
 default) runs public queries itself under a watchdog instead of in query
-processes: service/claimgraph/limits/placement.py says why. Everything else (workers, bind,
+processes: service/claimgraph/limits/runner.py says why. Everything else (workers, bind,
 timeouts) stays on gunicorn's command line.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from claimgraph.limits.placement import adopt_gunicorn_worker
+from claimgraph.limits.runner import adopt_gunicorn_worker
 
 
 def post_fork(server: Any, worker: Any) -> None:

@@ -14,7 +14,6 @@ from claimgraph.build.pipeline import BuiltDataset, build_dataset
 from claimgraph.build.sources import read_sources
 from claimgraph.errors import StoreUnavailable, ValidationFailed
 from claimgraph.iris import Iris
-from claimgraph.limits.placement import runs_queries_itself
 from claimgraph.settings import Settings
 from claimgraph.store import Store
 
@@ -40,12 +39,9 @@ def ensure_current(store: Store, iris: Iris, data_dir: str | None) -> bool:
 
 
 def prepare_store(store: Store, iris: Iris, settings: Settings) -> None:
-    """Load (unless read-only) and warm up: the query sandbox starts now, before any thread does."""
+    """Load the data unless the store is read-only; a read-only store must already hold a dataset."""
     if settings.store_read_only:
         if store.stats().data_version is None:
             raise StoreUnavailable(f"the store at {settings.store_path} holds no claimgraph dataset")
     else:
         ensure_current(store, iris, settings.data_dir)
-    # A process that runs public queries itself (service/claimgraph/limits/placement.py) needs no sandbox.
-    timeout = None if runs_queries_itself() else settings.query_timeout
-    store.sparql("ASK {}", media_type="application/sparql-results+json", timeout=timeout)

@@ -1,12 +1,14 @@
 """Public queries run in child processes that can be killed: pyoxigraph cannot be interrupted.
 
-The server process forks one *zygote* once the store holds its data (the store
-is shared copy-on-write; an on-disk store is reopened read-only by each worker).
-The zygote is single-threaded, so it can fork *workers* safely whenever the
-threaded server needs one. A query is sent to an idle worker over a socket; if
-no answer comes by the deadline the worker is killed (SIGKILL) and a fresh one
-is forked on the next request. A worker that dies by itself (a crash on a
-pathological query, the OOM killer) costs that one request a 503.
+The server process forks one *zygote* once the store holds its data (an
+in-memory store is shared copy-on-write; an on-disk store is reopened read-only
+by each worker: Store.child_opener). The zygote is single-threaded, so it can
+fork *workers* safely whenever the threaded server needs one. A query is sent to
+an idle worker over a socket; if no answer comes by the deadline the worker is
+killed (SIGKILL) and a fresh one is forked on the next request. A worker that
+dies by itself (a crash on a pathological query, the OOM killer) costs that one
+request a 503. When the store's content changes (Store.revision), the processes
+holding the old content are replaced before the next query.
 
 The processes themselves, and how they leave the network, are in
 service/claimgraph/limits/zygote.py.
@@ -22,10 +24,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from claimgraph.errors import ClaimgraphError, QueryTimeout, StoreUnavailable
-from claimgraph.limits.zygote import Runner, RunnerFactory, Zygote, kill
-from claimgraph.store.oxigraph_query import QueryJob
-
-__all__ = ["Runner", "RunnerFactory", "Sandbox"]
+from claimgraph.limits.zygote import QueryCall, Zygote, kill
+from claimgraph.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,12 @@ class _Worker:
 
 
 class Sandbox:
-    """A pool of at most ``size`` worker processes; ``run`` is safe to call from many threads."""
+    """A pool of at most ``size`` worker processes querying ``store``; ``run`` is safe to call from
+    many threads. No process starts before the first ``run``."""
 
-    def __init__(self, make_runner: RunnerFactory, size: int) -> None:
-        self._make_runner = make_runner
+    def __init__(self, store: Store, size: int) -> None:
+        self._store = store
+        self._revision = store.revision()
         self.size = size
         self._cond = threading.Condition()
         self._spawn_lock = threading.Lock()
@@ -52,16 +54,18 @@ class Sandbox:
         self._zygote: Zygote | None = None
         self._owner = os.getpid()
 
-    def run(self, job: QueryJob, timeout: float) -> bytes:
-        """The worker's answer to ``job``; raises QueryTimeout after ``timeout`` seconds.
+    def run(self, call: QueryCall, timeout: float) -> bytes:
+        """The worker's answer to ``call``; raises QueryTimeout after ``timeout`` seconds.
 
         Also re-raises the worker's QueryRejected / ResultTooLarge, and raises
-        StoreUnavailable when the worker dies while running the job.
+        StoreUnavailable when the worker dies while running the query.
         """
+        if self._store.revision() != self._revision:
+            self._renew()
         deadline = time.monotonic() + timeout
         worker = self._checkout(deadline, timeout)
         try:
-            worker.conn.send(job)
+            worker.conn.send(call)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._discard(worker)
                 raise QueryTimeout.after(timeout)
@@ -89,19 +93,36 @@ class Sandbox:
             return zygote + [w.pid for w in self._idle] + sorted(self._busy)
 
     def stop(self) -> None:
-        """Kill every worker and the zygote; the next ``run`` starts afresh (e.g. on new data)."""
+        """Kill every worker and the zygote; the next ``run`` starts afresh."""
         with self._cond:
-            self._adopt_after_fork()
-            self._epoch += 1
-            for worker in self._idle:
-                kill(worker.pid)
-                worker.conn.close()
-            for pid in self._busy:
-                kill(pid)  # its thread reads EOF and answers 503; the old epoch keeps it out of the pool
-            self._idle, self._busy, self._live = [], set(), 0
-            zygote, self._zygote = self._zygote, None
+            zygote = self._take_down()
         if zygote is not None:
             zygote.stop()
+
+    def _renew(self) -> None:
+        # The store's content changed: the processes hold the old one. Once, however many threads
+        # noticed; new processes fork from the store as it is now.
+        with self._cond:
+            revision = self._store.revision()
+            if revision == self._revision:
+                return
+            self._revision = revision
+            zygote = self._take_down()
+        if zygote is not None:
+            zygote.stop()
+
+    def _take_down(self) -> Zygote | None:
+        # Called with self._cond held; the caller stops the zygote this returns, outside the lock.
+        self._adopt_after_fork()
+        self._epoch += 1
+        for worker in self._idle:
+            kill(worker.pid)
+            worker.conn.close()
+        for pid in self._busy:
+            kill(pid)  # its thread reads EOF and answers 503; the old epoch keeps it out of the pool
+        self._idle, self._busy, self._live = [], set(), 0
+        zygote, self._zygote = self._zygote, None
+        return zygote
 
     # -- the pool ----------------------------------------------------------------------------
     def _checkout(self, deadline: float, timeout: float) -> _Worker:
@@ -152,7 +173,7 @@ class Sandbox:
             for attempt in (1, 2):
                 try:
                     if self._zygote is None:
-                        self._zygote = Zygote(self._make_runner)
+                        self._zygote = Zygote(self._store.child_opener())
                     return self._zygote.spawn()
                 except OSError as exc:
                     if self._zygote is not None:

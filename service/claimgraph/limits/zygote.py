@@ -6,6 +6,8 @@ worker, which it cannot do itself. It drops the descriptors it inherited, moves
 into its own process group (so it can take its workers down with it) and, where
 Linux allows it, into a new user and network namespace: its workers have no
 network at all. It exits, killing its workers, when the server closes its socket.
+Each worker opens the store with the function the store gave before the fork
+(Store.child_opener), and answers QueryCalls with it.
 """
 
 from __future__ import annotations
@@ -19,31 +21,52 @@ import socket
 import struct
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from claimgraph.errors import ClaimgraphError
 from claimgraph.limits.network import leave_network
-from claimgraph.store.oxigraph_query import QueryJob
+from claimgraph.store import QueryDataset, Store
 
 log = logging.getLogger(__name__)
 
-Runner = Callable[[QueryJob], bytes]
-#: Called once in each worker, after the fork, to get the function that runs a job there.
-RunnerFactory = Callable[[], Runner]
+#: Called once in each worker, after the fork, to open the store there (Store.child_opener).
+StoreOpener = Callable[[], Store]
 
 _PID = struct.Struct("!i")
+
+
+@dataclass(frozen=True)
+class QueryCall:
+    """One ``Store.sparql`` call as plain data, to cross into a worker; the answer is the body."""
+
+    query: str
+    media_type: str
+    dataset: QueryDataset | None = None
+    max_rows: int | None = None
+    max_bytes: int | None = None
+
+    def run(self, store: Store) -> bytes:
+        result = store.sparql(
+            self.query,
+            media_type=self.media_type,
+            dataset=self.dataset,
+            max_rows=self.max_rows,
+            max_bytes=self.max_bytes,
+        )
+        return b"".join(result.chunks)
 
 
 class Zygote:
     """The single-threaded process that forks workers, holding the store they inherit."""
 
-    def __init__(self, make_runner: RunnerFactory) -> None:
+    def __init__(self, open_store: StoreOpener) -> None:
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             try:
                 ours.close()
-                _zygote_main(theirs, make_runner)
+                _zygote_main(theirs, open_store)
             finally:
                 os._exit(0)
         theirs.close()
@@ -78,7 +101,7 @@ class Zygote:
             os.waitpid(self.pid, 0)
 
 
-def _zygote_main(ctrl: socket.socket, make_runner: RunnerFactory) -> None:  # pragma: no cover
+def _zygote_main(ctrl: socket.socket, open_store: StoreOpener) -> None:  # pragma: no cover
     # Inherited objects are never collected here: one might close a descriptor number that
     # closerange freed and a worker socket now reuses.
     gc.freeze()
@@ -103,27 +126,27 @@ def _zygote_main(ctrl: socket.socket, make_runner: RunnerFactory) -> None:  # pr
         if pid == 0:
             ctrl.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _worker_main(fds[0], make_runner)
+            _worker_main(fds[0], open_store)
         os.close(fds[0])
         ctrl.sendall(_PID.pack(pid))
     if os.getpgrp() == os.getpid():
         os.killpg(os.getpid(), signal.SIGKILL)
 
 
-def _worker_main(fd: int, make_runner: RunnerFactory) -> None:  # pragma: no cover
+def _worker_main(fd: int, open_store: StoreOpener) -> None:  # pragma: no cover
     conn = Connection(fd)
     try:
-        run = make_runner()
+        store = open_store()
     except Exception:
         log.exception("a query process cannot open the store")
         os._exit(1)
     while True:
         try:
-            job = conn.recv()
+            call: QueryCall = conn.recv()
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply: tuple[str, object] = ("ok", run(job))
+            reply: tuple[str, object] = ("ok", call.run(store))
         except ClaimgraphError as exc:
             reply = ("error", exc)
         except Exception as exc:  # a bug: the server logs it and answers 500

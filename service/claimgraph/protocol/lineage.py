@@ -34,6 +34,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected
+from claimgraph.limits.runner import QueryRunner
 from claimgraph.store import SparqlResult, Store
 
 CITE_PREFIX = "__cite"
@@ -314,23 +315,23 @@ class Lineage:
 
 
 def run_cited(
-    store: Store,
+    runner: QueryRunner,
     query: str,
     *,
     base: str | None,
     prefixes: dict[str, str],
     media_type: str,
-    timeout: float | None = None,
     max_rows: int | None = None,
     max_bytes: int | None = None,
 ) -> SparqlResult:
-    """Run ``query`` and its lineage query; the result has two extra variables of cited IRIs."""
+    """Run ``query`` and its lineage query, each as a public query (``runner``, under its time
+    limit); the result has two extra variables of cited IRIs."""
     if media_type not in RESULT_FORMATS:
         raise QueryRejected(f"citation mode answers in {sorted(RESULT_FORMATS)}, not {media_type}")
     citation_plan = plan(query, base=base, prefixes=prefixes)
-    rows = _select(store, query, timeout, max_rows, max_bytes)
-    lineage_rows = _select(store, citation_plan.lineage_query(rows), timeout, None, max_bytes) if rows else []
-    cited = attach_citations(citation_plan, rows, lineage_rows, Lineage.read(store))
+    rows = _select(runner, query, max_rows, max_bytes)
+    lineage_rows = _select(runner, citation_plan.lineage_query(rows), None, max_bytes) if rows else []
+    cited = attach_citations(citation_plan, rows, lineage_rows, Lineage.read(runner.store))
     result = Result("SELECT")
     result.vars = [Variable(v) for v in (*citation_plan.variables, CLAIMS_VAR, SOURCES_VAR)]
     result.bindings = [{Variable(k): v for k, v in row.items()} for row in cited]
@@ -364,10 +365,8 @@ def attach_citations(
 
 
 def _select(
-    store: Store, query: str, timeout: float | None, max_rows: int | None, max_bytes: int | None
+    runner: QueryRunner, query: str, max_rows: int | None, max_bytes: int | None
 ) -> list[dict[str, Node]]:
-    result = store.sparql(
-        query, media_type=JSON_RESULTS, timeout=timeout, max_rows=max_rows, max_bytes=max_bytes
-    )
+    result = runner.sparql(query, media_type=JSON_RESULTS, max_rows=max_rows, max_bytes=max_bytes)
     parsed = Result.parse(io.BytesIO(b"".join(result.chunks)), format="json")
     return [{str(k): v for k, v in row.asdict().items()} for row in parsed]

@@ -1,12 +1,13 @@
 """The storage seam: one small query-level interface, the same return types from every backend.
 
-Policy (the query guard, size limits) runs before a store sees a query; each
-backend translates its own errors into claimgraph.errors.
+Policy (the query guard, the time limit: service/claimgraph/limits/) runs before and around
+a store; each backend translates its own errors into claimgraph.errors. tests/test_store_contract.py
+holds every backend to this interface.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,23 +39,27 @@ class QueryDataset:
 
 
 class Store(Protocol):
+    """What every backend offers; it runs what it is given, where it is called, with no time limit.
+
+    How a public query is bounded in time is not the store's business: a
+    QueryRunner (service/claimgraph/limits/runner.py) wraps the store for that, and needs
+    from it only ``child_opener`` and ``revision``.
+    """
+
     def sparql(
         self,
         query: str,
         *,
         media_type: str,
         dataset: QueryDataset | None = None,
-        timeout: float | None = None,
         max_rows: int | None = None,
         max_bytes: int | None = None,
     ) -> SparqlResult:
-        """Run a (guarded) query and serialise the result natively into ``media_type``.
+        """Run a (guarded) query here and serialise the result natively into ``media_type``.
 
-        With a ``timeout`` the store stops the query at the deadline
-        (QueryTimeout); without one it runs in process, for trusted queries or
-        for a caller that keeps the time limit itself (service/claimgraph/limits/time_limit.py).
         With ``max_rows`` a result may not hold more solutions or triples than
-        that, with ``max_bytes`` not take more bytes (ResultTooLarge).
+        that, with ``max_bytes`` not take more bytes (ResultTooLarge). Raises
+        QueryRejected for a syntax error, or a result form the media type cannot carry.
         """
         ...
 
@@ -75,7 +80,8 @@ class Store(Protocol):
         ...
 
     def replace_all(self, nquads: bytes) -> None:
-        """Atomically replace the whole content with the N-Quads given."""
+        """Atomically replace the whole content with the N-Quads given; on any error the old content
+        stays. Raises ReadOnlyStore when the store is read-only."""
         ...
 
     def export(self, media_type: str) -> Iterator[bytes]:
@@ -87,5 +93,21 @@ class Store(Protocol):
         ...
 
     def stats(self) -> StoreStats: ...
+
+    def revision(self) -> int:
+        """A number that changes whenever ``replace_all`` changes the content.
+
+        A process that holds a copy of the content (a query process forked
+        earlier) holds old data once it changed, and must be replaced.
+        """
+        ...
+
+    def child_opener(self) -> Callable[[], Store]:
+        """A function that, called in a process forked from this one, opens this content there.
+
+        Called before the fork; what it returns is called in the child, which
+        then queries the store it got (and never loads into it).
+        """
+        ...
 
     def close(self) -> None: ...

@@ -1,21 +1,21 @@
 """The embedded default: Oxigraph through pyoxigraph, in memory or on disk.
 
-Queries without a ``timeout`` run in process: trusted ones (the pages' own, from
-service/claimgraph/rq/), and public ones in a server process that keeps the time limit
-itself (service/claimgraph/limits/placement.py). Queries with a ``timeout`` run in a sandbox
-worker that is killed at the deadline (service/claimgraph/limits/sandbox.py). On disk, every
-load builds a new generation and publishes it atomically
-(service/claimgraph/store/generations.py); a loaded generation is only ever opened
-read-only, by this process, its workers and any other server process (gunicorn
-workers) alike.
+Queries run where they are called; the time limit of public ones is kept around
+the store (service/claimgraph/limits/runner.py), partly in forked query processes:
+an in-memory store is shared with them copy-on-write, an on-disk one is reopened
+read-only in each (``child_opener``). On disk, every load builds a new generation
+and publishes it atomically (service/claimgraph/store/generations.py); a loaded
+generation is only ever opened read-only, by this process, its query processes and
+any other server process (gunicorn workers) alike.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,9 +25,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
-from claimgraph.limits.sandbox import Runner, Sandbox
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
-from claimgraph.store.oxigraph_query import QueryJob, QueryOptions, query_kwargs, run_job
+from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
 
 if TYPE_CHECKING:
     from claimgraph.settings import Settings
@@ -42,6 +41,7 @@ SELECT ?version WHERE {
 
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+NO_DATASET = QueryDataset()
 
 
 def to_rdflib(term: object) -> Node:
@@ -71,22 +71,34 @@ class OxigraphStore:
         prefixes: dict[str, str] | None = None,
         union_default_graph: bool = True,
         read_only: bool = False,
-        query_workers: int = 2,
     ) -> None:
-        self.path = Path(path) if path else None
-        self.read_only = read_only
-        self.options = QueryOptions(base_iri, dict(prefixes or {}), union_default_graph)
-        self._generation = generations.active(self.path) if self.path else None
-        if self._generation is not None:
-            self._store = ox.Store.read_only(str(self._generation))
-        elif read_only:
+        options = QueryOptions(base_iri, dict(prefixes or {}), union_default_graph)
+        root = Path(path) if path else None
+        generation = generations.active(root) if root else None
+        if generation is None and read_only:
             raise StoreUnavailable(f"no store at {path}: build it first with `claimgraph build-store {path}`")
-        else:
-            self._store = ox.Store()  # empty until the first replace_all publishes a generation
+        self._open(root, generation, options, read_only)
+
+    def _open(
+        self, root: Path | None, generation: Path | None, options: QueryOptions, read_only: bool
+    ) -> None:
+        self.path = root
+        self.read_only = read_only
+        self.options = options
+        self._generation = generation
+        # Without a generation: empty, in memory, until the first replace_all (publishing one on disk).
+        self._store = ox.Store.read_only(str(generation)) if generation else ox.Store()
         self._lock = threading.Lock()
+        self._revision = 0
         self._stats: StoreStats | None = None
         self._graph_names: frozenset[str] | None = None
-        self._sandbox = Sandbox(self._make_runner, query_workers)
+
+    @classmethod
+    def _reopen(cls, generation: Path, options: QueryOptions) -> OxigraphStore:
+        """A read-only store on exactly ``generation`` (not whatever ACTIVE names by now)."""
+        store = cls.__new__(cls)
+        store._open(generation.parent, generation, options, read_only=True)
+        return store
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OxigraphStore:
@@ -96,7 +108,6 @@ class OxigraphStore:
             prefixes=settings_prefixes(settings),
             union_default_graph=settings.union_default_graph,
             read_only=settings.store_read_only,
-            query_workers=settings.query_workers,
         )
 
     @property
@@ -120,32 +131,31 @@ class OxigraphStore:
         *,
         media_type: str,
         dataset: QueryDataset | None = None,
-        timeout: float | None = None,
         max_rows: int | None = None,
         max_bytes: int | None = None,
     ) -> SparqlResult:
-        """Run a guarded query; with a ``timeout`` it runs in a sandbox worker killed at the deadline."""
-        dataset = dataset or QueryDataset()
-        job = QueryJob(query, media_type, dataset.default_graphs, dataset.named_graphs, max_rows, max_bytes)
-        if timeout is not None:
-            return SparqlResult(media_type, [self._sandbox.run(job, timeout)])
-        # In process: trusted queries (CLI, pages), or a caller that keeps the time limit itself.
-        body = run_job(self._store, job, self.options)
+        """Run a guarded query here (see Store.sparql)."""
+        body = run_query(
+            self._store,
+            query,
+            self.options,
+            media_type=media_type,
+            dataset=dataset or NO_DATASET,
+            max_rows=max_rows,
+            max_bytes=max_bytes,
+        )
         return SparqlResult(media_type, [body])
 
-    def _make_runner(self) -> Runner:
-        # Runs in a freshly forked worker. An on-disk generation is opened anew there rather than
-        # used through the inherited handle, whose RocksDB threads did not survive the fork.
-        store = ox.Store.read_only(str(self._generation)) if self._generation else self._store
-        options = self.options
-        return lambda job: run_job(store, job, options)
+    def child_opener(self) -> Callable[[], OxigraphStore]:
+        """See Store.child_opener: in memory, the child's copy of this store, shared copy-on-write;
+        on disk, the current generation opened anew, as the inherited handle's RocksDB threads do
+        not survive a fork."""
+        if self._generation is None:
+            return lambda: self
+        return functools.partial(OxigraphStore._reopen, self._generation, self.options)
 
-    def sandbox_isolated(self) -> bool | None:
-        """Whether the query processes run without network (None before the first public query)."""
-        return self._sandbox.isolated
-
-    def query_process_ids(self) -> list[int]:
-        return self._sandbox.process_ids()
+    def revision(self) -> int:
+        return self._revision
 
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._query(query)
@@ -190,7 +200,7 @@ class OxigraphStore:
                 generations.prune(self.path, {generation, *([previous] if previous else [])})
             self._store = fresh
             self._stats = self._graph_names = None
-            self._sandbox.stop()  # workers hold the old data; new ones fork from the new store
+            self._revision += 1
 
     def _build_generation(self, nquads: bytes) -> Path:
         assert self.path is not None
@@ -234,7 +244,7 @@ class OxigraphStore:
         return self._stats
 
     def close(self) -> None:
-        self._sandbox.stop()
+        """Nothing to release early: pyoxigraph closes a store when its last reference goes."""
 
 
 #: Below this size one parse is quick; above it, every core parses a share of an on-disk load.

@@ -1,18 +1,16 @@
-"""Run one protocol query on a pyoxigraph Store and serialise it, with the result size cap.
-
-Shared by the in-process path and the sandbox workers (service/claimgraph/limits/sandbox.py):
-a QueryJob and its answer are plain data, so they cross a process boundary.
-"""
+"""Run one protocol query on a pyoxigraph Store and serialise it, with the result size caps."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
 from claimgraph.errors import QueryRejected, ResultTooLarge
+from claimgraph.store import QueryDataset
 
 
 @dataclass(frozen=True)
@@ -24,21 +22,11 @@ class QueryOptions:
     union_default_graph: bool = True
 
 
-@dataclass(frozen=True)
-class QueryJob:
-    query: str
-    media_type: str
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    max_rows: int | None = None
-    max_bytes: int | None = None
-
-
 def query_kwargs(
     options: QueryOptions, default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Keyword arguments of ``Store.query`` for ``options`` and a protocol dataset."""
-    kwargs: dict[str, object] = {
+    kwargs: dict[str, Any] = {
         "base_iri": options.base_iri,
         "prefixes": options.prefixes,
         "use_default_graph_as_union": options.union_default_graph,
@@ -52,30 +40,39 @@ def query_kwargs(
     return kwargs
 
 
-def run_job(store: ox.Store, job: QueryJob, options: QueryOptions) -> bytes:
-    """The serialised result of ``job``.
+def run_query(
+    store: ox.Store,
+    query: str,
+    options: QueryOptions,
+    *,
+    media_type: str,
+    dataset: QueryDataset,
+    max_rows: int | None,
+    max_bytes: int | None,
+) -> bytes:
+    """The result of ``query`` over ``dataset``, serialised as ``media_type``.
 
     Raises QueryRejected (syntax error, or a result that cannot take the media type)
-    and ResultTooLarge (more than ``job.max_rows`` solutions or triples, or more
-    than ``job.max_bytes`` bytes: then the serialisation stops there).
+    and ResultTooLarge (more than ``max_rows`` solutions or triples, or more than
+    ``max_bytes`` bytes: then the serialisation stops there).
     """
     try:
-        result = store.query(job.query, **query_kwargs(options, job.default_graphs, job.named_graphs))
+        result = store.query(query, **query_kwargs(options, dataset.default_graphs, dataset.named_graphs))
     except SyntaxError as exc:
         raise QueryRejected(str(exc)) from exc
     if isinstance(result, ox.QueryTriples):
-        rdf_format = ox.RdfFormat.from_media_type(job.media_type)
+        rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is None:
-            raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {job.media_type}")
-        body = serialize(result, rdf_format, job.max_bytes)
-        check_rows(body, rdf_format, job.max_rows)
+            raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {media_type}")
+        body = serialize(result, rdf_format, max_bytes)
+        check_rows(body, rdf_format, max_rows)
         return body
-    results_format = ox.QueryResultsFormat.from_media_type(job.media_type)
+    results_format = ox.QueryResultsFormat.from_media_type(media_type)
     if results_format is None:
-        raise QueryRejected(f"a SELECT or ASK result cannot be sent as {job.media_type}")
-    body = serialize(result, results_format, job.max_bytes)
+        raise QueryRejected(f"a SELECT or ASK result cannot be sent as {media_type}")
+    body = serialize(result, results_format, max_bytes)
     if isinstance(result, ox.QuerySolutions):
-        check_rows(body, results_format, job.max_rows)
+        check_rows(body, results_format, max_rows)
     return body
 
 
@@ -156,4 +153,5 @@ def count_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> int:
         return sum(1 for _ in ox.parse(body, format=fmt))
     if fmt == ox.QueryResultsFormat.CSV:  # pyoxigraph reads every results format but CSV
         return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
-    return sum(1 for _ in ox.parse_query_results(body, format=fmt))
+    solutions = ox.parse_query_results(body, format=fmt)
+    return sum(1 for _ in solutions) if isinstance(solutions, ox.QuerySolutions) else 1

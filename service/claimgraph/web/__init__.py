@@ -1,10 +1,11 @@
-"""The Flask application: settings, store, blueprints, error handlers."""
+"""The Flask application: settings, store, query runner, blueprints, error handlers."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app
 
 from claimgraph.iris import Iris
+from claimgraph.limits.runner import QueryRunner
 from claimgraph.reading.read_model import CurrentReadModel, ReadModel
 from claimgraph.settings import Settings
 from claimgraph.store import Store
@@ -13,10 +14,12 @@ STORE_KEY = "claimgraph.store"
 SETTINGS_KEY = "claimgraph.settings"
 IRIS_KEY = "claimgraph.iris"
 READ_MODEL_KEY = "claimgraph.read_model"
+RUNNER_KEY = "claimgraph.query_runner"
 
 
-def build_app(settings: Settings, store: Store) -> Flask:
-    """Create the app on a store that is ready to answer (service/claimgraph/app.py prepares it)."""
+def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
+    """Create the app on a store that is ready to answer, its public queries run by ``runner``
+    (claimgraph/app.py prepares both)."""
     from claimgraph.web import api, dataset, errors, linked_data, pages, sparql
     from claimgraph.web.representation import vary_on_accept
 
@@ -25,6 +28,7 @@ def build_app(settings: Settings, store: Store) -> Flask:
     iris = Iris(settings.base)
     app.extensions[IRIS_KEY] = iris
     app.extensions[STORE_KEY] = store
+    app.extensions[RUNNER_KEY] = runner
     app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)
@@ -38,6 +42,11 @@ def build_app(settings: Settings, store: Store) -> Flask:
 
 def get_store() -> Store:
     return current_app.extensions[STORE_KEY]  # type: ignore[no-any-return]
+
+
+def get_runner() -> QueryRunner:
+    """Where public queries are admitted and run (trusted ones go to the store)."""
+    return current_app.extensions[RUNNER_KEY]  # type: ignore[no-any-return]
 
 
 def get_settings() -> Settings:

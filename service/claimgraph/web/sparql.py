@@ -1,45 +1,46 @@
 """/sparql: the SPARQL 1.1 Protocol query operation, read-only, for the public.
 
-Intake (one query, from GET, a form POST or a sparql-query POST) -> guard
-(service/claimgraph/limits/guard.py) -> negotiation (service/claimgraph/media_sparql.py) -> the store,
-under the time limit (service/claimgraph/limits/time_limit.py). A bare GET describes the service.
+Intake (one query, from GET, a form POST or a sparql-query POST) -> admission by
+the guard -> negotiation (service/claimgraph/media_sparql.py) -> the query, within the
+time limit: the app's QueryRunner (service/claimgraph/limits/runner.py) admits and runs
+it. ``cite=1`` answers a SELECT in citation mode (service/claimgraph/protocol/lineage.py).
+A bare GET describes the service; a browser gets the query page (an editor, the
+example library, results as a table), also for a shared ``/sparql?query=…`` link.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Request, Response, current_app, request
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from flask import Blueprint, Flask, Request, Response, render_template, request, url_for
+from werkzeug.datastructures import CombinedMultiDict, MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from claimgraph import media_rdf as rdf_formats
 from claimgraph import media_sparql as formats
-from claimgraph.errors import QueryForbidden, QueryRejected
-from claimgraph.limits.guard import QueryGuard
-from claimgraph.limits.time_limit import public_time_limit
+from claimgraph.errors import NotAcceptable, QueryForbidden, QueryRejected
+from claimgraph.limits.guard import GuardedQuery
+from claimgraph.media_sparql import QueryForm
+from claimgraph.protocol.lineage import run_cited
 from claimgraph.protocol.service_description import describe
+from claimgraph.querylib import load_library
 from claimgraph.store import QueryDataset
-from claimgraph.web import IRIS_KEY, SETTINGS_KEY, cited, get_iris, get_settings, get_store, query_page
+from claimgraph.web import get_iris, get_runner, get_settings, get_store
 from claimgraph.web.representation import vary_on
 
 bp = Blueprint("sparql", __name__)
 
-GUARD_KEY = "claimgraph.sparql_guard"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 READ_ONLY = "updates are not accepted: this endpoint is read-only"
+#: Everything /sparql can answer a query with, and the page last: a tie (*/*) goes to the data.
+QUERY_OFFERS = (*formats.SOLUTION_OFFERS, *formats.GRAPH_OFFERS, formats.HTML_OFFER)
+#: ``cite=1`` and its spellings.
+CITE_VALUES = frozenset({"1", "true", "yes", "on"})
 
 
 def init_app(app: Flask) -> None:
-    settings, iris = app.extensions[SETTINGS_KEY], app.extensions[IRIS_KEY]
-    app.extensions[GUARD_KEY] = QueryGuard(
-        base=iris.base,
-        prefixes=iris.prefixes(),
-        max_bytes=settings.max_query_bytes,
-        max_depth=settings.max_nesting_depth,
-    )
     app.register_blueprint(bp)
     app.after_request(add_protocol_headers)
 
@@ -47,27 +48,24 @@ def init_app(app: Flask) -> None:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer one query; without a query, describe the service (or show the form to a browser)."""
-    settings, store = get_settings(), get_store()
+    settings, runner = get_settings(), get_runner()
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
     accept = formats.parse_accept(request.headers.get("Accept"))
-    if request.method == "GET" and query_page.prefers_page(accept, list(incoming.formats)):
-        return query_page.render_query_page(incoming.query, cited.wants_citations())  # a shared link
-    guard: QueryGuard = current_app.extensions[GUARD_KEY]
-    admitted = guard.check(incoming.query, incoming.dataset, store.graph_names)
+    if request.method == "GET" and prefers_page(accept, list(incoming.formats)):
+        return render_query_page(incoming.query, wants_citations())  # a shared link
+    admitted = runner.admit(incoming.query, incoming.dataset)
     offer = formats.negotiate(accept, admitted.form, incoming.formats)
-    if cited.wants_citations():
-        return cited.respond(admitted, offer.media_type)
-    with public_time_limit() as timeout:
-        result = store.sparql(
-            admitted.text,
-            media_type=offer.media_type,
-            dataset=admitted.dataset,
-            timeout=timeout,
-            max_rows=settings.max_result_rows,
-            max_bytes=settings.max_result_bytes,
-        )
+    if wants_citations():
+        return answer_cited(admitted, offer.media_type)
+    result = runner.sparql(
+        admitted.text,
+        media_type=offer.media_type,
+        dataset=admitted.dataset,
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+    )
     return Response(result.chunks, content_type=result.media_type)
 
 
@@ -77,11 +75,82 @@ def describe_service() -> Response:
     accept = formats.parse_accept(request.headers.get("Accept"))
     offer = formats.negotiate(accept, formats.DESCRIPTION_OFFERS, fmt)
     if offer is formats.HTML_OFFER:
-        return query_page.render_query_page()
+        return render_query_page()
     settings, iris = get_settings(), get_iris()
     description = describe(iris, get_store().graph_names(), union_default_graph=settings.union_default_graph)
     body = rdf_formats.serialize(description, offer.media_type, iris.prefixes())
     return Response(body, content_type=offer.media_type)
+
+
+# -- the query page (static/query.js runs its queries through the protocol itself) ---------------------
+def prefers_page(accept: MIMEAccept, format_values: list[str]) -> bool:
+    """Whether a GET with a query comes from a browser that wants the page rather than results.
+
+    >>> browser = MIMEAccept([("text/html", 1), ("application/xml", 0.9), ("*/*", 0.8)])
+    >>> prefers_page(browser, []), prefers_page(browser, ["csv"]), prefers_page(MIMEAccept([("*/*", 1)]), [])
+    (True, False, False)
+    """
+    if format_values:
+        return False
+    try:
+        return formats.negotiate(accept, QUERY_OFFERS) is formats.HTML_OFFER
+    except NotAcceptable:
+        return False
+
+
+def render_query_page(query: str | None = None, cite: bool = False) -> Response:
+    """The page, with ``query`` (from a shared link) in the editor, to be run when the page opens."""
+    settings = get_settings()
+    page = render_template(
+        "sparql.html",
+        endpoint=url_for("sparql.endpoint"),
+        examples=list(load_library().values()),
+        query=query,
+        cite=cite,
+        base=get_iris().base,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_result_rows,
+        links=[],
+    )
+    return Response(page, mimetype="text/html")
+
+
+# -- citation mode (issue 5) ------------------------------------------------------------------------
+def wants_citations() -> bool:
+    """Whether the request asks for citation mode (``cite`` in the URL, or in a form POST)."""
+    values = request.args.getlist("cite")
+    if request.method == "POST":
+        values += request.form.getlist("cite")
+    return any(value.strip().lower() in CITE_VALUES for value in values)
+
+
+def answer_cited(admitted: GuardedQuery, media_type: str) -> Response:
+    """The admitted query answered with, for each solution, the claims and sources whose graphs
+    supplied it, under the same result type, time limit and row limit as any query.
+
+    Raises QueryRejected (400) for anything but a SELECT over the whole dataset, or
+    for a construct lineage.py cannot rewrite (the message names it).
+    """
+    if admitted.form is not QueryForm.SELECT:
+        raise QueryRejected("citation mode (cite=1) works on SELECT queries only")
+    if admitted.dataset is not None:
+        raise QueryRejected(
+            "citation mode (cite=1) runs over the whole dataset: drop FROM and default-graph-uri"
+        )
+    settings, iris = get_settings(), get_iris()
+    result = run_cited(
+        get_runner(),
+        admitted.text,
+        base=iris.base,
+        prefixes=iris.prefixes(),
+        media_type=media_type,
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+    )
+    return Response(result.chunks, content_type=result.media_type)
+
+
+# -- intake ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,180 @@
+"""How a public query is admitted and run: the guard first, then the query, within the time limit.
+
+pyoxigraph cannot stop a query, so the time limit is kept by ending a process,
+in one of two ways (README, "Serving model and time limits"):
+
+- A gunicorn sync worker that has left the network (``adopt_gunicorn_worker``,
+  called from service/claimgraph/gunicorn_conf.py as gunicorn forks it) runs public
+  queries itself. It serves one request at a time and gunicorn replaces it when it
+  exits, so the watchdog (service/claimgraph/limits/watchdog.py) keeps the limit: at
+  the deadline it sends the client the app's own 503 straight down the connection
+  and ends the worker. That saves every query the hop to a query process and back.
+- Everywhere else (`claimgraph serve`, threaded or async gunicorn workers, a worker
+  that could not leave the network, a query outside a request) public queries run
+  in the sandbox's processes (service/claimgraph/limits/sandbox.py), killed at the
+  deadline: QueryTimeout, which the app answers with the same 503.
+
+Trusted queries (the pages' own, the CLI) call the store directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, request
+from werkzeug.http import http_date
+
+from claimgraph.errors import QueryTimeout
+from claimgraph.iris import Iris
+from claimgraph.limits.guard import GuardedQuery, QueryGuard
+from claimgraph.limits.network import leave_network
+from claimgraph.limits.sandbox import Sandbox
+from claimgraph.limits.watchdog import Watchdog
+from claimgraph.limits.zygote import QueryCall
+from claimgraph.settings import Settings
+from claimgraph.store import QueryDataset, SparqlResult, Store
+
+log = logging.getLogger(__name__)
+
+#: Keeps the time limit of the queries this process runs itself: one at a time, as requests come.
+WATCHDOG = Watchdog()
+_queries_here = False
+
+
+def runs_queries_itself() -> bool:
+    """Whether this process evaluates public queries itself (see the module's docstring)."""
+    return _queries_here
+
+
+def adopt_gunicorn_worker(worker: Any) -> None:
+    """Called in each gunicorn worker right after the fork: leave the network, and for a sync
+    worker, run public queries here from now on."""
+    global _queries_here
+    from gunicorn.workers.sync import SyncWorker  # here, not above: only gunicorn's workers need it
+
+    cfg = worker.cfg
+    if cfg.uid != os.getuid() or cfg.gid != os.getgid():
+        # gunicorn drops privileges after this hook; ids not mapped into a new namespace cannot
+        # be switched to. The sandbox's processes leave the network on their own later.
+        log.warning("gunicorn runs with --user/--group: public queries go to sandbox processes")
+        return
+    if not leave_network():
+        log.warning("the kernel keeps this worker on the network: public queries go to sandbox processes")
+        return
+    _queries_here = isinstance(worker, SyncWorker)
+
+
+class QueryRunner:
+    """Admits and runs the public queries of one app on ``store``: it wraps a Store, is not one.
+
+    Each query may run ``timeout`` seconds; the sandbox keeps up to ``workers``
+    query processes, started by the first query that goes there.
+    """
+
+    def __init__(self, store: Store, guard: QueryGuard, *, timeout: float, workers: int) -> None:
+        self.store = store
+        self.guard = guard
+        self.timeout = timeout
+        self._sandbox = Sandbox(store, workers)
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: Settings, iris: Iris) -> QueryRunner:
+        guard = QueryGuard(
+            base=iris.base,
+            prefixes=iris.prefixes(),
+            max_bytes=settings.max_query_bytes,
+            max_depth=settings.max_nesting_depth,
+        )
+        return cls(store, guard, timeout=settings.query_timeout, workers=settings.query_workers)
+
+    def admit(self, query: str, dataset: QueryDataset | None = None) -> GuardedQuery:
+        """The query as the guard admits it (service/claimgraph/limits/guard.py, which says what
+        it raises), checked against this store's named graphs."""
+        return self.guard.check(query, dataset, self.store.graph_names)
+
+    def sparql(
+        self,
+        query: str,
+        *,
+        media_type: str,
+        dataset: QueryDataset | None = None,
+        max_rows: int | None = None,
+        max_bytes: int | None = None,
+    ) -> SparqlResult:
+        """Run an admitted query as Store.sparql does, within the time limit.
+
+        Raises QueryTimeout at the limit (in a worker that runs queries itself the
+        client gets that answer from the watchdog, and the worker ends), and what
+        Store.sparql raises.
+        """
+        answer = _answer_at_deadline(self.timeout) if _queries_here else None
+        if answer is not None:
+            with WATCHDOG.limit(self.timeout, answer):
+                return self.store.sparql(
+                    query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
+                )
+        call = QueryCall(query, media_type, dataset, max_rows, max_bytes)
+        return SparqlResult(media_type, [self._sandbox.run(call, self.timeout)])
+
+    def warm_up(self) -> None:
+        """Run a first query the way public ones will run: where that is the sandbox, its zygote
+        forks now, before the server starts any thread (forking a threaded process is unsafe)."""
+        ask = QueryCall("ASK {}", "application/sparql-results+json")
+        if _queries_here:
+            ask.run(self.store)
+        else:
+            self._sandbox.run(ask, self.timeout)
+
+    def sandbox_isolated(self) -> bool | None:
+        """Whether the query processes run without network (None before the first one starts)."""
+        return self._sandbox.isolated
+
+    def query_process_ids(self) -> list[int]:
+        """The sandbox's zygote and workers (diagnostics)."""
+        return self._sandbox.process_ids()
+
+    def close(self) -> None:
+        """Stop the query processes (the next query that needs them starts new ones)."""
+        self._sandbox.stop()
+
+
+def _answer_at_deadline(seconds: float) -> Callable[[], None] | None:
+    """For a request that this gunicorn sync worker serves, the function the watchdog calls at the
+    deadline: it writes the app's 503 down the client's connection. None anywhere else."""
+    if not has_request_context():
+        return None
+    environ = request.environ
+    client = environ.get("gunicorn.socket")
+    if client is None or environ.get("wsgi.multithread") is not False:
+        return None
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def answer_503() -> None:
+        log.warning("a query ran past query_timeout (%g s): answering 503 and ending this worker", seconds)
+        client.sendall(timeout_response(app, environ, QueryTimeout.after(seconds)))
+
+    return answer_503
+
+
+def timeout_response(app: Flask, environ: dict[str, Any], error: QueryTimeout) -> bytes:
+    """The HTTP message the app answers ``error`` with, for the request ``environ``, as bytes.
+
+    Built by the app itself (error handler, after-request hooks such as CORS) in a
+    context of its own, so it can be made from the watchdog's thread.
+    """
+    with app.request_context(environ):
+        response = app.process_response(app.make_response(app.handle_user_exception(error)))
+        body_chunks, status, headers = response.get_wsgi_response(environ)
+        body = b"".join(body_chunks)  # werkzeug gives none for HEAD, keeping Content-Length
+    protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
+    lines = [f"{protocol} {status}", *(f"{name}: {value}" for name, value in headers)]
+    present = {name.lower() for name, _ in headers}
+    if "content-length" not in present:
+        lines.append(f"Content-Length: {len(body)}")
+    if "date" not in present:  # gunicorn adds it to every answer it writes; this one it does not
+        lines.append(f"Date: {http_date()}")
+    lines.append("Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

@@ -1,0 +1,287 @@
+"""The QueryRunner: public queries admitted by the guard, then run within the time limit, in the
+sandbox's query processes (killed at the deadline, no network) or, in a gunicorn sync worker, in
+process under the watchdog."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from claimgraph import create_app
+from claimgraph.errors import QueryRejected, QueryTimeout, ResultTooLarge, StoreUnavailable
+from claimgraph.limits import runner as runner_module
+from claimgraph.limits.guard import QueryTooLarge
+from claimgraph.limits.watchdog import EXPIRED
+from claimgraph.store import QueryDataset
+from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.web import RUNNER_KEY
+from live_server import protocol_nquads, slow_query
+
+BASE = "http://claimgraph.test/"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+CSV = "text/csv"
+OTHER_DATA = b'<http://e/s> <http://e/p> "other" <http://e/g> .\n'
+
+
+def count(runner, query: str = COUNT, **kwargs) -> int:
+    return int(runner.sparql(query, media_type=CSV, **kwargs).chunks[0].split()[1])
+
+
+@pytest.fixture(scope="module")
+def nquads() -> bytes:
+    return protocol_nquads(BASE)
+
+
+@pytest.fixture
+def store(nquads):
+    opened = OxigraphStore(base_iri=BASE)
+    opened.replace_all(nquads)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def disk_store(tmp_path, nquads):
+    opened = OxigraphStore(str(tmp_path / "store"), base_iri=BASE)
+    opened.replace_all(nquads)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def runner(store, make_runner):
+    return make_runner(store)
+
+
+# -- admission -----------------------------------------------------------------------------------------
+def test_admit_lets_a_query_name_only_graphs_of_the_store(runner):
+    context = BASE + "graphs/context"
+    admitted = runner.admit(f"SELECT * FROM <{context}> WHERE {{ ?s ?p ?o }}")
+    assert admitted.dataset == QueryDataset(default_graphs=(context,))
+    with pytest.raises(QueryRejected, match="not a named graph of this dataset"):
+        runner.admit("SELECT * WHERE { ?s ?p ?o }", QueryDataset(named_graphs=("http://e/elsewhere",)))
+
+
+def test_admit_applies_the_size_setting(store, make_runner):
+    with pytest.raises(QueryTooLarge, match="longer than 100 bytes"):
+        make_runner(store, max_query_bytes=100).admit("SELECT * WHERE { ?s ?p ?o } # " + "x" * 100)
+
+
+# -- in the sandbox's query processes ---------------------------------------------------------------------
+@pytest.mark.parametrize(("union", "expected"), [(True, 20), (False, 0)])
+def test_query_processes_keep_the_stores_default_graph(nquads, make_runner, union, expected):
+    store = OxigraphStore(base_iri=BASE, union_default_graph=union)
+    store.replace_all(nquads)
+    runner = make_runner(store)
+    assert count(runner) == expected
+    assert count(runner, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }") == 20
+    assert len(runner.query_process_ids()) == 2  # the zygote and one worker answered
+
+
+def test_a_request_dataset_reaches_the_query_process(runner):
+    dataset = QueryDataset(default_graphs=(BASE + "claims/c1/provenance",))
+    assert count(runner, dataset=dataset) == 4
+
+
+def test_query_processes_reopen_an_on_disk_store_read_only(disk_store, tmp_path, make_runner):
+    reader = OxigraphStore(str(tmp_path / "store"), base_iri=BASE, read_only=True)
+    try:
+        assert count(make_runner(disk_store)) == 20
+        assert count(make_runner(reader)) == 20
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize("fixture", ["store", "disk_store"])
+def test_a_failed_load_changes_nothing_the_query_processes_answer(request, make_runner, fixture):
+    store = request.getfixturevalue(fixture)
+    runner = make_runner(store)
+    assert count(runner) == 20
+    processes = runner.query_process_ids()
+    with pytest.raises(SyntaxError):
+        store.replace_all(b'<http://e/a> <http://e/b> "unterminated .\n')
+    assert count(runner) == 20
+    assert runner.query_process_ids() == processes
+
+
+@pytest.mark.parametrize("fixture", ["store", "disk_store"])
+def test_new_content_replaces_the_query_processes(request, make_runner, fixture):
+    store = request.getfixturevalue(fixture)
+    runner = make_runner(store)
+    assert count(runner) == 20
+    old = runner.query_process_ids()
+    store.replace_all(OTHER_DATA)
+    assert count(runner) == 1
+    assert not set(old) & set(runner.query_process_ids())
+    time.sleep(0.1)
+    assert not any(_alive(pid) for pid in old)
+
+
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "application/n-triples"])
+def test_max_bytes_stops_a_runaway_result_in_the_query_process(runner, media_type):
+    where = "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    select = media_type.startswith("application/sparql-results")
+    runaway = ("SELECT * " if select else "CONSTRUCT { ?a ?b ?i . ?g ?h ?c . ?d ?e ?f } ") + where
+    with pytest.raises(ResultTooLarge, match=r"larger than 10000 bytes \(max_result_bytes\)"):
+        runner.sparql(runaway, media_type=media_type, max_bytes=10_000)
+    small = "SELECT * WHERE { ?s ?p ?o }" if select else "CONSTRUCT WHERE { ?s ?p ?o }"
+    capped = runner.sparql(small, media_type=media_type, max_bytes=100_000)
+    assert capped.chunks == runner.store.sparql(small, media_type=media_type).chunks
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    ["application/sparql-results+json", "application/sparql-results+xml", CSV, "text/tab-separated-values"],
+)
+def test_max_rows_caps_solutions_in_the_query_process(runner, media_type):
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    assert runner.sparql(query, media_type=media_type, max_rows=20).chunks
+    with pytest.raises(ResultTooLarge, match="more than 19"):
+        runner.sparql(query, media_type=media_type, max_rows=19)
+
+
+def test_a_query_past_the_time_limit_is_stopped(store, make_runner):
+    runner = make_runner(store, query_timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="did not finish within 1 s"):
+        runner.sparql(slow_query(), media_type=CSV)
+    assert time.monotonic() - started < 3
+    assert runner.sparql("ASK {}", media_type=CSV).chunks == [b"true"]
+
+
+def test_syntax_errors_come_back_from_the_worker(runner):
+    with pytest.raises(QueryRejected, match="error at 1:"):
+        runner.sparql("SELECT ?s WHERE { ?s ?p }", media_type=CSV)
+
+
+def test_a_worker_that_crashes_costs_one_answer(runner):
+    # Far deeper than the guard admits: pyoxigraph's parser overflows its stack and the worker dies.
+    nested = "ASK { " + "{ " * 200_000 + "}" * 200_000 + " }"
+    with pytest.raises(StoreUnavailable, match="died"):
+        runner.sparql(nested, media_type=CSV)
+    assert runner.sparql("ASK {}", media_type=CSV).chunks == [b"true"]
+
+
+@pytest.fixture
+def listener():
+    server = socket.create_server(("127.0.0.1", 0))
+    connections: list[object] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, peer = server.accept()
+            except OSError:
+                return
+            connections.append(peer)
+            conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1], connections
+    server.close()
+
+
+def test_the_engine_fetches_service_in_process_but_not_from_the_sandbox(store, runner, listener):
+    port, connections = listener
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+    # Why the guard exists: in process, pyoxigraph makes the request (our listener sees it).
+    with pytest.raises(ConnectionError):  # the listener closes without answering
+        store.sparql(query, media_type=CSV)
+    assert len(connections) == 1
+    # Behind the guard, the sandbox is a second wall: its workers have no network at all.
+    runner.sparql("ASK {}", media_type=CSV)
+    if not runner.sandbox_isolated():
+        pytest.skip("this kernel does not let unprivileged processes leave the network")
+    with pytest.raises(RuntimeError, match="unreachable"):
+        runner.sparql(query, media_type=CSV)
+    time.sleep(0.2)
+    assert len(connections) == 1
+
+
+def test_warm_up_starts_the_query_processes(runner):
+    assert runner.query_process_ids() == []
+    runner.warm_up()
+    assert len(runner.query_process_ids()) == 2
+
+
+def test_close_stops_every_query_process(store, make_runner):
+    runner = make_runner(store, query_workers=2)
+    runner.sparql("ASK {}", media_type=CSV)
+    pids = runner.query_process_ids()
+    assert len(pids) == 2  # the zygote and one worker
+    runner.close()
+    time.sleep(0.1)
+    for pid in pids:
+        assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "zombie" in status.read_text())
+
+
+# -- in a gunicorn sync worker: in process, under the watchdog ---------------------------------------------
+@pytest.fixture
+def sync_worker(monkeypatch):
+    """This process as adopt_gunicorn_worker leaves a sync worker that left the network."""
+    monkeypatch.setattr(runner_module, "_queries_here", True)
+
+
+def gunicorn_request(app, client: object, path: str = "/sparql", multithread: bool = False):
+    """A request context as a gunicorn worker makes one: with the client's socket."""
+    overrides = {"gunicorn.socket": client, "wsgi.multithread": multithread}
+    return app.test_request_context(path, query_string={"query": slow_query()}, environ_overrides=overrides)
+
+
+def test_a_sync_worker_runs_queries_itself(store, sync_worker):
+    app = create_app({"base_iri": BASE}, store=store)
+    runner = app.extensions[RUNNER_KEY]
+    runner.warm_up()
+    with gunicorn_request(app, object()):
+        assert count(runner) == 20
+    assert runner.query_process_ids() == []  # no sandbox was started
+
+
+def test_outside_a_sync_workers_request_queries_go_to_the_sandbox(store, sync_worker):
+    app = create_app({"base_iri": BASE}, store=store)
+    runner = app.extensions[RUNNER_KEY]
+    try:
+        with gunicorn_request(app, object(), multithread=True):  # gunicorn's threaded worker
+            assert count(runner) == 20
+        assert len(runner.query_process_ids()) == 2
+    finally:
+        runner.close()
+
+
+def test_at_the_deadline_a_sync_worker_answers_503_itself_and_ends(store, sync_worker):
+    app = create_app({"base_iri": BASE, "query_timeout": 0.5}, store=store)
+    runner = app.extensions[RUNNER_KEY]
+    ours, client = socket.socketpair()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, ended by the watchdog
+        try:
+            ours.close()
+            with gunicorn_request(app, client):
+                runner.sparql(slow_query(), media_type=CSV)
+        finally:
+            os._exit(0)
+    client.close()
+    answer = b""
+    while chunk := ours.recv(65536):
+        answer += chunk
+    ours.close()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == EXPIRED
+    assert time.monotonic() - started < 5
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503")
+    assert body == f"Service Unavailable: {QueryTimeout.after(0.5)}\n".encode()
