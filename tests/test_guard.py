@@ -6,7 +6,7 @@ import pytest
 from claimgraph.errors import QueryForbidden, QueryRejected
 from claimgraph.limits import guard as sparql_guard
 from claimgraph.limits.guard import QueryGuard, QueryTooLarge, check_depth, decode_escapes, needs_parse
-from claimgraph.media_sparql import QueryForm
+from claimgraph.media import QueryForm
 from claimgraph.store import QueryDataset
 
 BASE = "http://claimgraph.test/"

@@ -7,6 +7,7 @@ import sys
 
 from claimgraph import commands
 from claimgraph.errors import DataError
+from claimgraph.media import DATASET_FORMATS, QUERY_COMMAND
 from claimgraph.settings import Settings
 
 
@@ -51,18 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser(
         "validate", help="validate the data (a data folder, or an RDF file) and print a report"
     )
-    validate.add_argument("path", nargs="?", default=None, help="data folder or .trig/.nq/.ttl/.jsonld file")
+    suffixes = "/".join(f".{fmt.suffix}" for fmt in DATASET_FORMATS)
+    validate.add_argument("path", nargs="?", default=None, help=f"data folder or {suffixes} file")
     validate.add_argument("--article", default=None, help="article text the anchors point into (RDF files)")
     validate.set_defaults(run=cmd_validate)
 
     export = sub.add_parser("export", help="write the whole dataset")
-    export.add_argument("--format", choices=["jsonld", "nquads", "trig", "turtle"], default="trig")
+    export_names = sorted(fmt.command_name for fmt in DATASET_FORMATS)
+    export.add_argument("--format", choices=export_names, default="trig")
     export.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
     export.set_defaults(run=cmd_export)
 
     query = sub.add_parser("query", help="run a .rq file or a named example query")
     query.add_argument("query", help="path to a .rq file, or the name of a query in queries/")
-    query.add_argument("--format", choices=["table", "json", "csv", "tsv"], default="table")
+    query.add_argument(
+        "--format", choices=["table", *(f.command_name for f in QUERY_COMMAND)], default="table"
+    )
     query.set_defaults(run=cmd_query)
 
     check = sub.add_parser("check", help="run the automated checks and print their findings")

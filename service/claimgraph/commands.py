@@ -29,6 +29,7 @@ from claimgraph.build.validation import (
 from claimgraph.errors import DataError
 from claimgraph.iris import Iris
 from claimgraph.loading import ensure_current, load_dataset
+from claimgraph.media import QUERY_COMMAND
 from claimgraph.querylib import load_library
 from claimgraph.settings import Settings
 from claimgraph.store.backends import open_store
@@ -162,11 +163,8 @@ def as_json(run: CheckRun, iris: Iris) -> str:
     )
 
 
-QUERY_OUTPUT_MEDIA = {
-    "json": "application/sparql-results+json",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
+#: The results formats `claimgraph query --format` writes (beside its table), by name.
+QUERY_OUTPUT_MEDIA = {fmt.command_name: fmt.media_type for fmt in QUERY_COMMAND}
 
 
 def run_query(name_or_path: str, fmt: str, settings: Settings) -> int:

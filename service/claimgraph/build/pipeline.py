@@ -26,6 +26,7 @@ from claimgraph.build.compiler import compile_dataset
 from claimgraph.build.sources import DataSources
 from claimgraph.build.validation import Report, load_ontology, merged_graph, validate_dataset
 from claimgraph.iris import Iris
+from claimgraph.media import DATASET_FORMATS, Kind
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,12 @@ def to_nquads(dataset: Dataset) -> bytes:
     return dataset.serialize(format="nquads", encoding="utf-8")
 
 
-#: `claimgraph export --format` names and the rdflib serializer of each.
-EXPORT_FORMATS = {"trig": "trig", "nquads": "nquads", "turtle": "turtle", "jsonld": "json-ld"}
+#: The formats `claimgraph export --format` writes, by name.
+EXPORT_FORMATS = {fmt.command_name: fmt for fmt in DATASET_FORMATS}
 
 
 def serialize_dataset(dataset: Dataset, fmt: str) -> bytes:
-    """The whole dataset in one of EXPORT_FORMATS; Turtle, which has no graphs, gets their union."""
-    source = merged_graph(dataset) if fmt == "turtle" else dataset
-    return source.serialize(format=EXPORT_FORMATS[fmt], encoding="utf-8")
+    """The whole dataset in one of EXPORT_FORMATS; a format without graphs (Turtle) gets their union."""
+    target = EXPORT_FORMATS[fmt]
+    source = dataset if target.kind is Kind.QUADS else merged_graph(dataset)
+    return source.serialize(format=target.rdflib, encoding="utf-8")

@@ -14,6 +14,7 @@ from rdflib.term import Node
 from claimgraph import paths
 from claimgraph.errors import DataError
 from claimgraph.iris import OA, SCHEMA, Iris
+from claimgraph.media import DATASET_FORMATS
 
 ONTOLOGY_FILE = "claimgraph.ttl"
 SHAPES_FILE = "shapes.ttl"
@@ -193,7 +194,7 @@ def _check_target(graph: Graph, claim: Node, target: Node, text: str, quote: obj
 
 
 #: File suffixes `claimgraph validate` reads as RDF, and rdflib's parser of each.
-RDF_INPUT_FORMATS = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".jsonld": "json-ld"}
+RDF_INPUT_FORMATS = {f".{suffix}": fmt.rdflib for fmt in DATASET_FORMATS for suffix in fmt.suffixes}
 
 
 def parse_rdf_file(file: Path, fmt: str) -> Dataset:

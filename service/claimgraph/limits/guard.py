@@ -38,7 +38,7 @@ from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parse
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from claimgraph.errors import QueryForbidden, QueryRejected
-from claimgraph.media_sparql import QueryForm
+from claimgraph.media import QueryForm
 from claimgraph.store import QueryDataset
 
 #: Words whose absence proves a query has no SERVICE, FROM, LOAD or update operation.

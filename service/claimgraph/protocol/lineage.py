@@ -35,6 +35,7 @@ from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected
 from claimgraph.limits.runner import QueryRunner
+from claimgraph.media import SOLUTIONS
 from claimgraph.store import SparqlResult, Store
 
 CITE_PREFIX = "__cite"
@@ -275,12 +276,8 @@ def _length_one(path: Path) -> bool:
 
 # -- running it --------------------------------------------------------------------------------
 JSON_RESULTS = "application/sparql-results+json"
-RESULT_FORMATS = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
+#: The results formats citation mode writes (with rdflib), by media type.
+RESULT_FORMATS = {fmt.media_type: fmt.rdflib for fmt in SOLUTIONS}
 LINEAGE_QUERY = """
 SELECT ?graph ?claim ?source WHERE {
   { ?claim cg:assertion ?graph } UNION { GRAPH ?graph { ?claim a schema:Claim } }

@@ -14,10 +14,8 @@ from collections.abc import Collection
 
 from rdflib import BNode, Dataset, Literal, URIRef
 
-from claimgraph import media_sparql as formats
 from claimgraph.iris import RDF, RDFS, SD, Iris
-
-W3C_FORMATS = "http://www.w3.org/ns/formats/"
+from claimgraph.media import RESULT_FORMATS
 
 
 def describe(iris: Iris, graph_names: Collection[str], *, union_default_graph: bool) -> Dataset:
@@ -30,8 +28,8 @@ def describe(iris: Iris, graph_names: Collection[str], *, union_default_graph: b
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     if union_default_graph:
         g.add((service, SD.feature, SD.UnionDefaultGraph))
-    for offer in (*formats.SOLUTION_OFFERS, *formats.GRAPH_OFFERS):
-        g.add((service, SD.resultFormat, URIRef(W3C_FORMATS + offer.w3c_name)))
+    for fmt in RESULT_FORMATS:
+        g.add((service, SD.resultFormat, URIRef(fmt.w3c_iri)))
     g.add(
         (
             service,

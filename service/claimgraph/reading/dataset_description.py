@@ -16,22 +16,9 @@ from rdflib.term import Node
 
 from claimgraph.errors import NotFound
 from claimgraph.iris import SD, WD, Iris
+from claimgraph.media import DATASET_FORMATS
 from claimgraph.reading.descriptions import StoreReader, describe
 
-#: The dumps: extension -> media type. Store.export produces each natively.
-DUMPS: dict[str, str] = {
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-}
-#: W3C format IRIs (http://www.w3.org/ns/formats/) for void:feature.
-FORMAT_IRIS: dict[str, URIRef] = {
-    "trig": URIRef("http://www.w3.org/ns/formats/TriG"),
-    "nq": URIRef("http://www.w3.org/ns/formats/N-Quads"),
-    "ttl": URIRef("http://www.w3.org/ns/formats/Turtle"),
-    "jsonld": URIRef("http://www.w3.org/ns/formats/JSON-LD"),
-}
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
@@ -153,7 +140,8 @@ def _add_linkset(g: Graph, counts: Counts, iris: Iris) -> None:
 
 def _add_distributions(g: Graph, iris: Iris) -> None:
     ds = iris.dataset
-    for ext, media_type in DUMPS.items():
+    for fmt in DATASET_FORMATS:  # the dumps; Store.export produces each natively
+        ext, format_iri = fmt.suffix, URIRef(fmt.w3c_iri)
         url, distribution = iris.dataset_dump(ext), iris.dataset_part(f"dump-{ext}")
         g.add((ds, VOID.dataDump, url))
         g.add((ds, DCAT.distribution, distribution))
@@ -161,9 +149,9 @@ def _add_distributions(g: Graph, iris: Iris) -> None:
         g.add((distribution, DCTERMS.title, Literal(f"Full dump ({ext})", lang="en")))
         g.add((distribution, DCAT.downloadURL, url))
         g.add((distribution, DCAT.accessURL, url))
-        g.add((distribution, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + media_type)))
-        g.add((distribution, DCTERMS.format, FORMAT_IRIS[ext]))
-        g.add((ds, VOID.feature, FORMAT_IRIS[ext]))
+        g.add((distribution, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + fmt.media_type)))
+        g.add((distribution, DCTERMS.format, format_iri))
+        g.add((ds, VOID.feature, format_iri))
     endpoint = iris.sparql_endpoint
     distribution, service = iris.dataset_part("sparql"), iris.dataset_part("sparql-service")
     g.add((ds, DCAT.distribution, distribution))

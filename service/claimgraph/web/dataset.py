@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from claimgraph.media_conneg import DESCRIPTION, HTML, RESOURCE
-from claimgraph.reading.dataset_description import DUMPS
+from claimgraph.media import DATASET_FORMATS, HTML, RDF_ONLY, RESOURCE, SUFFIXES
 from claimgraph.web import get_iris, get_read_model, get_store, urls
 from claimgraph.web.representation import choose, respond
 
@@ -29,11 +28,11 @@ def health() -> Response:
 @bp.get("/.well-known/void")
 def void_document() -> Response:
     """VoID and DCAT for the dataset, RDF only (Turtle unless Accept asks for another)."""
-    media_type = choose(DESCRIPTION, None)
+    media_type = choose(RDF_ONLY, None)
     iris = get_iris()
-    twin = urls.Link(urls.twin(str(iris.dataset), HTML), HTML)
+    twin = urls.Link(urls.twin(str(iris.dataset), HTML), HTML.media_type)
     description = get_read_model().dataset_description()
-    return respond(iris.dataset, description.dataset, media_type, (), [twin, *urls.dumps(DUMPS)])
+    return respond(iris.dataset, description.dataset, media_type, (), [twin, *urls.dumps(DATASET_FORMATS)])
 
 
 @bp.get("/dataset", defaults={"ext": None})
@@ -44,15 +43,14 @@ def dataset(ext: str | None) -> Response:
     iris = get_iris()
     void_document = urls.Link(urls.href(str(iris.void_document)), "text/turtle", rel="describedby")
     description = get_read_model().dataset_description()
-    return respond(
-        iris.dataset, description.dataset, media_type, (HTML,), [void_document, *urls.dumps(DUMPS)]
-    )
+    links = [void_document, *urls.dumps(DATASET_FORMATS)]
+    return respond(iris.dataset, description.dataset, media_type, (HTML,), links)
 
 
-@bp.get(f"/dataset.<any({', '.join(DUMPS)}):ext>")
+@bp.get(f"/dataset.<any({', '.join(f.suffix for f in DATASET_FORMATS)}):ext>")
 def dump(ext: str) -> Response:
     """The whole dataset in one format, streamed from the store; 304 when the client's copy is current."""
-    media_type = DUMPS[ext]
+    media_type = SUFFIXES[ext].media_type
     described = get_read_model().dataset_description()
     response = Response(get_store().export(media_type), mimetype=media_type)
     if described.version:

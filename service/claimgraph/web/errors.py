@@ -23,8 +23,12 @@ from werkzeug.exceptions import HTTPException
 
 from claimgraph import errors
 from claimgraph.limits.guard import QueryTooLarge
-from claimgraph.media_conneg import HTML, TEXT
-from claimgraph.web.representation import JSON
+from claimgraph.media import HTML as HTML_FORMAT
+from claimgraph.media import JSON as JSON_FORMAT
+from claimgraph.media import TEXT as TEXT_FORMAT
+
+#: The three shapes, by the media type each answers in (``g.answer`` holds the negotiated one).
+HTML, JSON, TEXT = HTML_FORMAT.media_type, JSON_FORMAT.media_type, TEXT_FORMAT.media_type
 
 STATUS: dict[type[Exception], int] = {
     errors.QueryRejected: 400,

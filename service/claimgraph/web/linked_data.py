@@ -13,7 +13,7 @@ from flask import Blueprint, Response
 from rdflib import URIRef
 
 from claimgraph.iris import ONTOLOGY_VERSION, Iris
-from claimgraph.media_conneg import HTML, RESOURCE, TEXT, TEXT_RESOURCE
+from claimgraph.media import HTML, RESOURCE, TEXT, TEXT_RESOURCE
 from claimgraph.web import get_iris, get_read_model, pages
 from claimgraph.web.representation import CONVERTERS, choose, respond, respond_page, respond_text
 

@@ -12,33 +12,32 @@ from collections.abc import Callable
 from flask import Blueprint, Response, g, jsonify, render_template, request
 from rdflib import URIRef
 
-from claimgraph import media_conneg as conneg
+from claimgraph import media
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import get_read_model, urls
-from claimgraph.web.representation import JSON, choose, respond_page, with_links
+from claimgraph.web.representation import choose, respond_page, with_links
 
 bp = Blueprint("pages", __name__)
-#: /claims answers programs with JSON (a client sending only */* gets data) and browsers with the page.
-LIST_OFFERS = (JSON, conneg.HTML)
+JSON = media.JSON.media_type
 
 
 @bp.get("/article")
 def article() -> Response:
     """The article (the first, when the store holds several) with its claims highlighted."""
-    g.answer = conneg.HTML
+    g.answer = media.HTML.media_type
     model = get_read_model()
     first = model.first_article()
-    return respond_page(first, conneg.RESOURCE, "article.html", **article_context(model, first))
+    return respond_page(first, media.RESOURCE, "article.html", **article_context(model, first))
 
 
 @bp.get("/claims")
 def claims() -> Response | str:
     """The claim list with its filters and facet counts, as a page or as JSON (Accept)."""
-    media_type = choose(LIST_OFFERS, None)
+    chosen = choose(media.LISTING, None)
     listing = get_read_model().listing(Filters.from_args(request.args.to_dict(flat=False)))
     api = urls.Link(f"{request.script_root}/api/claims", JSON)
-    if media_type == JSON:
+    if chosen is media.JSON:
         return with_links(jsonify(listing.to_json()), [api])
     return render_template("claims.html", listing=listing, links=[api])
 
@@ -46,14 +45,14 @@ def claims() -> Response | str:
 @bp.get("/sources")
 def sources() -> str:
     """Every source with its issuer, how and when it was obtained, and the claims derived from it."""
-    g.answer = conneg.HTML
+    g.answer = media.HTML.media_type
     return render_template("sources.html", entries=get_read_model().sources(), links=[])
 
 
 @bp.get("/checks")
 def checks() -> str:
     """Every check rule and every verdict with its count, linking to the claims."""
-    g.answer = conneg.HTML
+    g.answer = media.HTML.media_type
     return render_template("checks.html", report=get_read_model().check_report(), links=[])
 
 
@@ -83,3 +82,4 @@ PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
 }
 
 bp.add_app_template_global(urls.href, "href")
+bp.add_app_template_global(media.label, "format_label")

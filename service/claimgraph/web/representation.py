@@ -6,19 +6,18 @@ chosen from the Accept header (not from an extension) also says ``Vary: Accept``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from flask import Response, g, render_template, request
 from rdflib import Dataset, URIRef
 from werkzeug.routing import BaseConverter
 
-from claimgraph import media_conneg as conneg
-from claimgraph import media_rdf as rdf_formats
-from claimgraph import media_sparql as formats
+from claimgraph import media
+from claimgraph.media import Format, Offers
+from claimgraph.negotiation import negotiate, parse_accept
+from claimgraph.rdf_serialization import serialize
 from claimgraph.reading import resource_page as pages
 from claimgraph.web import get_iris, urls
-
-JSON = "application/json"
 
 
 class IdentConverter(BaseConverter):
@@ -30,51 +29,52 @@ class IdentConverter(BaseConverter):
 class ExtensionConverter(BaseConverter):
     """A known extension; anything else does not route, so ``/claims/c013.xyz`` is a 404."""
 
-    regex = "|".join(sorted(conneg.EXTENSIONS, key=len, reverse=True))
+    regex = "|".join(sorted(media.SUFFIXES, key=len, reverse=True))
 
 
 CONVERTERS = {"ident": IdentConverter, "ext": ExtensionConverter}
 
 
-def choose(offers: Sequence[str], extension: str | None) -> str:
-    """The media type to answer with (404 for a foreign extension, 406 when nothing is acceptable)."""
+def choose(offers: Offers, extension: str | None) -> Format:
+    """The format to answer with (404 for a foreign extension, 406 when nothing is acceptable)."""
     if extension is None:
         g.vary_accept = True
+    chosen = negotiate(parse_accept(request.headers.get("Accept")), offers, suffix=extension)
     # What was chosen also decides how an error is shown from here on (web/errors.py, audience).
-    g.answer = conneg.negotiate(formats.parse_accept(request.headers.get("Accept")), offers, extension)
-    return g.answer  # type: ignore[no-any-return]
+    g.answer = chosen.media_type
+    return chosen
 
 
 def respond(
     iri: URIRef,
     description: Dataset,
-    media_type: str,
-    twins: Sequence[str],
+    fmt: Format,
+    twins: Iterable[Format],
     links: Sequence[urls.Link] = (),
 ) -> Response:
-    """``description`` of ``iri`` as ``media_type``, linking its ``twins`` (media types) and ``links``."""
+    """``description`` of ``iri`` in ``fmt``, linking its ``twins`` and ``links``."""
     prefixes = get_iris().prefixes()
-    alternates = [*urls.alternates(str(iri), tuple(twins)), *links]
-    if media_type == conneg.HTML:
+    alternates = [*urls.alternates(str(iri), twins), *links]
+    if fmt is media.HTML:
         page = pages.build_page(description, iri, prefixes, urls.href, get_iris().base)
         response = Response(
-            render_template("resource.html", page=page, links=alternates), mimetype=media_type
+            render_template("resource.html", page=page, links=alternates), mimetype=fmt.media_type
         )
     else:
-        response = Response(rdf_formats.serialize(description, media_type, prefixes), mimetype=media_type)
+        response = Response(serialize(description, fmt, prefixes), mimetype=fmt.media_type)
     return with_links(response, alternates)
 
 
-def respond_page(iri: URIRef, twins: Sequence[str], template: str, **context: object) -> Response:
+def respond_page(iri: URIRef, twins: Iterable[Format], template: str, **context: object) -> Response:
     """A page of its own for ``iri`` (a claim, a source, the article), with the twins ``respond`` links."""
-    alternates = urls.alternates(str(iri), tuple(twins))
+    alternates = urls.alternates(str(iri), twins)
     body = render_template(template, links=alternates, iri=str(iri), **context)
-    return with_links(Response(body, mimetype=conneg.HTML), alternates)
+    return with_links(Response(body, mimetype=media.HTML.media_type), alternates)
 
 
-def respond_text(iri: URIRef, text: str, offers: Sequence[str]) -> Response:
+def respond_text(iri: URIRef, text: str, twins: Iterable[Format]) -> Response:
     """A text resource as ``text/plain; charset=utf-8``."""
-    return with_links(Response(text, mimetype=conneg.TEXT), urls.alternates(str(iri), tuple(offers)))
+    return with_links(Response(text, mimetype=media.TEXT.media_type), urls.alternates(str(iri), twins))
 
 
 def with_links(response: Response, links: Sequence[urls.Link]) -> Response:

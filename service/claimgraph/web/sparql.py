@@ -1,7 +1,7 @@
 """/sparql: the SPARQL 1.1 Protocol query operation, read-only, for the public.
 
 Intake (one query, from GET, a form POST or a sparql-query POST) -> admission by
-the guard -> negotiation (service/claimgraph/media_sparql.py) -> the query, within the
+the guard -> negotiation (service/claimgraph/negotiation.py) -> the query, within the
 time limit: the app's QueryRunner (service/claimgraph/limits/runner.py) admits and runs
 it. ``cite=1`` answers a SELECT in citation mode (service/claimgraph/protocol/lineage.py).
 A bare GET describes the service; a browser gets the query page (an editor, the
@@ -16,14 +16,15 @@ from flask import Blueprint, Flask, Request, Response, render_template, request,
 from werkzeug.datastructures import CombinedMultiDict, MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
-from claimgraph import media_rdf as rdf_formats
-from claimgraph import media_sparql as formats
+from claimgraph import media
 from claimgraph.errors import NotAcceptable, QueryForbidden, QueryRejected
 from claimgraph.limits.guard import GuardedQuery
-from claimgraph.media_sparql import QueryForm
+from claimgraph.media import QueryForm
+from claimgraph.negotiation import negotiate, parse_accept
 from claimgraph.protocol.lineage import run_cited
 from claimgraph.protocol.service_description import describe
 from claimgraph.querylib import load_library
+from claimgraph.rdf_serialization import serialize
 from claimgraph.store import QueryDataset
 from claimgraph.web import get_iris, get_runner, get_settings, get_store
 from claimgraph.web.representation import vary_on
@@ -35,7 +36,7 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 READ_ONLY = "updates are not accepted: this endpoint is read-only"
 #: Everything /sparql can answer a query with, and the page last: a tie (*/*) goes to the data.
-QUERY_OFFERS = (*formats.SOLUTION_OFFERS, *formats.GRAPH_OFFERS, formats.HTML_OFFER)
+QUERY_OFFERS = media.Offers((*media.SOLUTIONS, *media.GRAPHS, media.HTML), lenient=True)
 #: ``cite=1`` and its spellings.
 CITE_VALUES = frozenset({"1", "true", "yes", "on"})
 
@@ -52,11 +53,11 @@ def endpoint() -> Response:
     incoming = read_query_request(request, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
-    accept = formats.parse_accept(request.headers.get("Accept"))
+    accept = parse_accept(request.headers.get("Accept"))
     if request.method == "GET" and prefers_page(accept, list(incoming.formats)):
         return render_query_page(incoming.query, wants_citations())  # a shared link
     admitted = runner.admit(incoming.query, incoming.dataset)
-    offer = formats.negotiate(accept, admitted.form, incoming.formats)
+    offer = negotiate(accept, media.offers_for(admitted.form), names=incoming.formats)
     if wants_citations():
         return answer_cited(admitted, offer.media_type)
     result = runner.sparql(
@@ -72,13 +73,13 @@ def endpoint() -> Response:
 def describe_service() -> Response:
     """The service description in RDF, or the query form for a browser."""
     fmt = request.args.getlist("format")
-    accept = formats.parse_accept(request.headers.get("Accept"))
-    offer = formats.negotiate(accept, formats.DESCRIPTION_OFFERS, fmt)
-    if offer is formats.HTML_OFFER:
+    accept = parse_accept(request.headers.get("Accept"))
+    offer = negotiate(accept, media.SERVICE_DESCRIPTION, names=fmt)
+    if offer is media.HTML:
         return render_query_page()
     settings, iris = get_settings(), get_iris()
     description = describe(iris, get_store().graph_names(), union_default_graph=settings.union_default_graph)
-    body = rdf_formats.serialize(description, offer.media_type, iris.prefixes())
+    body = serialize(description, offer, iris.prefixes())
     return Response(body, content_type=offer.media_type)
 
 
@@ -93,7 +94,7 @@ def prefers_page(accept: MIMEAccept, format_values: list[str]) -> bool:
     if format_values:
         return False
     try:
-        return formats.negotiate(accept, QUERY_OFFERS) is formats.HTML_OFFER
+        return negotiate(accept, QUERY_OFFERS) is media.HTML
     except NotAcceptable:
         return False
 

@@ -7,12 +7,13 @@ itself. Twins are the resource's path plus an extension.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import request
 from werkzeug.http import dump_options_header
 
-from claimgraph.media_conneg import EXTENSION_OF
+from claimgraph.media import Format
 from claimgraph.web import get_iris
 
 
@@ -36,20 +37,20 @@ def href(iri: str) -> str:
     return iri
 
 
-def twin(iri: str, media_type: str) -> str:
-    """The URL of ``iri``'s representation in ``media_type``: /claims/c013 -> /claims/c013.ttl."""
-    return f"{href(iri)}.{EXTENSION_OF[media_type]}"
+def twin(iri: str, fmt: Format) -> str:
+    """The URL of ``iri``'s representation in ``fmt``: /claims/c013 -> /claims/c013.ttl."""
+    return f"{href(iri)}.{fmt.suffix}"
 
 
-def alternates(iri: str, offers: tuple[str, ...]) -> list[Link]:
+def alternates(iri: str, offers: Iterable[Format]) -> list[Link]:
     """One ``rel="alternate"`` link per twin of ``iri``."""
-    return [Link(twin(iri, media_type), media_type) for media_type in offers]
+    return [Link(twin(iri, fmt), fmt.media_type) for fmt in offers]
 
 
-def dumps(extensions: dict[str, str]) -> list[Link]:
+def dumps(formats: Iterable[Format]) -> list[Link]:
     """Links to the dataset dumps (a void:dataDump relation, RFC 8288 extension type)."""
     dataset = str(get_iris().dataset)
     return [
-        Link(f"{href(dataset)}.{ext}", media_type, rel="http://rdfs.org/ns/void#dataDump")
-        for ext, media_type in extensions.items()
+        Link(f"{href(dataset)}.{fmt.suffix}", fmt.media_type, rel="http://rdfs.org/ns/void#dataDump")
+        for fmt in formats
     ]
