@@ -118,7 +118,7 @@ def write_own_sources(q: Quads, aid: str, rng: random.Random) -> dict[str, tuple
         "AccessToInformationRequest",
         f"Access-to-information request of article {aid}",
         {"requester": institute, "addressee": authority},
-        ((SCHEMA("endDate"), typed(received, "date")),),
+        ((q.cg("notStated"), SCHEMA("endDate")),),
     )
     add_source(
         q,

@@ -193,9 +193,9 @@ def add_source(
         q.add(node, PROV("wasAttributedTo"), q.iri(f"entities/{issuer}"), g)
     if activity:
         q.add(node, PROV("wasGeneratedBy"), q.iri(f"activities/{activity}"), g)
-    if received:
+    if received:  # the receipt date, never copied as the document's date
         q.add(node, q.cg("receivedOn"), typed(received, "date"), g)
-        q.add(node, DCTERMS("date"), typed(received, "date"), g)
+        q.add(node, q.cg("notStated"), DCTERMS("date"), g)
     if date:
         q.add(node, DCTERMS("date"), typed(*date), g)
     if part_of:
@@ -229,7 +229,7 @@ def add_shared_sources(q: Quads) -> None:
             "AccessToInformationRequest",
             f"BCSP's access-to-information request {n}",
             bpa,
-            ((SCHEMA("endDate"), typed(received, "date")), (q.cg("notStated"), SCHEMA("startDate"))),
+            ((q.cg("notStated"), SCHEMA("startDate")), (q.cg("notStated"), SCHEMA("endDate"))),
         )
         add_source(
             q,

@@ -19,9 +19,10 @@ CLAIM_KINDS = (
     "statistic", "survey-finding", "poll-result", "event", "legal-rule", "estimate",
     "quotation", "interpretation", "factual-statement", "research-finding",
 )  # fmt: skip
-ATTRIBUTIONS = ("stated", "inferred", "none")
+ATTRIBUTIONS = ("stated", "issuer-stated", "inferred", "none")
 ANSWER_MODES = ("multiple", "single", "not-stated")
 TRENDS = ("increasing-each-year", "increase", "peak")
+QUANTIFIERS = ("majority", "most", "predominantly", "half", "minority", "a-third", "a-few", "nearly-all")
 
 #: Classes of the context file's `types:` lists; own terms are defined in ontology/claimgraph.ttl.
 SCHEMA_TYPES = {
@@ -43,9 +44,12 @@ NOT_STATED = {
     "date": DCTERMS.date,
     "startedAtTime": SCHEMA.startDate,
     "endedAtTime": SCHEMA.endDate,
+    "location": SCHEMA.location,
 }
 #: `not_stated:` names that are the ontology's own properties.
-OWN_NOT_STATED = {"sampleSize", "samplingMethod", "estimationMethod", "estimator"}
+OWN_NOT_STATED = {
+    "sampleSize", "samplingMethod", "estimationMethod", "estimator", "statisticalTest", "population",
+}  # fmt: skip
 
 
 class DatasetBuilder:
@@ -60,6 +64,8 @@ class DatasetBuilder:
         for prefix, namespace in iris.prefixes().items():
             self.ds.bind(prefix, namespace, replace=True)
         self.known: dict[str, set[str]] = {}
+        #: Every claim's YAML by id, so a quantifier can read the sentence of the claim it is in.
+        self.claim_items: dict[str, Located] = {}
         #: The article whose claims are being compiled; its text is what the anchors point into.
         self.article: ArticleSource | None = None
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from claimgraph.build.builder import ATTRIBUTIONS, CLAIM_KINDS, TRENDS, DatasetBuilder
+from claimgraph.build.builder import ATTRIBUTIONS, CLAIM_KINDS, QUANTIFIERS, TRENDS, DatasetBuilder
 from claimgraph.build.literals import date_literal, number_literal
 from claimgraph.build.yaml_source import Located
 from claimgraph.errors import DataError
 from claimgraph.iris import OA, SCHEMA
 
 AFFIX_LENGTH = 32
+#: Where a sentence of the article ends: . ! or ? (with any closing quote or bracket) before
+#: white space, or a line end (headings and paragraphs are lines).
+SENTENCE_END = re.compile(r"[.!?][”\"’)]?(?=\s)|\n")
 
 
 def find_quote(text: str, quote: str, occurrence: int = 1) -> int:
@@ -28,6 +32,35 @@ def find_quote(text: str, quote: str, occurrence: int = 1) -> int:
         if start < 0:
             return -1
     return start
+
+
+def anchored_sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The code-point span of the sentence(s) holding ``text[start:end]`` (a quote may span several).
+
+    >>> text = "One. Two, with 3.5% of it. Three."
+    >>> s, e = anchored_sentence(text, text.index("3.5%"), text.index("3.5%") + 4)
+    >>> text[s:e]
+    'Two, with 3.5% of it.'
+    """
+    first, last = 0, len(text)
+    for match in SENTENCE_END.finditer(text):
+        if match.end() <= start:
+            first = match.end()
+        elif match.start() >= end:
+            last = match.end()
+            break
+    while first < last and text[first].isspace():
+        first += 1
+    return first, last
+
+
+def contains_word(text: str, word: str) -> bool:
+    """Whether ``word`` (one or more words) stands in ``text`` as whole words, ignoring case.
+
+    >>> contains_word("These findings suggest that", "suggest"), contains_word("suggests", "suggest")
+    (True, False)
+    """
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def add_claim(b: DatasetBuilder, item: Located) -> None:
@@ -71,6 +104,7 @@ def add_claim(b: DatasetBuilder, item: Located) -> None:
         g.add((claim, cg.compares, b.iris.claim(b.ref("claim", other, item))))
     b.not_stated(g, claim, item)
     add_anchor(b, g, claim, cid, item)
+    add_hedges(b, g, claim, cid, item)
 
     assertion = b.graph(assertion_iri)
     parts = item.get("assertion") or []
@@ -115,11 +149,29 @@ def add_anchor(b: DatasetBuilder, g: Graph, claim: URIRef, cid: str, item: Locat
     g.add((position_sel, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
 
 
+def add_hedges(b: DatasetBuilder, g: Graph, claim: URIRef, cid: str, item: Located) -> None:
+    """The words that hedge the claim; each must stand in the quote, so a hedge is never invented."""
+    hedges = item.get("hedge") or []
+    for word in hedges if isinstance(hedges, list) else [hedges]:
+        if not isinstance(word, str) or not contains_word(item["quote"], word):
+            file, line = item.where()
+            raise DataError(f"claim {cid}: hedge {word!r} is not a word of the quote", file=file, line=line)
+        g.add((claim, b.cg.hedge, Literal(word)))
+
+
+def claim_sentence(b: DatasetBuilder, item: Located) -> str:
+    """The sentence(s) of the article that hold the claim's quote."""
+    start = find_quote(b.text, item["quote"], item.get("occurrence", 1))
+    first, last = anchored_sentence(b.text, start, start + len(item["quote"]))
+    return b.text[first:last]
+
+
 def add_assertion_item(b: DatasetBuilder, g: Graph, cid: str, n: int, part: Any, claim_item: Located) -> None:
     if not isinstance(part, Located) or len(part) != 1:
         file, line = claim_item.where()
         raise DataError(
-            f"claim {cid}: assertion item {n} must be one of figure/event/rule/statement/quotation",
+            f"claim {cid}: assertion item {n} must be one of "
+            "figure/event/rule/statement/quotation/quantifier",
             file=file,
             line=line,
         )
@@ -133,6 +185,7 @@ def add_assertion_item(b: DatasetBuilder, g: Graph, cid: str, n: int, part: Any,
         "rule": add_rule,
         "statement": add_statement,
         "quotation": add_quotation,
+        "quantifier": add_quantifier,
     }
     if tag not in handlers:
         file, line = part.where()
@@ -171,9 +224,31 @@ def add_figure(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> 
     if "population" in item:
         population = b.ref("population", item["population"], item)
         g.add((node, cg.population, b.iris.population(population)))
+    add_population_readings(b, g, cid, node, item)
     if "question" in item:
         question = b.ref("question", item["question"], item)
         g.add((node, cg.question, b.iris.question(question)))
+
+
+def add_population_readings(b: DatasetBuilder, g: Graph, cid: str, node: URIRef, item: Located) -> None:
+    """An ambiguous denominator: every population the sentence allows, each with why; the figure
+    itself then has no population, and says so (`cg:notStated cg:population`)."""
+    readings = item.get("population_readings")
+    if readings is None:
+        return
+    file, line = item.where()
+    if "population" in item:
+        raise DataError(f"claim {cid}: give either population or population_readings", file=file, line=line)
+    if not isinstance(readings, list) or len(readings) < 2:
+        raise DataError(f"claim {cid}: population_readings needs two or more readings", file=file, line=line)
+    g.add((node, b.cg.notStated, b.cg.population))
+    for k, reading in enumerate(readings, start=1):
+        reading_node = URIRef(f"{node}-reading-{k}")
+        population = b.ref("population", b.require(reading, "population"), reading)
+        g.add((node, b.cg.populationReading, reading_node))
+        g.add((reading_node, RDF.type, b.cg.PopulationReading))
+        g.add((reading_node, b.cg.population, b.iris.population(population)))
+        g.add((reading_node, RDFS.comment, Literal(str(b.require(reading, "note")).strip(), lang="en")))
 
 
 def add_period(b: DatasetBuilder, g: Graph, cid: str, node: URIRef, item: Located) -> None:
@@ -205,6 +280,7 @@ def add_event(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> N
     agents = item.get("agent", [])
     for agent in agents if isinstance(agents, list) else [agents]:
         g.add((node, PROV.wasAssociatedWith, b.entity_iri(agent, item)))
+    b.not_stated(g, node, item)
     add_description(b, g, node, item)
 
 
@@ -230,6 +306,27 @@ def add_statement(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) 
             raise DataError(f"claim {cid}: trend must be one of {TRENDS}", file=file, line=line)
         g.add((node, b.cg.trend, b.cg[f"trend-{item['trend']}"]))
     add_description(b, g, node, item, text_key=None)
+
+
+def add_quantifier(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
+    """A quantifier word of the claim's sentence, its meaning as a share, and the claims whose
+    percentages it is attached to (by default the claim's own; `figures: []` for none)."""
+    file, line = item.where()
+    word = b.require(item, "word")
+    claim_item = b.claim_items[cid]
+    if not contains_word(claim_sentence(b, claim_item), word):
+        raise DataError(
+            f"claim {cid}: quantifier {word!r} is not in the claim's sentence", file=file, line=line
+        )
+    meaning = b.require(item, "meaning")
+    if meaning not in QUANTIFIERS:
+        raise DataError(f"claim {cid}: quantifier meaning must be one of {QUANTIFIERS}", file=file, line=line)
+    node = b.iris.claim_part(cid, f"quantifier-{n}")
+    g.add((node, RDF.type, b.cg.Quantifier))
+    g.add((node, b.cg.quantifierWord, Literal(word)))
+    g.add((node, b.cg.quantifierMeaning, b.cg[f"quantifier-{meaning}"]))
+    for other in item.get("figures", [cid]):
+        g.add((node, b.cg.appliesTo, b.iris.claim(b.ref("claim", other, item))))
 
 
 def add_quotation(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:

@@ -46,6 +46,8 @@ def add_vocabulary(b: DatasetBuilder, claims: Located) -> None:
         node = b.iris.question(b.define("question", item))
         vocab.add((node, RDF.type, b.cg.SurveyQuestion))
         vocab.add((node, RDFS.label, Literal(b.require(item, "label"))))
+        for about in item.get("about", []):
+            vocab.add((node, SCHEMA.about, b.entity_iri(about, item)))
         mode = item.get("answers", "not-stated")
         if mode not in ANSWER_MODES:
             file, line = item.where()
@@ -54,8 +56,11 @@ def add_vocabulary(b: DatasetBuilder, claims: Located) -> None:
 
 
 def add_measure_relations(b: DatasetBuilder, g: Graph, item: Located) -> None:
-    """What the checks need to know: a measure is part of another, or a ratio of two."""
+    """What the checks need to know: a measure is part of another, or a ratio of two, or counts
+    the respondents who did not answer questions on a subject."""
     node = b.iris.measure(item["id"])
+    if "nonresponse_on" in item:
+        g.add((node, b.cg.nonResponseOn, b.entity_iri(item["nonresponse_on"], item)))
     if "part_of" in item:
         whole = b.ref("measure", item["part_of"], item)
         g.add((node, b.cg.partOfMeasure, b.iris.measure(whole)))
@@ -72,6 +77,6 @@ def add_measure_relations(b: DatasetBuilder, g: Graph, item: Located) -> None:
 def add_claims(b: DatasetBuilder, claims: Located) -> None:
     items = b.require(claims, "claims")
     for item in items:
-        b.define("claim", item)
+        b.claim_items[b.define("claim", item)] = item
     for item in items:
         add_claim(b, item)

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, VOID
 
 from claimgraph.build.builder import DatasetBuilder
-from claimgraph.build.literals import date_literal
+from claimgraph.build.literals import date_literal, number_literal
 from claimgraph.build.sources import ArticleSource
 from claimgraph.build.yaml_source import Located
 from claimgraph.errors import DataError
@@ -98,6 +98,11 @@ def add_population(b: DatasetBuilder, g: Graph, item: Located) -> None:
     if "subset_of" in item:
         parent = b.ref("population", item["subset_of"], item)
         g.add((node, b.cg.subsetOf, b.iris.population(parent)))
+    for about in item.get("about", []):
+        g.add((node, SCHEMA.about, b.entity_iri(about, item)))
+    if "size" in item:
+        g.add((node, b.cg.sampleSize, number_literal(item["size"], item)))
+    b.not_stated(g, node, item)
 
 
 def add_activity(b: DatasetBuilder, g: Graph, item: Located) -> None:
@@ -143,10 +148,9 @@ def add_source(b: DatasetBuilder, g: Graph, item: Located) -> None:
     if "generated_by" in item:
         activity = b.ref("activity", item["generated_by"], item)
         g.add((node, PROV.wasGeneratedBy, b.iris.activity(activity)))
+    # The receipt date is not the document's date: the article gives only when BCSP received it.
     if "received" in item:
-        received = date_literal(item["received"], item)
-        g.add((node, b.cg.receivedOn, received))
-        g.add((node, DCTERMS.date, received))
+        g.add((node, b.cg.receivedOn, date_literal(item["received"], item)))
     if "date" in item:
         g.add((node, DCTERMS.date, date_literal(item["date"], item)))
     if "part_of" in item:

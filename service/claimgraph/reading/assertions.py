@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
 from claimgraph import wording
 from claimgraph.iris import SCHEMA
-from claimgraph.reading.model import Fact, Figure, Ref, Statement
+from claimgraph.reading.model import Fact, Figure, Reading, Ref, Statement
 
 RefOf = Callable[[Node], Ref]
 
@@ -68,6 +68,11 @@ def _figure(graph: Graph, node: Node, cg: URIRef, ref: RefOf, modes: dict[str, R
         return ref(target) if target is not None else None
 
     question = linked(URIRef(f"{cg}question"))
+    readings = []
+    for reading in sorted(graph.objects(node, URIRef(f"{cg}populationReading")), key=str):
+        population = graph.value(reading, URIRef(f"{cg}population"))
+        if population is not None:
+            readings.append(Reading(ref(population), str(graph.value(reading, RDFS.comment) or "")))
     return Figure(
         iri=str(node),
         value=_number(graph.value(node, SCHEMA.value)),
@@ -84,6 +89,7 @@ def _figure(graph: Graph, node: Node, cg: URIRef, ref: RefOf, modes: dict[str, R
         measure=linked(SCHEMA.variableMeasured),
         question=question,
         answer_mode=modes.get(question.iri) if question else None,
+        readings=tuple(readings),
     )
 
 
@@ -105,13 +111,20 @@ def _statement(graph: Graph, node: Node, types: set[Node], cg: URIRef, ref: RefO
     elif SCHEMA.Event in types:
         kind, text = "event", graph.value(node, SCHEMA.name)
         details = _when(graph.value(node, SCHEMA.startDate), graph.value(node, SCHEMA.endDate), "date")
-        details += facts(("place", SCHEMA.location), ("agent", PROV.wasAssociatedWith))
+        details += facts(
+            ("place", SCHEMA.location),
+            ("agent", PROV.wasAssociatedWith),
+            ("not stated", URIRef(f"{cg}notStated")),
+        )
     elif URIRef(f"{cg}LegalRule") in types:
         kind, text = "legal rule", graph.value(node, SCHEMA.name)
         details = facts(("jurisdiction", SCHEMA.legislationJurisdiction), ("instrument", DCTERMS.source))
     elif SCHEMA.Quotation in types:
         kind, text = "quotation", graph.value(node, SCHEMA.text)
         details = facts(("speaker", SCHEMA.spokenByCharacter))
+    elif URIRef(f"{cg}Quantifier") in types:
+        kind, text = "quantifier", graph.value(node, URIRef(f"{cg}quantifierWord"))
+        details = facts(("meaning", URIRef(f"{cg}quantifierMeaning")), ("set on", URIRef(f"{cg}appliesTo")))
     else:
         return None
     return Statement(str(node), kind, str(text or ""), tuple(details))

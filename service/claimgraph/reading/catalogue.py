@@ -36,6 +36,7 @@ PROPERTY_WORDS = {
     str(SCHEMA.headline): "headline",
     str(SCHEMA.license): "licence",
     str(SCHEMA.name): "name",
+    str(SCHEMA.location): "place",
     "http://purl.org/dc/terms/date": "date",
 }
 
@@ -87,8 +88,13 @@ def read_claims(
     bound = {"claim": claim} if claim is not None else {}
     claims = [_claim(row, vocabulary) for row in reader.select("claims", **bound)]
     links: dict[str, dict[str, list[Ref]]] = defaultdict(lambda: defaultdict(list))
+    hedges: dict[str, list[str]] = defaultdict(list)
+    hedge = f"{iris.cg}hedge"
     for row in reader.select("claim-links", **bound):
-        links[str(row["claim"])][str(row["link"])].append(vocabulary.ref(row["target"]))
+        if str(row["link"]) == hedge:
+            hedges[str(row["claim"])].append(str(row["target"]))
+        else:
+            links[str(row["claim"])][str(row["link"])].append(vocabulary.ref(row["target"]))
     triples: dict[str, list[tuple[Node, Node, Node]]] = defaultdict(list)
     for row in reader.select("claim-assertions", **bound):
         triples[str(row["claim"])].append((row["s"], row["p"], row["o"]))
@@ -105,6 +111,7 @@ def read_claims(
                 about=_sorted(own[str(SCHEMA.about)]),
                 compares=_sorted(own[f"{cg}compares"]),
                 not_stated=_sorted(own[f"{cg}notStated"]),
+                hedges=tuple(sorted(hedges[item.iri])),
                 figures=figures,
                 statements=statements,
                 reviews=tuple(reviews.get(item.iri, ())),

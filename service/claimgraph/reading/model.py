@@ -57,6 +57,21 @@ def _ref(ref: Ref | None) -> JsonObject | None:
     return ref.to_json() if ref else None
 
 
+#: How many readings a page says an ambiguous figure has, in words.
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One population an ambiguous figure may be a share of, and why the sentence allows it."""
+
+    population: Ref
+    note: str
+
+    def to_json(self) -> JsonObject:
+        return {"population": self.population.to_json(), "note": self.note}
+
+
 @dataclass(frozen=True)
 class Figure:
     """A value, range or bound with its unit, reference period, place and population."""
@@ -76,6 +91,15 @@ class Figure:
     measure: Ref | None = None
     question: Ref | None = None
     answer_mode: Ref | None = None
+    readings: tuple[Reading, ...] = ()
+
+    @property
+    def ambiguity(self) -> str | None:
+        """'ambiguous: two readings' when the sentence allows several denominators, else None."""
+        if not self.readings:
+            return None
+        count = len(self.readings)
+        return f"ambiguous: {NUMBER_WORDS.get(count, str(count))} readings"
 
     @property
     def text(self) -> str:
@@ -113,6 +137,8 @@ class Figure:
             "measure": _ref(self.measure),
             "question": _ref(self.question),
             "answerMode": _ref(self.answer_mode),
+            "ambiguity": self.ambiguity,
+            "populationReadings": [r.to_json() for r in self.readings],
         }
 
 
@@ -198,6 +224,7 @@ class Claim:
     about: tuple[Ref, ...] = ()
     compares: tuple[Ref, ...] = ()
     not_stated: tuple[Ref, ...] = ()
+    hedges: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
     statements: tuple[Statement, ...] = ()
     reviews: tuple[Review, ...] = field(default=())
@@ -244,6 +271,7 @@ class Claim:
             "about": _refs(self.about),
             "compares": _refs(self.compares),
             "notStated": _refs(self.not_stated),
+            "hedges": list(self.hedges),
             "figures": [f.to_json() for f in self.figures],
             "statements": [s.to_json() for s in self.statements],
             "verdicts": _refs(self.verdicts),

@@ -56,12 +56,19 @@ SCHEMAS: dict[str, Schema] = {
         measure=_null(_ref("Ref")),
         question=_null(_ref("Ref")),
         answerMode=_null(_ref("Ref")),
+        ambiguity=OPT_STRING,
+        populationReadings=_array(_ref("PopulationReading")),
+    ),
+    "PopulationReading": _object(
+        "One population an ambiguous figure may be a share of (then `population` is null), and why.",
+        population=_ref("Ref"),
+        note=STRING,
     ),
     "Fact": _object(label=STRING, text=STRING, ref=_null(_ref("Ref"))),
     "Statement": _object(
-        "A proposition, event, legal rule or quotation the claim asserts.",
+        "A proposition, event, legal rule, quotation or quantifier the claim asserts.",
         iri=STRING,
-        kind={"enum": ["statement", "event", "legal rule", "quotation"]},
+        kind={"enum": ["statement", "event", "legal rule", "quotation", "quantifier"]},
         text=STRING,
         facts=_array(_ref("Fact")),
     ),
@@ -86,6 +93,7 @@ SCHEMAS: dict[str, Schema] = {
         about=REFS,
         compares=REFS,
         notStated=REFS,
+        hedges=_array(STRING),
         figures=_array(_ref("Figure")),
         statements=_array(_ref("Statement")),
         verdicts=REFS,
@@ -214,7 +222,7 @@ FILTERS = [
     for name, description in (
         ("kind", "Claim kind notation (statistic, survey-finding, …); repeat for alternatives."),
         ("source", "Source id (the last segment of its IRI); repeat for alternatives."),
-        ("attribution", "stated, inferred or none; repeat for alternatives."),
+        ("attribution", "stated, issuer-stated, inferred or none; repeat for alternatives."),
         (
             "verdict",
             "Verdict notation, or `unchecked` for claims no check reviewed; repeat for alternatives.",
