@@ -13,9 +13,11 @@ from flask import Blueprint, Response, g, jsonify, render_template, request
 from rdflib import URIRef
 
 from claimgraph import media
+from claimgraph.reading.claim_page import ClaimPage
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import get_read_model, urls
+from claimgraph.web.provenance_picture import Picture, provenance_picture
 from claimgraph.web.representation import choose, respond_page, with_links
 
 bp = Blueprint("pages", __name__)
@@ -83,3 +85,9 @@ PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
 
 bp.add_app_template_global(urls.href, "href")
 bp.add_app_template_global(media.label, "format_label")
+
+
+@bp.app_template_global("provenance_picture")
+def provenance_picture_of(page: ClaimPage) -> Picture:
+    """The claim page's provenance chain as SVG, with its text equivalent."""
+    return provenance_picture(page, urls.href)
