@@ -79,3 +79,125 @@ def test_every_claim_page_has_its_picture(client):
         assert found[0] == f"/claims/{claim['id']}"
         for source in claim["sources"]:
             assert f"/sources/{source['id']}" in found
+
+
+# -- charts of figures ------------------------------------------------------------------------------
+def test_the_applications_series_is_a_chart_on_each_of_its_claim_pages(client):
+    for claim_id in ("c017", "c018", "c019"):
+        html = page(client, f"/claims/{claim_id}")
+        svg = svg_of(html, "chart series-chart")
+        assert links(svg) == ["/claims/c017", "/claims/c018", "/claims/c019"]
+        marked = [c for c in svg.iter(f"{SVG}circle") if c.get("r") == "7"]
+        assert len(marked) == 1  # the claim's own point
+        labels = [t.text for t in svg.iter(f"{SVG}text") if "mine" in (t.get("class") or "")]
+        assert labels == [
+            f"this claim: {dict(c017='20,270', c018='24,704', c019='28,223')[claim_id]} applications"
+        ]
+        table = html.split('class="chart-data"')[1].split("</table>")[0]
+        assert table.count("<tr") == 4
+        assert "24,704 applications" in table
+        assert 'class="current"' in table
+
+
+def test_a_total_is_not_a_point_of_its_series(client):
+    html = page(client, "/claims/c013")  # 73,197 over 2022-2024 contains the yearly figures
+    assert 'class="chart series-chart"' not in html
+
+
+def test_the_series_data_downloads_as_csv(client):
+    html = page(client, "/claims/c018")
+    link = re.search(r'href="(/charts/[^"]+\.csv)" download', html).group(1)
+    response = client.get(link)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = response.get_data(as_text=True).splitlines()
+    assert rows[0].startswith("label,period_start,period_end,value,minimum,maximum")
+    assert [row.split(",")[3] for row in rows[1:]] == ["20270", "24704", "28223"]
+    assert client.get("/charts/series-999.csv").status_code == 404
+
+
+def test_shares_of_one_whole_are_bars_and_say_when_answers_were_multiple(client):
+    html = page(client, "/claims/c038")
+    svg = svg_of(html, "chart shares-chart")
+    bars = [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    assert len(bars) == 2
+    widths = [float(r.get("width")) for r in bars]
+    assert widths[0] / widths[1] == pytest.approx(57.5 / 47.7)
+    assert "need not add up to 100%" in svg.find(f"{SVG}desc").text
+    cities = svg_of(page(client, "/claims/c010"), "chart shares-chart")
+    assert [t.text for t in cities.iter(f"{SVG}text") if t.get("class") == "bar-label"] == [
+        "Belgrade",
+        "Novi Sad",
+    ]
+
+
+def _claim(claim_id: str, figure):
+    from claimgraph.reading.model import Claim, Ref
+
+    ref = Ref("http://x/k", "statistic", "statistic")
+    return Claim(
+        f"http://x/claims/{claim_id}", claim_id, "q", ref, ref, "http://x/a", 0, 1, figures=(figure,)
+    )
+
+
+def test_bounds_and_ranges_are_drawn_as_such():
+    from decimal import Decimal
+
+    from claimgraph.reading.figure_series import find_groups
+    from claimgraph.reading.model import Figure, Ref
+    from claimgraph.web.charts import series_chart, shares_chart
+
+    measure, unit = Ref("http://x/m", "m", "Approval rate"), Ref("http://x/u", "percent", "%")
+    claims = [
+        _claim(
+            "a",
+            Figure(
+                "http://x/f1",
+                value=Decimal("85.5"),
+                unit=unit,
+                measure=measure,
+                period_start="2022",
+                period_end="2022",
+            ),
+        ),
+        _claim(
+            "b",
+            Figure(
+                "http://x/f2",
+                minimum=90,
+                min_inclusive=False,
+                unit=unit,
+                measure=measure,
+                period_start="2023",
+                period_end="2023",
+            ),
+        ),
+        _claim(
+            "c",
+            Figure(
+                "http://x/f3",
+                minimum=80,
+                maximum=95,
+                min_inclusive=True,
+                max_inclusive=True,
+                unit=unit,
+                measure=measure,
+                period_start="2024",
+                period_end="2024",
+            ),
+        ),
+    ]
+    (series,) = [g for g in find_groups(claims) if g.kind == "series"]
+    svg = ET.fromstring(str(series_chart(series, "b", lambda iri: iri)))
+    values = [c for c in svg.iter(f"{SVG}circle") if c.get("class") == "value"]
+    bounds = [c for c in svg.iter(f"{SVG}circle") if c.get("class") == "bound-mark"]
+    ranges = [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "range"]
+    assert len(values) == 1  # only 85.5 is a point
+    assert len(bounds) == 1
+    assert bounds[0].get("fill") == "#fff"  # strict: "over 90%"
+    assert len(ranges) == 1
+    assert float(ranges[0].get("height")) > 10
+    # the line joins points only, never a bound or a range
+    assert [p for p in svg.iter(f"{SVG}path") if p.get("class") == "series-line"] == []
+    shares = ET.fromstring(str(shares_chart(series, None, lambda iri: iri)))
+    assert [r.get("class") for r in shares.iter(f"{SVG}rect") if r.get("class")] == ["bar", "bound", "range"]

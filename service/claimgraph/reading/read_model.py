@@ -30,6 +30,7 @@ from claimgraph.reading.check_report import CheckReport, read_check_report
 from claimgraph.reading.claim_page import ClaimPage, build_claim_page
 from claimgraph.reading.dataset_description import Description, describe_dataset
 from claimgraph.reading.descriptions import StoreReader, load_page_queries
+from claimgraph.reading.figure_series import Group, find_groups
 from claimgraph.reading.listing import Filters, Listing, list_claims
 from claimgraph.reading.model import Claim
 from claimgraph.reading.ontology_doc import OntologyDoc, read_ontology
@@ -83,6 +84,11 @@ class ReadModel:
         return self._once(
             "search-index", lambda: SearchIndex(self.catalogue.claims, self.catalogue.vocabulary.labels)
         )
+
+    @property
+    def figure_groups(self) -> tuple[Group, ...]:
+        """Every series over periods and every group of shares of one whole among the figures."""
+        return self._once("figure-groups", lambda: find_groups(self.catalogue.claims))
 
     def check_report(self) -> CheckReport:
         """Every check rule with its findings, and every verdict with its count."""

@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
+from markupsafe import Markup
 from rdflib import URIRef
 
 from claimgraph import media
+from claimgraph.errors import NotFound
 from claimgraph.reading.claim_page import ClaimPage
+from claimgraph.reading.figure_series import Group, groups_of
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import get_read_model, urls
+from claimgraph.web.charts import series_chart, shares_chart
 from claimgraph.web.provenance_picture import Picture, provenance_picture
 from claimgraph.web.representation import choose, respond_page, with_links
 
@@ -91,3 +95,24 @@ bp.add_app_template_global(media.label, "format_label")
 def provenance_picture_of(page: ClaimPage) -> Picture:
     """The claim page's provenance chain as SVG, with its text equivalent."""
     return provenance_picture(page, urls.href)
+
+
+@bp.app_template_global("figure_charts")
+def figure_charts(claim_id: str) -> list[tuple[Group, Markup]]:
+    """The series and share groups a claim's figures belong to, each with its chart."""
+    found = []
+    for group in groups_of(claim_id, get_read_model().figure_groups):
+        draw = series_chart if group.kind == "series" else shares_chart
+        found.append((group, draw(group, claim_id, urls.href)))
+    return found
+
+
+@bp.get("/charts/<ident:group_id>.csv")
+def chart_data(group_id: str) -> Response:
+    """The data of one chart (a series or a group of shares) as CSV."""
+    for group in get_read_model().figure_groups:
+        if group.id == group_id:
+            response = Response(group.to_csv(), mimetype="text/csv")
+            response.headers["Content-Disposition"] = f'attachment; filename="{group_id}.csv"'
+            return response
+    raise NotFound(f"no chart {group_id}")
