@@ -201,3 +201,28 @@ def test_bounds_and_ranges_are_drawn_as_such():
     assert [p for p in svg.iter(f"{SVG}path") if p.get("class") == "series-line"] == []
     shares = ET.fromstring(str(shares_chart(series, None, lambda iri: iri)))
     assert [r.get("class") for r in shares.iter(f"{SVG}rect") if r.get("class")] == ["bar", "bound", "range"]
+
+
+# -- the checks overview ----------------------------------------------------------------------------
+def test_checks_overview_counts_verdicts_by_rule_and_by_article(client):
+    html = page(client, "/checks")
+    report = client.get("/api/checks").get_json()
+    charts = re.findall(r'<svg class="chart count-chart".*?</svg>', html, re.S)
+    assert len(charts) == 2
+    by_rule, by_article = (ET.fromstring(chart) for chart in charts)
+    totals = {
+        a.get("href"): int(next(t.text for t in a.iter(f"{SVG}text") if t.get("class") == "bar-value"))
+        for a in by_rule.iter(f"{SVG}a")
+    }
+    assert totals == {f"#{rule['id']}": sum(rule["counts"].values()) for rule in report["rules"]}
+    assert totals["#unsourced"] == 15
+    segments = [r for r in by_rule.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    unsourced = [r for r in segments if r.find(f"{SVG}title").text.startswith("unsourced:")]
+    consistent = [r for r in segments if r.find(f"{SVG}title").text == "shares-of-one-whole: 8 consistent"]
+    assert len(consistent) == 1
+    assert float(unsourced[0].get("width")) / float(consistent[0].get("width")) == pytest.approx(15 / 8)
+    (article,) = list(by_article.iter(f"{SVG}a"))
+    assert article.get("href") == "/articles/russians-in-serbia"
+    reviews = sum(v["count"] for v in report["verdicts"])
+    assert next(t.text for t in article.iter(f"{SVG}text") if t.get("class") == "bar-value") == str(reviews)
+    assert "The numbers as a table" in html

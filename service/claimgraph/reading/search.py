@@ -44,7 +44,8 @@ LIMIT = 200
 
 def _article(claim: Claim, labels: Mapping[str, str]) -> tuple[Ref, ...]:
     iri = claim.article
-    return (Ref(iri, wording.local_name(iri), labels.get(iri) or wording.local_name(iri)),)
+    name = wording.local_name(iri)
+    return (Ref(iri, name, labels.get(iri) or f"article: {wording.humanise(name)}"),)
 
 
 def facet_functions(labels: Mapping[str, str]) -> dict[str, Callable[[Claim], tuple[Ref, ...]]]:

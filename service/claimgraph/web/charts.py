@@ -18,8 +18,9 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
+from claimgraph import wording
 from claimgraph.reading.figure_series import Group, Point
-from claimgraph.reading.model import Figure
+from claimgraph.reading.model import Claim, Figure
 from claimgraph.web.svg import esc, markup, nice_ticks, number, wrap
 
 Href = Callable[[str], str]
@@ -245,7 +246,8 @@ def stacked_bars(
     order: Sequence[tuple[str, str]],
 ) -> Markup:
     """Horizontal stacked bars: a row per (label, link, counts by key), segments in ``order`` (key, label)."""
-    label_w, right, row, top = 220, 50, 28, 34
+    label_w, right, row = 220, 50, 28
+    top = 34 + 18 * _legend_lines(rows, order)
     height = top + row * len(rows) + 28
     plot_w = WIDTH - label_w - right
     most = max((sum(c.values()) for _, _, c in rows), default=1) or 1
@@ -254,15 +256,19 @@ def stacked_bars(
     parts = _head(
         ident, WIDTH, height, title, "Counts of verdicts; the table below gives every number.", "count-chart"
     )
-    legend_x = label_w
+    legend_x, legend_y = 8.0, 6
     for key, label in order:
         if not any(c.get(key) for _, _, c in rows):
             continue
+        wide = 24 + 6.0 * len(label)
+        if legend_x + wide > WIDTH:
+            legend_x, legend_y = 8.0, legend_y + 18
         parts.append(
-            f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{VERDICT_COLOURS.get(key, MUTED)}"/>'
-            f'<text x="{legend_x + 16}" y="16" class="tick">{esc(label)}</text>'
+            f'<rect x="{legend_x}" y="{legend_y}" width="12" height="12" '
+            f'fill="{VERDICT_COLOURS.get(key, MUTED)}"/>'
+            f'<text x="{legend_x + 16}" y="{legend_y + 10}" class="tick">{esc(label)}</text>'
         )
-        legend_x += 24 + 6.5 * len(label)
+        legend_x += wide
     for tick in ticks:
         x = label_w + tick * scale
         parts.append(
@@ -291,3 +297,37 @@ def stacked_bars(
         parts.append(f'<a href="{esc(link)}">{body}</a>' if link else f"<g>{body}</g>")
     parts.append("</svg>")
     return markup(parts)
+
+
+def _legend_lines(
+    rows: Sequence[tuple[str, str | None, dict[str, int]]], order: Sequence[tuple[str, str]]
+) -> int:
+    x, lines = 8.0, 0
+    for key, label in order:
+        if any(c.get(key) for _, _, c in rows):
+            wide = 24 + 6.0 * len(label)
+            if x + wide > WIDTH:
+                x, lines = 8.0, lines + 1
+            x += wide
+    return lines
+
+
+CountRows = list[tuple[str, str | None, dict[str, int]]]
+
+
+def verdicts_by_rule(rules: Sequence[tuple[str, str, dict[str, int]]]) -> CountRows:
+    """Rows of the overview by rule: (title, link to its section, counts by verdict)."""
+    return [(title, f"#{rule_id}", counts) for rule_id, title, counts in rules]
+
+
+def verdicts_by_article(claims: Sequence[Claim], labels: dict[str, str], href: Href) -> CountRows:
+    """Rows of the overview by article: every review of its claims, counted by verdict."""
+    counts: dict[str, dict[str, int]] = {}
+    for claim in claims:
+        row = counts.setdefault(claim.article, {})
+        for review in claim.reviews:
+            row[review.verdict.id] = row.get(review.verdict.id, 0) + 1
+    return [
+        (labels.get(iri) or f"article: {wording.humanise(wording.local_name(iri))}", href(iri), row)
+        for iri, row in sorted(counts.items())
+    ]

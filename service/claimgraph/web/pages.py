@@ -19,7 +19,7 @@ from claimgraph.reading.claim_page import ClaimPage
 from claimgraph.reading.figure_series import Group, groups_of
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.read_model import ReadModel
-from claimgraph.web import get_read_model, urls
+from claimgraph.web import charts, get_read_model, urls
 from claimgraph.web.charts import series_chart, shares_chart
 from claimgraph.web.provenance_picture import Picture, provenance_picture
 from claimgraph.web.representation import choose, respond_page, with_links
@@ -59,7 +59,21 @@ def sources() -> str:
 def checks() -> str:
     """Every check rule and every verdict with its count, linking to the claims."""
     g.answer = media.HTML.media_type
-    return render_template("checks.html", report=get_read_model().check_report(), links=[])
+    model = get_read_model()
+    report = model.check_report()
+    order = [(v.verdict.id, v.verdict.label) for v in report.verdicts]
+    by_rule = charts.verdicts_by_rule([(r.ref.id, r.ref.id, r.counts) for r in report.rules])
+    catalogue = model.catalogue
+    by_article = charts.verdicts_by_article(catalogue.claims, catalogue.vocabulary.labels, urls.href)
+    overview = [
+        ("by-rule", "Verdicts by rule", by_rule),
+        ("by-article", "Verdicts by article", by_article),
+    ]
+    pictures = [
+        (ident, title, rows, charts.stacked_bars(f"checks-{ident}", title, rows, order))
+        for ident, title, rows in overview
+    ]
+    return render_template("checks.html", report=report, overview=pictures, order=order, links=[])
 
 
 # -- pages of minted IRIs: what web/linked_data.py renders for text/html ------------------------
