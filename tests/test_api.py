@@ -19,6 +19,8 @@ ROUTES = {
     "/api/sources/bpa-response-2024-08-05": "SourceWithClaims",
     "/api/entities/belgrade": "Entity",
     "/api/checks": "CheckReport",
+    "/api/search?q=Border+Police": "SearchResult",
+    "/api/search?q=appl*&kind=statistic": "SearchResult",
 }
 
 

@@ -121,6 +121,8 @@ def test_keyboard_tab_reaches_the_highlights_and_shows_the_tooltip(server, page)
 def test_query_page_loads_an_example_runs_it_and_shows_rows(server, page):
     page.goto(f"{server}/sparql")
     page.locator('a.example[data-name="timeline"]').click()
+    page.wait_for_selector('#results[data-view="timeline"]')  # dates: drawn as a timeline first
+    page.click('#view-switch button[data-view="table"]')
     page.wait_for_selector("table.results tbody tr")
     assert page.locator("table.results tbody tr").count() == 6  # the events the article dates
     assert "?query=" in page.url

@@ -30,9 +30,11 @@ from claimgraph.reading.check_report import CheckReport, read_check_report
 from claimgraph.reading.claim_page import ClaimPage, build_claim_page
 from claimgraph.reading.dataset_description import Description, describe_dataset
 from claimgraph.reading.descriptions import StoreReader, load_page_queries
+from claimgraph.reading.figure_series import Group, find_groups
 from claimgraph.reading.listing import Filters, Listing, list_claims
 from claimgraph.reading.model import Claim
 from claimgraph.reading.ontology_doc import OntologyDoc, read_ontology
+from claimgraph.reading.search import SearchIndex
 from claimgraph.reading.sources import Entity, Source, claims_from, get_entity, get_source, read_sources
 from claimgraph.store import Store, StoreStats
 
@@ -75,6 +77,18 @@ class ReadModel:
     def listing(self, filters: Filters) -> Listing:
         """The claims that pass ``filters``, with facet counts; QueryRejected for an unknown value."""
         return list_claims(self.catalogue.claims, filters)
+
+    @property
+    def search_index(self) -> SearchIndex:
+        """The full-text index of this content's claims (built once, in memory)."""
+        return self._once(
+            "search-index", lambda: SearchIndex(self.catalogue.claims, self.catalogue.vocabulary.labels)
+        )
+
+    @property
+    def figure_groups(self) -> tuple[Group, ...]:
+        """Every series over periods and every group of shares of one whole among the figures."""
+        return self._once("figure-groups", lambda: find_groups(self.catalogue.claims))
 
     def check_report(self) -> CheckReport:
         """Every check rule with its findings, and every verdict with its count."""

@@ -19,6 +19,11 @@
   const csv = document.getElementById("download-csv");
   const json = document.getElementById("download-json");
   const CITED = new Set(["citedClaims", "citedSources"]);
+  const switcher = document.getElementById("view-switch");
+  const VIEWS = window.ClaimgraphViews || null;
+  // The view asked for in the page's URL (a shared link) or by a click; null: the result's shape decides.
+  let chosenView = new URLSearchParams(window.location.search).get("view");
+  let lastData = null;
 
   let editor = null;
   if (window.CodeMirror) {
@@ -53,7 +58,7 @@
   }
 
   function updateLinks() {
-    share.href = endpoint + "?" + params();
+    share.href = endpoint + "?" + params(chosenView ? { view: chosenView } : {});
     csv.href = endpoint + "?" + params({ format: "csv" });
     json.href = endpoint + "?" + params({ format: "json" });
     links.hidden = false;
@@ -103,6 +108,49 @@
       }
     }
     return td;
+  }
+
+  function shortIri(iri) {
+    return base && iri.startsWith(base) ? iri.slice(base.length) : iri.replace(/^.*[/#](?=[^/#]+$)/, "");
+  }
+
+  const helpers = {
+    href: localHref,
+    short: shortIri,
+    text: function (term) {
+      return term ? (term.type === "uri" ? shortIri(term.value) : term.value) : "";
+    },
+  };
+
+  function showViews(data) {
+    lastData = data;
+    const views = VIEWS && data.head && data.results ? VIEWS.available(data) : ["table"];
+    const view = chosenView && views.indexOf(chosenView) >= 0 ? chosenView : VIEWS ? VIEWS.auto(data) : "table";
+    switcher.replaceChildren();
+    switcher.hidden = views.length < 2;
+    views.forEach(function (name) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = VIEWS.labels[name];
+      button.dataset.view = name;
+      button.setAttribute("aria-pressed", String(name === view));
+      button.addEventListener("click", function () {
+        chosenView = name;
+        updateLinks();
+        showViews(lastData);
+        const pressed = switcher.querySelector('[data-view="' + name + '"]');
+        if (pressed) pressed.focus();
+      });
+      switcher.appendChild(button);
+    });
+    results.replaceChildren();
+    results.dataset.view = view;
+    if (view === "table") renderTable(data);
+    else {
+      VIEWS.render(view, data, results, helpers);
+      const rows = data.results.bindings.length;
+      status.textContent = rows + (rows === 1 ? " row" : " rows") + ", shown as: " + VIEWS.labels[view].toLowerCase() + ".";
+    }
   }
 
   function renderTable(data) {
@@ -162,13 +210,14 @@
       showError("The server could not be reached: " + err.message);
       return;
     }
+    switcher.hidden = true;
     const body = await response.text();
     if (!response.ok) {
       showError(body.trim() || response.status + " " + response.statusText);
       return;
     }
     const type = response.headers.get("Content-Type") || "";
-    if (type.includes("sparql-results+json")) renderTable(JSON.parse(body));
+    if (type.includes("sparql-results+json")) showViews(JSON.parse(body));
     else renderText(body);
   }
 
@@ -182,6 +231,7 @@
     link.addEventListener("click", function (event) {
       event.preventDefault();
       setText(document.getElementById("example-" + link.dataset.name).value);
+      chosenView = null;
       format.value = "";
       run();
       (editor ? editor.getWrapperElement() : textarea).scrollIntoView({ block: "nearest" });

@@ -22,6 +22,7 @@ from claimgraph.web import (
     http_cache,
     linked_data,
     pages,
+    search,
     sparql,
 )
 from claimgraph.web.charset import add_charset
@@ -43,6 +44,7 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(dataset.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(search.bp)
     app.after_request(vary_on_accept)
     app.after_request(add_charset)
     cors.init_app(app)

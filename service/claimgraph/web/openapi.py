@@ -208,7 +208,54 @@ SCHEMAS: dict[str, Schema] = {
             )
         ),
     ),
+    "Segment": _object(
+        "A piece of a highlighted field; match marks the words the search found.", text=STRING, match=BOOLEAN
+    ),
+    "SearchResult": _object(
+        "Claims matching a full-text search, best first (BM25), with facet counts over the matches.",
+        query=STRING,
+        parsed=STRING,
+        fts=STRING,
+        filters=_object(
+            **{f: _array(STRING) for f in ("article", "kind", "verdict", "source", "attribution")}
+        ),
+        total=INTEGER,
+        count=INTEGER,
+        facets=_object(
+            **{f: _array(_ref("FacetValue")) for f in ("article", "kind", "verdict", "source", "attribution")}
+        ),
+        hits=_array(
+            _object(
+                rank=INTEGER,
+                score=NUMBER,
+                claim=_ref("Claim"),
+                highlights={"type": "object", "additionalProperties": _array(_ref("Segment"))},
+            )
+        ),
+        sparql=OPT_STRING,
+    ),
 }
+
+SEARCH = [
+    {
+        "name": "q",
+        "in": "query",
+        "required": True,
+        "description": 'The search: words (all must match), "a phrase", prefix*, -excluded. '
+        "A search the grammar cannot read is a 400 with a message.",
+        "schema": STRING,
+    }
+] + [
+    {
+        "name": name,
+        "in": "query",
+        "description": f"Keep only claims with this {name} (id); repeat for alternatives.",
+        "schema": _array(STRING),
+        "style": "form",
+        "explode": True,
+    }
+    for name in ("article", "kind", "verdict", "source", "attribution")
+]
 
 FILTERS = [
     {
@@ -276,6 +323,7 @@ def document(server: str) -> Schema:
             "/api/sources": _get("Every source", "SourceList"),
             "/api/sources/{id}": _get("One source", "SourceWithClaims", path_id="Source id"),
             "/api/entities/{id}": _get("One entity and the claims about it", "Entity", path_id="Entity id"),
+            "/api/search": _get("Full-text search of the claims, ranked", "SearchResult", parameters=SEARCH),
             "/api/checks": _get("The check rules and their verdicts", "CheckReport"),
             "/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}

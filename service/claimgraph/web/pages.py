@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
+from markupsafe import Markup
 from rdflib import URIRef
 
 from claimgraph import media
+from claimgraph.errors import NotFound
+from claimgraph.reading.claim_page import ClaimPage
+from claimgraph.reading.figure_series import Group, groups_of
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.read_model import ReadModel
-from claimgraph.web import get_read_model, urls
+from claimgraph.web import charts, get_read_model, urls
+from claimgraph.web.charts import series_chart, shares_chart
+from claimgraph.web.provenance_picture import Picture, provenance_picture
 from claimgraph.web.representation import choose, respond_page, with_links
 
 bp = Blueprint("pages", __name__)
@@ -53,7 +59,21 @@ def sources() -> str:
 def checks() -> str:
     """Every check rule and every verdict with its count, linking to the claims."""
     g.answer = media.HTML.media_type
-    return render_template("checks.html", report=get_read_model().check_report(), links=[])
+    model = get_read_model()
+    report = model.check_report()
+    order = [(v.verdict.id, v.verdict.label) for v in report.verdicts]
+    by_rule = charts.verdicts_by_rule([(r.ref.id, r.ref.id, r.counts) for r in report.rules])
+    catalogue = model.catalogue
+    by_article = charts.verdicts_by_article(catalogue.claims, catalogue.vocabulary.labels, urls.href)
+    overview = [
+        ("by-rule", "Verdicts by rule", by_rule),
+        ("by-article", "Verdicts by article", by_article),
+    ]
+    pictures = [
+        (ident, title, rows, charts.stacked_bars(f"checks-{ident}", title, rows, order))
+        for ident, title, rows in overview
+    ]
+    return render_template("checks.html", report=report, overview=pictures, order=order, links=[])
 
 
 # -- pages of minted IRIs: what web/linked_data.py renders for text/html ------------------------
@@ -83,3 +103,30 @@ PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
 
 bp.add_app_template_global(urls.href, "href")
 bp.add_app_template_global(media.label, "format_label")
+
+
+@bp.app_template_global("provenance_picture")
+def provenance_picture_of(page: ClaimPage) -> Picture:
+    """The claim page's provenance chain as SVG, with its text equivalent."""
+    return provenance_picture(page, urls.href)
+
+
+@bp.app_template_global("figure_charts")
+def figure_charts(claim_id: str) -> list[tuple[Group, Markup]]:
+    """The series and share groups a claim's figures belong to, each with its chart."""
+    found = []
+    for group in groups_of(claim_id, get_read_model().figure_groups):
+        draw = series_chart if group.kind == "series" else shares_chart
+        found.append((group, draw(group, claim_id, urls.href)))
+    return found
+
+
+@bp.get("/charts/<ident:group_id>.csv")
+def chart_data(group_id: str) -> Response:
+    """The data of one chart (a series or a group of shares) as CSV."""
+    for group in get_read_model().figure_groups:
+        if group.id == group_id:
+            response = Response(group.to_csv(), mimetype="text/csv")
+            response.headers["Content-Disposition"] = f'attachment; filename="{group_id}.csv"'
+            return response
+    raise NotFound(f"no chart {group_id}")
