@@ -46,6 +46,18 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+def serve_production(settings: Settings, *, workers: int, bind: str | None) -> int:
+    """The production server (service/claimgraph/production.py) on the on-disk store, which is
+    brought up to date first, in this process, unless it is configured read-only."""
+    from claimgraph.production import serve_production as run
+
+    if not settings.store_path:
+        raise ValueError("serve --production needs --store PATH (or CLAIMGRAPH_STORE_PATH): an on-disk store")
+    if not settings.store_read_only:
+        build_store(settings)
+    return run(settings, workers=workers, bind=bind)
+
+
 def build_store(settings: Settings) -> int:
     """Bring the on-disk store up to date with the data; a no-op when it already is."""
 
