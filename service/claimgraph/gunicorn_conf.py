@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Imported once, in the master: a worker forked to replace one ended at a time limit starts without
+# importing the app again (the store is still opened in each worker, after the fork).
+import claimgraph.app  # noqa: F401
 from claimgraph.limits.fairuse import share
 from claimgraph.limits.runner import adopt_gunicorn_worker
 

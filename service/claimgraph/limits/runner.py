@@ -47,6 +47,7 @@ WATCHDOG = Watchdog()
 _queries_here = False
 _server_workers = 0
 #: The time limit (seconds, setting) the fair-use scheduler gave the queries of this request.
+BUSY = "busy_query_timeout"
 _LIMIT: ContextVar[tuple[float, str] | None] = ContextVar("claimgraph_query_limit", default=None)
 
 
@@ -159,7 +160,11 @@ class QueryRunner:
         Store.sparql raises.
         """
         seconds, setting = _LIMIT.get() or (self.timeout, "query_timeout")
-        answer = _answer_at_deadline(seconds, setting) if _queries_here else None
+        # A query on the last free slot (fairuse.py) runs in a query process even here: stopping it
+        # there costs a fork of the zygote, not this worker's restart (which would leave the other
+        # clients one worker short meanwhile).
+        here = _queries_here and setting != BUSY
+        answer = _answer_at_deadline(seconds, setting) if here else None
         if answer is not None:
             with WATCHDOG.limit(seconds, answer):
                 return self.store.sparql(
@@ -177,8 +182,8 @@ class QueryRunner:
         ask = QueryCall("ASK {}", "application/sparql-results+json")
         if _queries_here:
             ask.run(self.store)
-        else:
-            self._sandbox.run(ask, self.timeout)
+        if not _queries_here or (self.fair_use is not None and self.fair_use.policy.slots > 1):
+            self._sandbox.run(ask, self.timeout)  # here too for the queries on the last free slot
 
     def sandbox_isolated(self) -> bool | None:
         """Whether the query processes run without network (None before the first one starts)."""
