@@ -1,7 +1,7 @@
 """`make abuse`: the attacks of issue 15 against the production server, beside a steady normal probe.
 
 Loopback only, a fixed duration per attack, stops by itself (a few minutes in all). It starts
-`claimgraph serve --production --workers 2` on a free 127.0.0.1 port with an on-disk store of the
+`claimgraph serve --production` (4 workers) on a free 127.0.0.1 port with an on-disk store of the
 shipped data (built first, in a temporary folder) and the default limits. A probe (127.0.0.1) sends one
 SPARQL point lookup every 0.5 s throughout. Each attack runs for its own window from other loopback
 addresses (127.N.0.x, one block per attack, so each attack's clients are new to the server):
@@ -180,7 +180,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=12.0, help="length of each attack (default 12)")
     parser.add_argument("--only", default=None, help="comma-separated attacks to run (default: all)")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn workers (default 4, as serve --production)"
+    )
     args = parser.parse_args()
     chosen = args.only.split(",") if args.only else list(ATTACKS)
     unknown = set(chosen) - set(ATTACKS)

@@ -11,6 +11,7 @@ from claimgraph.limits.fairuse import FairUse, Policy, SharedTable, client_of
 
 POLICY = Policy(
     slots=3,
+    long_slots=2,
     per_client=2,
     budget=30.0,
     window=60.0,
@@ -110,3 +111,10 @@ def test_clients_are_told_apart_by_address_or_by_the_first_forwarded_hop_when_tr
     assert client_of("127.0.0.2", "1.2.3.4", trust_forwarded_for=False) == "127.0.0.2"
     assert client_of("127.0.0.2", " 1.2.3.4 , 127.0.0.2", trust_forwarded_for=True) == "1.2.3.4"
     assert client_of("127.0.0.2", "", trust_forwarded_for=True) == "127.0.0.2"
+
+
+def test_only_long_slots_run_for_the_whole_limit_the_others_are_short():
+    scheduler = fair(slots=4, long_slots=1)
+    limits = [scheduler.admit(client, now=0.0).setting for client in ("a", "b", "c", "d")]
+    assert limits == ["query_timeout", "busy_query_timeout", "busy_query_timeout", "busy_query_timeout"]
+    assert scheduler.shared.table.long_running == 1

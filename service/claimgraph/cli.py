@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the production server (gunicorn, sync workers reading whole requests, on-disk store)",
     )
-    serve.add_argument("--workers", type=int, default=2, help="--production: gunicorn workers (default 2)")
+    serve.add_argument("--workers", type=int, default=4, help="--production: gunicorn workers (default 4)")
     serve.add_argument("--bind", default=None, help="--production: gunicorn's bind (default HOST:PORT)")
     serve.set_defaults(run=cmd_serve)
 

@@ -115,6 +115,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Public queries that may run at once, all server processes together; 0: one per gunicorn sync"
         " worker, else `query_workers`.",
     ),
+    Setting(
+        "long_query_slots",
+        1,
+        int,
+        "Of the query slots, how many may run a query for the whole `query_timeout`; the others stop"
+        " theirs at `busy_query_timeout`.",
+    ),
     Setting("client_max_queries", 2, int, "Public queries one client may run at once (429 past it)."),
     Setting(
         "client_query_seconds",
@@ -127,7 +134,8 @@ SETTINGS: tuple[Setting, ...] = (
         "busy_query_timeout",
         0.5,
         float,
-        "Seconds a query may run when it takes the last free query slot (kept for light clients).",
+        "Seconds a query may run on a slot other than the long ones (and on the last free slot, which"
+        " is kept for light clients).",
     ),
     Setting(
         "light_client_seconds",
@@ -173,6 +181,7 @@ class Settings:
     request_read_timeout: float
     max_pending_connections: int
     query_slots: int
+    long_query_slots: int
     client_max_queries: int
     client_query_seconds: float
     client_query_window: float
@@ -218,6 +227,7 @@ class Settings:
             "max_nesting_depth",
             "request_read_timeout",
             "max_pending_connections",
+            "long_query_slots",
             "client_max_queries",
             "client_query_seconds",
             "client_query_window",

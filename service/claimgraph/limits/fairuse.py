@@ -3,16 +3,17 @@
 Cheap routes (pages, documents, the API, /health) never come here; a public
 SPARQL query does, before it runs (service/claimgraph/web/sparql.py):
 
-- at most ``slots`` queries run at once, all server processes together;
+- at most ``slots`` queries run at once, all server processes together, and of those at most
+  ``long_slots`` with the full time limit: the others may run ``busy_timeout`` seconds (on two
+  cores, one long CPU-bound query leaves the other core to everyone else);
 - a client (its address, or the first X-Forwarded-For hop when the operator
   trusts a proxy) runs at most ``per_client`` at once, and uses at most
   ``budget`` query-seconds per ``window`` (an exponentially decaying sum, so the
   budget comes back smoothly): past either, 429 with Retry-After, as Wikidata's
   query service does;
-- the last free slot is kept for *light* clients (under ``light`` query-seconds),
-  and a query that takes it may run only ``busy_timeout`` seconds: a client that
-  fills the other slots with slow queries can delay nobody by more than that;
-  a heavy client finds it closed (503 with Retry-After);
+- the last free slot is kept for *light* clients (under ``light`` query-seconds):
+  a heavy client finds it closed (503 with Retry-After); whatever fills the other
+  slots, the last one frees within ``busy_timeout``;
 - where every slot is taken (a threaded server, whose threads outnumber the
   slots), a query waits up to ``queue_wait`` seconds for one, then 503.
 
@@ -64,13 +65,15 @@ class _Run(ctypes.Structure):
         ("pid", ctypes.c_int32),
         ("client", ctypes.c_int32),
         ("start", ctypes.c_double),
+        ("long", ctypes.c_int32),
+        ("pad", ctypes.c_int32),
     )
 
 
 class _Table(ctypes.Structure):
     _fields_ = (
         ("running", ctypes.c_int32),
-        ("pad", ctypes.c_int32),
+        ("long_running", ctypes.c_int32),
         ("clients", _Client * CLIENTS),
         ("runs", _Run * RUNS),
     )
@@ -115,6 +118,7 @@ def share() -> SharedTable:
 @dataclass(frozen=True)
 class Policy:
     slots: int
+    long_slots: int
     per_client: int
     budget: float
     window: float
@@ -188,10 +192,11 @@ class FairUse:
                         retry_after=max(1, math.ceil(policy.busy_timeout)),
                     )
                 if free > 0:
-                    run = self._start(table, index, current)
-                    if last:
-                        return Ticket(run, policy.busy_timeout, "busy_query_timeout")
-                    return Ticket(run, policy.timeout, "query_timeout")
+                    long = not last and table.long_running < policy.long_slots
+                    run = self._start(table, index, current, long)
+                    if long:
+                        return Ticket(run, policy.timeout, "query_timeout")
+                    return Ticket(run, policy.busy_timeout, "busy_query_timeout")
             if current - started >= policy.queue_wait or now is not None:
                 raise ServerBusy(
                     f"the server is busy: no query slot came free within {policy.queue_wait:g} s"
@@ -243,12 +248,13 @@ class FairUse:
             return 0.0
         return sum(now - run.start for run in table.runs if run.pid and run.client == index)
 
-    def _start(self, table: _Table, index: int, now: float) -> int:
+    def _start(self, table: _Table, index: int, now: float, long: bool) -> int:
         for number, run in enumerate(table.runs):
             if run.pid == 0:
-                run.pid, run.client, run.start = os.getpid(), index, now
+                run.pid, run.client, run.start, run.long = os.getpid(), index, now, int(long)
                 table.clients[index].running += 1
                 table.running += 1
+                table.long_running += int(long)
                 return number
         raise ServerBusy("the server is busy: too many queries are running", retry_after=1)
 
@@ -259,7 +265,8 @@ class FairUse:
         record.used += charge
         record.running = max(0, record.running - 1)
         table.running = max(0, table.running - 1)
-        run.pid = 0
+        table.long_running = max(0, table.long_running - run.long)
+        run.pid = run.long = 0
 
     def _reap(self, table: _Table, now: float) -> None:
         """Free the slots of processes that died holding them (ended at a deadline, or crashed)."""

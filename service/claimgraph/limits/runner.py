@@ -108,6 +108,7 @@ class QueryRunner:
         slots = settings.query_slots or (_server_workers if _queries_here else settings.query_workers)
         policy = Policy(
             slots=slots,
+            long_slots=settings.long_query_slots,
             per_client=settings.client_max_queries,
             budget=settings.client_query_seconds,
             window=settings.client_query_window,
@@ -160,9 +161,9 @@ class QueryRunner:
         Store.sparql raises.
         """
         seconds, setting = _LIMIT.get() or (self.timeout, "query_timeout")
-        # A query on the last free slot (fairuse.py) runs in a query process even here: stopping it
-        # there costs a fork of the zygote, not this worker's restart (which would leave the other
-        # clients one worker short meanwhile).
+        # A query on a short slot (fairuse.py) runs in a query process even here: stopping it there
+        # costs a fork of the zygote, not this worker's restart (which would leave the other clients
+        # one worker short meanwhile).
         here = _queries_here and setting != BUSY
         answer = _answer_at_deadline(seconds, setting) if here else None
         if answer is not None:
