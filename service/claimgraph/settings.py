@@ -141,7 +141,8 @@ SETTINGS: tuple[Setting, ...] = (
         "light_client_seconds",
         5.0,
         float,
-        "Query-seconds per window under which a client may take the last free query slot.",
+        "Query-seconds per window under which a client may take a short query slot (heavier ones get"
+        " only the long ones).",
     ),
     Setting(
         "query_queue_wait",

@@ -11,9 +11,9 @@ SPARQL query does, before it runs (service/claimgraph/web/sparql.py):
   ``budget`` query-seconds per ``window`` (an exponentially decaying sum, so the
   budget comes back smoothly): past either, 429 with Retry-After, as Wikidata's
   query service does;
-- the last free slot is kept for *light* clients (under ``light`` query-seconds):
-  a heavy client finds it closed (503 with Retry-After); whatever fills the other
-  slots, the last one frees within ``busy_timeout``;
+- the short slots are kept for *light* clients (under ``light`` query-seconds): a
+  heavy client gets a long slot or a 503 with Retry-After; the last free slot is
+  always a short one, so whatever fills the others, it frees within ``busy_timeout``;
 - where every slot is taken (a threaded server, whose threads outnumber the
   slots), a query waits up to ``queue_wait`` seconds for one, then 503.
 
@@ -185,14 +185,14 @@ class FairUse:
                     )
                 free = policy.slots - table.running
                 last = free == 1 and policy.slots > 1
-                if free > 0 and last and used >= policy.light:
+                long = free > 0 and not last and table.long_running < policy.long_slots
+                if free > 0 and not long and used >= policy.light:
                     raise ServerBusy(
-                        "the server is busy: its last query slot is kept for clients that have used"
+                        "the server is busy: its short query slots are kept for clients that have used"
                         f" less than {policy.light:g} query-seconds (light_client_seconds)",
                         retry_after=max(1, math.ceil(policy.busy_timeout)),
                     )
                 if free > 0:
-                    long = not last and table.long_running < policy.long_slots
                     run = self._start(table, index, current, long)
                     if long:
                         return Ticket(run, policy.timeout, "query_timeout")
