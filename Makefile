@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench browser-deps comunica clean
+.PHONY: run test lint format bench abuse browser-deps comunica clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: $(STAMP)
 	  || { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null 2>&1 \
 	  || echo "bench: wrk could not be installed; throughput uses the bounded Python client"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The attacks of issue 15 against `claimgraph serve --production`, beside a normal probe (bench/abuse.py):
+# loopback only, a fixed duration (a few minutes), stops by itself. A script, never a test.
+abuse: $(STAMP)
+	$(BIN)/python bench/abuse.py $(ABUSE_ARGS)
 
 # tests/test_browser.py drives Debian's chromium through Playwright (never `playwright install`).
 browser-deps:

@@ -44,6 +44,10 @@ def build_store(path: Path, nquads: bytes) -> None:
         store.close()
 
 
+#: The pid of the process started for each base URL (for `serve --production`, gunicorn's master).
+SERVER_PIDS: dict[str, int] = {}
+
+
 @contextmanager
 def running(command: list[str], env: Mapping[str, str], port: int, log: Path) -> Iterator[str]:
     """Start ``command``, wait until /health answers, yield the base URL, then stop it."""
@@ -52,6 +56,7 @@ def running(command: list[str], env: Mapping[str, str], port: int, log: Path) ->
         process = subprocess.Popen(
             command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=log.parent
         )
+    SERVER_PIDS[base] = process.pid
     try:
         _wait_for_health(process, base, log)
         yield base
@@ -131,6 +136,25 @@ def gunicorn_serve(folder: Path, workers: int = 2, **settings: object) -> Iterat
             yield base
         finally:
             del _GUNICORN_PIDS[base]
+
+
+@contextmanager
+def production_serve(folder: Path, workers: int = 2, **settings: object) -> Iterator[str]:
+    """`claimgraph serve --production`, the one production command, on the protocol dataset."""
+    port = free_port()
+    store = folder / "store"
+    build_store(store, protocol_nquads(f"http://127.0.0.1:{port}/"))
+    command = [
+        str(BIN / "claimgraph"),
+        "serve",
+        "--production",
+        "--workers",
+        str(workers),
+        "--port",
+        str(port),
+    ]
+    with running(command, server_env(store, port, **settings), port, folder / "production.log") as base:
+        yield base
 
 
 def gunicorn_workers(base: str) -> list[int]:

@@ -56,7 +56,10 @@ def base(request, tmp_path_factory):
     """Both serving models: the sandbox's query processes (`claimgraph serve`), and gunicorn sync
     workers that run queries themselves (the production command)."""
     serve = claimgraph_serve if request.param == "claimgraph serve" else gunicorn_serve
-    with serve(tmp_path_factory.mktemp("safety"), query_timeout=TIME_LIMIT) as url:
+    # every test here queries from 127.0.0.1, many of them slowly: one budget of fair use would not
+    # last the module (tests/test_production.py and tests/test_fair_use.py test it)
+    fair_use = {"client_query_seconds": 100_000, "light_client_seconds": 100_000}
+    with serve(tmp_path_factory.mktemp("safety"), query_timeout=TIME_LIMIT, **fair_use) as url:
         yield url
 
 
@@ -196,5 +199,7 @@ def test_concurrent_slow_queries_all_stop_and_the_server_answers(endpoint):
         thread.start()
     for thread in threads:
         thread.join()
-    assert answers == [503, 503, 503]
+    # each is stopped at the time limit (503), or refused by fair use past client_max_queries (429)
+    assert set(answers) <= {429, 503}, answers
+    assert answers.count(503) >= 2, answers
     assert requests.get(endpoint, params={"query": "ASK {}"}, timeout=10).json()["boolean"] is True

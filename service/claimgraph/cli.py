@@ -40,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--query-timeout", type=float, default=None, help="seconds a query may run (default 10)"
     )
+    serve.add_argument(
+        "--production",
+        action="store_true",
+        help="run the production server (gunicorn, sync workers reading whole requests, on-disk store)",
+    )
+    serve.add_argument("--workers", type=int, default=4, help="--production: gunicorn workers (default 4)")
+    serve.add_argument("--bind", default=None, help="--production: gunicorn's bind (default HOST:PORT)")
     serve.set_defaults(run=cmd_serve)
 
     build_store = sub.add_parser(
@@ -88,6 +95,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         base_iri=args.base_iri,
         query_timeout=args.query_timeout,
     )
+    if args.production:
+        return commands.serve_production(settings, workers=args.workers, bind=args.bind)
+    if args.bind:
+        raise ValueError("--bind needs --production; use --host and --port")
     return commands.serve(settings)
 
 

@@ -6,6 +6,7 @@ cli.py parses the command line and calls these; each returns the exit status.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 import textwrap
 from collections.abc import Mapping
@@ -44,6 +45,24 @@ def serve(settings: Settings) -> int:
     print(f"claimgraph: serving {settings.base} (SPARQL at {settings.base}sparql, {where})", flush=True)
     run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False)
     return 0
+
+
+def serve_production(settings: Settings, *, workers: int, bind: str | None) -> int:
+    """The production server (service/claimgraph/production.py) on the on-disk store, which is
+    brought up to date first, in this process, unless it is configured read-only."""
+    from claimgraph.production import serve_production as run
+
+    if not settings.store_path:
+        raise ValueError("serve --production needs --store PATH (or CLAIMGRAPH_STORE_PATH): an on-disk store")
+    if not settings.store_read_only:
+        # In a process of its own: the store's engine keeps threads and state that a worker forked
+        # from this process would inherit half-made (and crash on at exit).
+        builder = multiprocessing.get_context("spawn").Process(target=build_store, args=(settings,))
+        builder.start()
+        builder.join()
+        if builder.exitcode != 0:
+            return 1
+    return run(settings, workers=workers, bind=bind)
 
 
 def build_store(settings: Settings) -> int:

@@ -42,9 +42,9 @@ class QueryTimeout(ClaimgraphError):
     """A query ran past the configured time limit (503)."""
 
     @classmethod
-    def after(cls, seconds: float) -> QueryTimeout:
-        """The error for a query stopped at the time limit of ``seconds``."""
-        return cls(f"the query did not finish within {seconds:g} s (query_timeout); it was stopped")
+    def after(cls, seconds: float, setting: str = "query_timeout") -> QueryTimeout:
+        """The error for a query stopped at the time limit of ``seconds`` (the setting that gave it)."""
+        return cls(f"the query did not finish within {seconds:g} s ({setting}); it was stopped")
 
 
 class ResultTooLarge(ClaimgraphError):
@@ -69,3 +69,19 @@ class NotAcceptable(ClaimgraphError):
     def __init__(self, offers: Sequence[str]) -> None:
         self.offers = tuple(offers)
         super().__init__("this resource is available as " + ", ".join(self.offers))
+
+
+class TooManyQueries(ClaimgraphError):
+    """A client past its fair share of query capacity (429, with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class ServerBusy(ClaimgraphError):
+    """No query slot came free in time (503, with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -95,6 +95,68 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Deepest bracket nesting a query may have (the engine overflows its stack on deep ones).",
     ),
+    Setting(
+        "request_read_timeout",
+        10.0,
+        float,
+        "Seconds a client has to send a whole request to a production worker; a slower connection is"
+        " closed, having held no worker.",
+    ),
+    Setting(
+        "max_pending_connections",
+        64,
+        int,
+        "Incomplete requests one client address may keep open per production worker.",
+    ),
+    Setting(
+        "query_slots",
+        0,
+        int,
+        "Public queries that may run at once, all server processes together; 0: one per gunicorn sync"
+        " worker, else `query_workers`.",
+    ),
+    Setting(
+        "long_query_slots",
+        1,
+        int,
+        "Of the query slots, how many may run a query for the whole `query_timeout`; the others stop"
+        " theirs at `busy_query_timeout`.",
+    ),
+    Setting("client_max_queries", 2, int, "Public queries one client may run at once (429 past it)."),
+    Setting(
+        "client_query_seconds",
+        30.0,
+        float,
+        "Query-seconds one client may use per `client_query_window` (429 with Retry-After past it).",
+    ),
+    Setting("client_query_window", 60.0, float, "Seconds over which a client's query time is counted."),
+    Setting(
+        "busy_query_timeout",
+        0.5,
+        float,
+        "Seconds a query may run on a slot other than the long ones (and on the last free slot, which"
+        " is kept for light clients).",
+    ),
+    Setting(
+        "light_client_seconds",
+        5.0,
+        float,
+        "Query-seconds per window under which a client may take a short query slot (heavier ones get"
+        " only the long ones).",
+    ),
+    Setting(
+        "query_queue_wait",
+        2.0,
+        float,
+        "Seconds a query waits for a free slot (threaded servers) before a 503 with Retry-After.",
+    ),
+    Setting(
+        "trust_forwarded_for",
+        False,
+        _bool,
+        "Identify clients by the first X-Forwarded-For hop (only behind a proxy that sets it), not the"
+        " peer address.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -117,6 +179,17 @@ class Settings:
     max_result_rows: int
     max_result_bytes: int
     max_nesting_depth: int
+    request_read_timeout: float
+    max_pending_connections: int
+    query_slots: int
+    long_query_slots: int
+    client_max_queries: int
+    client_query_seconds: float
+    client_query_window: float
+    busy_query_timeout: float
+    light_client_seconds: float
+    query_queue_wait: float
+    trust_forwarded_for: bool
 
     @property
     def base(self) -> str:
@@ -153,9 +226,18 @@ class Settings:
             "max_result_rows",
             "max_result_bytes",
             "max_nesting_depth",
+            "request_read_timeout",
+            "max_pending_connections",
+            "long_query_slots",
+            "client_max_queries",
+            "client_query_seconds",
+            "client_query_window",
+            "busy_query_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.query_slots < 0 or self.query_queue_wait < 0 or self.light_client_seconds < 0:
+            raise ValueError("query_slots, query_queue_wait and light_client_seconds must not be negative")
         if not self.base.startswith(("http://", "https://")):
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
         if self.store_read_only and not self.store_path:

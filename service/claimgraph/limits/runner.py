@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
@@ -29,6 +31,7 @@ from werkzeug.http import http_date
 
 from claimgraph.errors import QueryTimeout
 from claimgraph.iris import Iris
+from claimgraph.limits.fairuse import FairUse, Policy
 from claimgraph.limits.guard import GuardedQuery, QueryGuard
 from claimgraph.limits.network import leave_network
 from claimgraph.limits.sandbox import Sandbox
@@ -42,6 +45,10 @@ log = logging.getLogger(__name__)
 #: Keeps the time limit of the queries this process runs itself: one at a time, as requests come.
 WATCHDOG = Watchdog()
 _queries_here = False
+_server_workers = 0
+#: The time limit (seconds, setting) the fair-use scheduler gave the queries of this request.
+BUSY = "busy_query_timeout"
+_LIMIT: ContextVar[tuple[float, str] | None] = ContextVar("claimgraph_query_limit", default=None)
 
 
 def runs_queries_itself() -> bool:
@@ -52,7 +59,7 @@ def runs_queries_itself() -> bool:
 def adopt_gunicorn_worker(worker: Any) -> None:
     """Called in each gunicorn worker right after the fork: leave the network, and for a sync
     worker, run public queries here from now on."""
-    global _queries_here
+    global _queries_here, _server_workers
     from gunicorn.workers.sync import SyncWorker  # here, not above: only gunicorn's workers need it
 
     cfg = worker.cfg
@@ -65,6 +72,7 @@ def adopt_gunicorn_worker(worker: Any) -> None:
         log.warning("the kernel keeps this worker on the network: public queries go to sandbox processes")
         return
     _queries_here = isinstance(worker, SyncWorker)
+    _server_workers = int(cfg.workers) if _queries_here else 0
 
 
 class QueryRunner:
@@ -74,11 +82,20 @@ class QueryRunner:
     query processes, started by the first query that goes there.
     """
 
-    def __init__(self, store: Store, guard: QueryGuard, *, timeout: float, workers: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        guard: QueryGuard,
+        *,
+        timeout: float,
+        workers: int,
+        fair_use: FairUse | None = None,
+    ) -> None:
         self.store = store
         self.guard = guard
         self.timeout = timeout
         self._sandbox = Sandbox(store, workers)
+        self.fair_use = fair_use
 
     @classmethod
     def from_settings(cls, store: Store, settings: Settings, iris: Iris) -> QueryRunner:
@@ -88,7 +105,40 @@ class QueryRunner:
             max_bytes=settings.max_query_bytes,
             max_depth=settings.max_nesting_depth,
         )
-        return cls(store, guard, timeout=settings.query_timeout, workers=settings.query_workers)
+        slots = settings.query_slots or (_server_workers if _queries_here else settings.query_workers)
+        policy = Policy(
+            slots=slots,
+            long_slots=settings.long_query_slots,
+            per_client=settings.client_max_queries,
+            budget=settings.client_query_seconds,
+            window=settings.client_query_window,
+            timeout=settings.query_timeout,
+            busy_timeout=min(settings.busy_query_timeout, settings.query_timeout),
+            light=settings.light_client_seconds,
+            queue_wait=settings.query_queue_wait,
+        )
+        return cls(
+            store,
+            guard,
+            timeout=settings.query_timeout,
+            workers=settings.query_workers,
+            fair_use=FairUse(policy),
+        )
+
+    @contextmanager
+    def fair_share(self, client: str) -> Iterator[None]:
+        """Run the block's public queries on a slot of ``client``'s fair share
+        (service/claimgraph/limits/fairuse.py), under the time limit it gives; raises
+        TooManyQueries (429) or ServerBusy (503)."""
+        if self.fair_use is None:
+            yield
+            return
+        with self.fair_use.admitted(client) as ticket:
+            token = _LIMIT.set((ticket.timeout, ticket.setting))
+            try:
+                yield
+            finally:
+                _LIMIT.reset(token)
 
     def admit(self, query: str, dataset: QueryDataset | None = None) -> GuardedQuery:
         """The query as the guard admits it (service/claimgraph/limits/guard.py, which says what
@@ -110,14 +160,22 @@ class QueryRunner:
         client gets that answer from the watchdog, and the worker ends), and what
         Store.sparql raises.
         """
-        answer = _answer_at_deadline(self.timeout) if _queries_here else None
+        seconds, setting = _LIMIT.get() or (self.timeout, "query_timeout")
+        # A query on a short slot (fairuse.py) runs in a query process even here: stopping it there
+        # costs a fork of the zygote, not this worker's restart (which would leave the other clients
+        # one worker short meanwhile).
+        here = _queries_here and setting != BUSY
+        answer = _answer_at_deadline(seconds, setting) if here else None
         if answer is not None:
-            with WATCHDOG.limit(self.timeout, answer):
+            with WATCHDOG.limit(seconds, answer):
                 return self.store.sparql(
                     query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
                 )
         call = QueryCall(query, media_type, dataset, max_rows, max_bytes)
-        return SparqlResult(media_type, [self._sandbox.run(call, self.timeout)])
+        try:
+            return SparqlResult(media_type, [self._sandbox.run(call, seconds)])
+        except QueryTimeout as exc:
+            raise QueryTimeout.after(seconds, setting) from exc
 
     def warm_up(self) -> None:
         """Run a first query the way public ones will run: where that is the sandbox, its zygote
@@ -125,8 +183,8 @@ class QueryRunner:
         ask = QueryCall("ASK {}", "application/sparql-results+json")
         if _queries_here:
             ask.run(self.store)
-        else:
-            self._sandbox.run(ask, self.timeout)
+        if not _queries_here or (self.fair_use is not None and self.fair_use.policy.slots > 1):
+            self._sandbox.run(ask, self.timeout)  # here too for the queries on the last free slot
 
     def sandbox_isolated(self) -> bool | None:
         """Whether the query processes run without network (None before the first one starts)."""
@@ -141,7 +199,7 @@ class QueryRunner:
         self._sandbox.stop()
 
 
-def _answer_at_deadline(seconds: float) -> Callable[[], None] | None:
+def _answer_at_deadline(seconds: float, setting: str = "query_timeout") -> Callable[[], None] | None:
     """For a request that this gunicorn sync worker serves, the function the watchdog calls at the
     deadline: it writes the app's 503 down the client's connection. None anywhere else."""
     if not has_request_context():
@@ -153,8 +211,8 @@ def _answer_at_deadline(seconds: float) -> Callable[[], None] | None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def answer_503() -> None:
-        log.warning("a query ran past query_timeout (%g s): answering 503 and ending this worker", seconds)
-        client.sendall(timeout_response(app, environ, QueryTimeout.after(seconds)))
+        log.warning("a query ran past %s (%g s): answering 503 and ending this worker", setting, seconds)
+        client.sendall(timeout_response(app, environ, QueryTimeout.after(seconds, setting)))
 
     return answer_503
 

@@ -40,6 +40,8 @@ STATUS: dict[type[Exception], int] = {
     errors.ResultTooLarge: 400,
     errors.QueryTimeout: 503,
     errors.StoreUnavailable: 503,
+    errors.TooManyQueries: 429,
+    errors.ServerBusy: 503,
 }
 
 
@@ -52,7 +54,11 @@ def register(app: Flask) -> None:
 
 def _domain_error(status: int) -> Callable[[Exception], Response]:
     def handle(exc: Exception) -> Response:
-        return error_response(status, str(exc))
+        response = error_response(status, str(exc))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     return handle
 

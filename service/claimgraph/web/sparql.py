@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from claimgraph import media
 from claimgraph.errors import NotAcceptable, QueryForbidden, QueryRejected
+from claimgraph.limits.fairuse import client_of
 from claimgraph.limits.guard import GuardedQuery
 from claimgraph.media import QueryForm
 from claimgraph.negotiation import negotiate, parse_accept, profile_asked
@@ -62,15 +63,21 @@ def endpoint() -> Response:
         return render_query_page(incoming.query, wants_citations())  # a shared link
     admitted = runner.admit(incoming.query, incoming.dataset)
     offer = negotiate(accept, media.offers_for(admitted.form), names=incoming.formats)
-    if wants_citations():
-        return answer_cited(admitted, offer.media_type)
-    result = runner.sparql(
-        admitted.text,
-        media_type=offer.media_type,
-        dataset=admitted.dataset,
-        max_rows=settings.max_result_rows,
-        max_bytes=settings.max_result_bytes,
+    client = client_of(
+        request.remote_addr,
+        request.headers.get("X-Forwarded-For"),
+        trust_forwarded_for=settings.trust_forwarded_for,
     )
+    with runner.fair_share(client):
+        if wants_citations():
+            return answer_cited(admitted, offer.media_type)
+        result = runner.sparql(
+            admitted.text,
+            media_type=offer.media_type,
+            dataset=admitted.dataset,
+            max_rows=settings.max_result_rows,
+            max_bytes=settings.max_result_bytes,
+        )
     if offer.profiles:
         return json_ld_result(result.chunks, accept)
     return Response(result.chunks, content_type=result.media_type)

@@ -1,0 +1,313 @@
+"""`make abuse`: the attacks of issue 15 against the production server, beside a steady normal probe.
+
+Loopback only, a fixed duration per attack, stops by itself (a few minutes in all). It starts
+`claimgraph serve --production` (4 workers) on a free 127.0.0.1 port with an on-disk store of the
+shipped data (built first, in a temporary folder) and the default limits. A probe (127.0.0.1) sends one
+SPARQL point lookup every 0.5 s throughout. Each attack runs for its own window from other loopback
+addresses (127.N.0.x, one block per attack, so each attack's clients are new to the server):
+
+- slow-query loops (a 3-way cross-product COUNT) from 1, 8 and 64 connections of one client;
+- 200 slowloris connections (a header line every 5 s, reconnecting when closed) from 4 clients;
+- parser bombs: a 30 KB `FILTER(1+1+...)` query with a screened word, and `ASK { FILTER(!!...!true) }`
+  with 10,000 `!`, in loops from 4 connections of one client;
+- a mixed load at 8, 32 and 128 connections, each its own client, 10% of whose requests are the slow
+  query and the rest normal (lookups, claim pages, the claim list API, example queries).
+
+It reports, per attack, the probe's p50/p99/max, answers over 1 s and timeouts (no answer within 5 s),
+the attackers' answers by status, and the workers that ended: at a time limit (exit 75, the watchdog)
+or otherwise (crashes). Targets (issue 15): probe p99 <= 1 s and 0 timeouts, the abusers get 429s or
+503s, 0 crashes.
+
+    .venv/bin/python bench/abuse.py [--seconds 12] [--only slow-1,mixed-128]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import http.client
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOOKUP = "SELECT ?claim WHERE { GRAPH ?a { ?f schema:value 73197 } ?claim cg:assertion ?a }"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+PLUS_BOMB = "# from\nASK { FILTER(" + "+".join(["1"] * 15000) + " = 2) }"
+NOT_BOMB = "ASK { FILTER(" + "!" * 10000 + "true) }"
+NORMAL = [
+    ("GET", "/sparql?query=" + quote(LOOKUP)),
+    ("GET", "/claims/c013"),
+    ("GET", "/api/claims?kind=statistic"),
+    ("GET", "/sparql?query=" + quote("SELECT ?c ?q WHERE { ?c a schema:Claim ; schema:text ?q } LIMIT 20")),
+    ("GET", "/health"),
+]
+PROBE_EVERY = 0.5
+PROBE_TIMEOUT = 5.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def request(port: int, method: str, path: str, source: str, timeout: float, body: bytes | None = None) -> int:
+    """One request from ``source``; its status, or 0 for no answer (refused, reset, timeout)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+    headers = {"Accept": "application/sparql-results+json, text/html;q=0.9, */*;q=0.1"}
+    if body is not None:
+        headers["Content-Type"] = "application/sparql-query"
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        return 0
+    finally:
+        connection.close()
+
+
+@dataclass
+class Probe:
+    port: int
+    samples: list[tuple[float, float, int]] = field(default_factory=list)  # (sent at, seconds, status)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        path = "/sparql?query=" + quote(LOOKUP)
+        while not self.stop.is_set():
+            sent = time.monotonic()
+            status = request(self.port, "GET", path, "127.0.0.1", PROBE_TIMEOUT)
+            self.samples.append((sent, time.monotonic() - sent, status))
+            self.stop.wait(max(0.0, PROBE_EVERY - (time.monotonic() - sent)))
+
+
+@dataclass
+class Attack:
+    name: str
+    run: object  # (port, block, stop, statuses) -> None, started in threads by `threads`
+    threads: int
+
+
+def slow_loop(
+    port: int, block: int, index: int, stop: threading.Event, statuses: collections.Counter
+) -> None:
+    while not stop.is_set():
+        statuses[request(port, "POST", "/sparql", f"127.{block}.0.2", 30, SLOW.encode())] += 1
+
+
+def bomb_loop(
+    port: int, block: int, index: int, stop: threading.Event, statuses: collections.Counter
+) -> None:
+    query = PLUS_BOMB if index % 2 == 0 else NOT_BOMB
+    while not stop.is_set():
+        statuses[request(port, "POST", "/sparql", f"127.{block}.0.2", 60, query.encode())] += 1
+
+
+def slowloris(
+    port: int, block: int, index: int, stop: threading.Event, statuses: collections.Counter
+) -> None:
+    source = f"127.{block}.0.{2 + index % 4}"
+    while not stop.is_set():
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
+        except OSError:
+            statuses["refused"] += 1
+            stop.wait(1)
+            continue
+        try:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            statuses["opened"] += 1
+            while not stop.wait(5):
+                sock.sendall(b"X-Padding: " + str(random.random()).encode() + b"\r\n")
+        except OSError:
+            statuses["closed by server"] += 1
+        finally:
+            sock.close()
+
+
+def mixed(port: int, block: int, index: int, stop: threading.Event, statuses: collections.Counter) -> None:
+    source = f"127.{block}.{index // 250}.{2 + index % 250}"
+    rng = random.Random(index)
+    while not stop.is_set():
+        if rng.random() < 0.1:
+            statuses["slow:" + str(request(port, "POST", "/sparql", source, 30, SLOW.encode()))] += 1
+        else:
+            method, path = rng.choice(NORMAL)
+            statuses["normal:" + str(request(port, method, path, source, 30))] += 1
+
+
+ATTACKS = {
+    "slow-1": (slow_loop, 1),
+    "slow-8": (slow_loop, 8),
+    "slow-64": (slow_loop, 64),
+    "slowloris-200": (slowloris, 200),
+    "mixed-8": (mixed, 8),
+    "mixed-32": (mixed, 32),
+    "mixed-128": (mixed, 128),
+    "parser-bombs": (bomb_loop, 4),
+}
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def worker_exits(log: Path) -> tuple[int, int]:
+    """Workers ended by the watchdog (exit 75), and every other worker death, from gunicorn's log."""
+    text = log.read_text(errors="replace")
+    watchdog = len(re.findall(r"Worker \(pid:\d+\) exited with code 75", text))
+    others = len(re.findall(r"Worker \(pid:\d+\) (?:exited with code (?!75\b)\d+|was sent)", text))
+    return watchdog, others
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=12.0, help="length of each attack (default 12)")
+    parser.add_argument("--only", default=None, help="comma-separated attacks to run (default: all)")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn workers (default 4, as serve --production)"
+    )
+    args = parser.parse_args()
+    chosen = args.only.split(",") if args.only else list(ATTACKS)
+    unknown = set(chosen) - set(ATTACKS)
+    if unknown:
+        parser.error(f"unknown attacks {sorted(unknown)}; known: {', '.join(ATTACKS)}")
+    folder = Path(tempfile.mkdtemp(prefix="claimgraph-abuse-"))
+    port = free_port()
+    log = folder / "server.log"
+    env = {**os.environ, "CLAIMGRAPH_BASE_IRI": f"http://127.0.0.1:{port}/"}
+    command = [str(BIN / "claimgraph"), "serve", "--production", "--workers", str(args.workers)]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--store", str(folder / "store")]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
+    rows = []
+    try:
+        deadline = time.monotonic() + 120
+        while request(port, "GET", "/health", "127.0.0.1", 2) != 200:
+            if server.poll() is not None or time.monotonic() > deadline:
+                print(log.read_text(), file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        print(f"server: {' '.join(command[1:])} (pid {server.pid}); log {log}", flush=True)
+        for block, name in enumerate(chosen, start=1):
+            settle(port)
+            rows.append(run_attack(name, block, port, args.seconds, log))
+            print(format_row(rows[-1]), flush=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    print()
+    print(report(rows, args))
+    return 0
+
+
+def settle(port: int, limit: float = 40.0) -> None:
+    """Wait (at most ``limit`` s) until the server has finished the last attack's work: three lookups
+    in a row answered within 100 ms."""
+    deadline, good = time.monotonic() + limit, 0
+    path = "/sparql?query=" + quote(LOOKUP)
+    while good < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        status = request(port, "GET", path, "127.0.0.1", 5)
+        good = good + 1 if status == 200 and time.monotonic() - started < 0.1 else 0
+        time.sleep(0.2)
+
+
+def run_attack(name: str, block: int, port: int, seconds: float, log: Path) -> dict[str, object]:
+    target, count = ATTACKS[name]
+    before = worker_exits(log)
+    probe = Probe(port)
+    probe_thread = threading.Thread(target=probe.run, daemon=True)
+    stop = threading.Event()
+    statuses: collections.Counter = collections.Counter()
+    threads = [
+        threading.Thread(target=target, args=(port, block, index, stop, statuses), daemon=True)
+        for index in range(count)
+    ]
+    probe_thread.start()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    probe.stop.set()
+    for thread in threads:
+        thread.join(timeout=35)
+    probe_thread.join(timeout=10)
+    time.sleep(2)  # the watchdog's exits are logged
+    after = worker_exits(log)
+    answered = [took for _, took, status in probe.samples if status]
+    return {
+        "name": name,
+        "probes": len(probe.samples),
+        "p50": percentile([t for _, t, _ in probe.samples], 0.5),
+        "p99": percentile([t for _, t, _ in probe.samples], 0.99),
+        "max": max((t for _, t, _ in probe.samples), default=float("nan")),
+        "over_1s": sum(1 for took in answered if took > 1),
+        "timeouts": sum(1 for _, _, status in probe.samples if status == 0),
+        "not_200": sum(1 for _, _, status in probe.samples if status not in (0, 200)),
+        "attackers": dict(sorted(statuses.items(), key=lambda item: -item[1])),
+        "watchdog": after[0] - before[0],
+        "crashes": after[1] - before[1],
+    }
+
+
+def format_row(row: dict[str, object]) -> str:
+    attackers = ", ".join(f"{status}: {n}" for status, n in row["attackers"].items())  # type: ignore[union-attr]
+    return (
+        f"| {row['name']} | {row['probes']} | {row['p50'] * 1000:.0f} | {row['p99'] * 1000:.0f} |"  # type: ignore[operator]
+        f" {row['max'] * 1000:.0f} | {row['over_1s']} | {row['timeouts']} | {row['not_200']} | {attackers} |"  # type: ignore[operator]
+        f" {row['watchdog']} | {row['crashes']} |"
+    )
+
+
+def report(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
+    head = [
+        f"`make abuse`: {args.workers} workers, {args.seconds:g} s per attack, probe every {PROBE_EVERY} s"
+        f" (timeout {PROBE_TIMEOUT:g} s)",
+        "",
+        "| attack | probes | p50 ms | p99 ms | max ms | > 1 s | timeouts | probe non-200 | attackers' answers"
+        " (status: count; 0 = no answer) | watchdog exits | crashes |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|",
+    ]
+    body = [format_row(row) for row in rows]
+    verdicts = []
+    for row in rows:
+        met = row["p99"] <= 1 and row["timeouts"] == 0 and row["crashes"] == 0  # type: ignore[operator]
+        verdicts.append(f"- {row['name']}: {'MET' if met else 'MISSED'}")
+    p99s = [row["p99"] for row in rows]
+    summary = f"worst probe p99: {max(p99s) * 1000:.0f} ms" if p99s else ""  # type: ignore[type-var,operator]
+    return "\n".join(
+        [
+            *head,
+            *body,
+            "",
+            *verdicts,
+            "",
+            summary,
+            f"median p50: {statistics.median([r['p50'] for r in rows]) * 1000:.0f} ms" if rows else "",
+        ]
+    )  # type: ignore[misc]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""A gunicorn worker that reads each request whole before it runs any: slow clients hold no worker.
+
+gunicorn's sync worker reads a request on the connection it has just accepted,
+blocking, so a client that sends a header line every few seconds (slowloris), a
+Content-Length larger than its body, or TLS bytes on the plain port holds the
+worker until gunicorn's timeout kills it; two such clients hold two workers.
+
+``BufferedSyncWorker`` keeps the sync worker's model (one request at a time per
+process, which the watchdog's time limit needs: service/claimgraph/limits/runner.py)
+and changes only how a request comes in. One event loop per worker accepts
+connections and reads what each has sent, without blocking, into a buffer; only
+a request that is complete (its headers and the body its Content-Length or
+chunked encoding announces) is handed to gunicorn's parser and the app, from
+the buffer. A connection that has not sent a whole request within
+``request_read_timeout`` seconds is closed; one whose first byte cannot start
+an HTTP request line (TLS, garbage) is answered 400 at once; a client keeps at
+most ``max_pending_connections`` incomplete connections per worker. A body
+announced larger than ``max_query_bytes`` is not waited for: the app refuses it
+(413) from its headers.
+
+Connections that are waiting cost a buffer each and no worker time, so 200
+slowloris connections are 200 buffers. The one delay left: a connection this
+worker accepted but that was still incomplete when the worker started running
+another request waits until that request ends (the worker reads the kernel's
+buffer first, so on a fast network a request is almost always whole by then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import resource
+import selectors
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from gunicorn.workers.sync import SyncWorker
+
+from claimgraph.settings import Settings
+
+#: Headers larger than this are handed over as they are, for gunicorn's parser to refuse (431/414/400).
+HEADER_CAP = 65536
+#: How many connections one loop round accepts at most, so reading keeps pace with accepting.
+ACCEPT_BATCH = 64
+_CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+_CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:.*chunked", re.IGNORECASE | re.MULTILINE)
+_EXPECT = re.compile(rb"^expect[ \t]*:[ \t]*100-continue[ \t]*\r\n", re.IGNORECASE | re.MULTILINE)
+NOT_HTTP = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 38\r\n"
+    b"Connection: close\r\n\r\nBad Request: this is not HTTP/1.x text\n"
+)
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+@dataclass
+class Pending:
+    """A connection whose request is still coming in."""
+
+    client: socket.socket
+    addr: Any
+    listener: socket.socket
+    deadline: float
+    buffer: bytearray = field(default_factory=bytearray)
+    continued: bool = False
+
+    @property
+    def host(self) -> str:
+        return self.addr[0] if isinstance(self.addr, tuple) else str(self.addr)
+
+
+def request_state(buffer: bytes | bytearray, max_body: int) -> str:
+    """``"ready"`` when the buffer holds a whole request (or as much as should be waited for),
+    ``"bad"`` when it cannot be HTTP/1.x, ``"expect"`` when the client waits for 100 Continue,
+    else ``"wait"``.
+
+    >>> request_state(b"GET / HTTP/1.1\\r\\nHost: x\\r\\n", 100)
+    'wait'
+    >>> request_state(b"GET / HTTP/1.1\\r\\n\\r\\n", 100)
+    'ready'
+    >>> request_state(b"POST / HTTP/1.1\\r\\nContent-Length: 5\\r\\n\\r\\nab", 100)
+    'wait'
+    >>> request_state(b"POST / HTTP/1.1\\r\\nContent-Length: 500\\r\\n\\r\\nab", 100)
+    'ready'
+    >>> request_state(b"POST / HTTP/1.1\\r\\nContent-Length: 5\\r\\n\\r\\nabcde", 100)
+    'ready'
+    >>> request_state(b"\\x16\\x03", 9)
+    'bad'
+    """
+    if buffer and not (65 <= buffer[0] <= 90):  # every method is upper-case letters
+        return "bad"
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return "ready" if len(buffer) > HEADER_CAP else "wait"
+    head, body = bytes(buffer[: end + 2]), len(buffer) - end - 4
+    if _CHUNKED.search(head):
+        if body > max_body or buffer.endswith(b"0\r\n\r\n"):
+            return "ready"
+    else:
+        length = _CONTENT_LENGTH.search(head)
+        wanted = int(length.group(1)) if length else 0
+        if wanted > max_body or body >= wanted:
+            return "ready"
+    return "expect" if _EXPECT.search(head) else "wait"
+
+
+class BufferedSocket:
+    """The client's socket, whose first bytes come from the buffer the loop read."""
+
+    def __init__(self, sock: socket.socket, data: bytes) -> None:
+        self._sock = sock
+        self._data = data
+        self._closing = False
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        if self._data:
+            chunk, self._data = self._data[:size], self._data[size:]
+            return chunk
+        if self._closing:
+            # gunicorn lingers up to 2 s after an answer for the client to close, reading what it still
+            # sends; the whole request was read already, so a client that keeps the connection open
+            # does not get to hold the worker that long.
+            return b""
+        return self._sock.recv(size, flags)
+
+    def shutdown(self, how: int) -> None:
+        self._closing = True
+        self._sock.shutdown(how)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class BufferedSyncWorker(SyncWorker):  # type: ignore[misc]
+    """gunicorn's sync worker, fed only whole requests (the module says how and why)."""
+
+    def run(self) -> None:
+        try:
+            settings = Settings.from_mapping()
+            self.read_timeout = settings.request_read_timeout
+            self.per_client = settings.max_pending_connections
+            self.max_body = settings.max_query_bytes
+        except ValueError:  # the app reports the bad setting as it loads; keep the defaults here
+            self.read_timeout, self.per_client, self.max_body = 10.0, 64, 65536
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < hard:  # each waiting connection is a descriptor
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        self.selector = selectors.DefaultSelector()
+        for listener in self.sockets:
+            listener.setblocking(False)
+            if listener.family in (socket.AF_INET, socket.AF_INET6):
+                # accept() only once the first bytes are in, so a request whose first segment holds all
+                # of it (nearly every one) is whole when it is accepted, and never waits here.
+                seconds = max(1, int(self.read_timeout))
+                listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, seconds)
+            self.selector.register(listener, selectors.EVENT_READ, "listener")
+        self.selector.register(self.PIPE[0], selectors.EVENT_READ, "pipe")
+        self.pending: dict[int, Pending] = {}
+        while self.alive:
+            self.notify()
+            if not self.is_parent_alive():
+                break
+            for key, _ in self.selector.select(self._wait()):
+                if key.data == "pipe":
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(self.PIPE[0], 1)
+                elif key.data == "listener":
+                    self._accept(key.fileobj)  # type: ignore[arg-type]
+                else:
+                    self._read(key.data)
+            self._dispatch_ready()
+            self._expire()
+        for waiting in list(self.pending.values()):
+            self._drop(waiting)
+
+    def _wait(self) -> float:
+        timeout = self.timeout or 0.5
+        if self.pending:
+            soonest = min(p.deadline for p in self.pending.values())
+            timeout = max(0.0, min(timeout, soonest - time.monotonic()))
+        return timeout
+
+    def _accept(self, listener: socket.socket) -> None:
+        for _ in range(ACCEPT_BATCH):
+            try:
+                client, addr = listener.accept()
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED):
+                    return
+                if exc.errno in (errno.EMFILE, errno.ENFILE):
+                    self.log.warning("out of file descriptors with %d waiting connections", len(self.pending))
+                    return
+                raise
+            client.setblocking(False)
+            os.set_inheritable(client.fileno(), False)
+            waiting = Pending(client, addr, listener, time.monotonic() + self.read_timeout)
+            if sum(1 for p in self.pending.values() if p.host == waiting.host) >= self.per_client:
+                client.close()  # this client already keeps enough incomplete requests here
+                continue
+            self.pending[client.fileno()] = waiting
+            self.selector.register(client, selectors.EVENT_READ, waiting)
+            self._read(waiting)
+            if request_state(waiting.buffer, self.max_body) != "wait":
+                return  # serve it before taking more: whole requests never queue behind one another here
+
+    def _read(self, waiting: Pending) -> None:
+        while True:
+            try:
+                data = waiting.client.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                self._drop(waiting)
+                return
+            if not data:
+                self._drop(waiting)
+                return
+            waiting.buffer += data
+            if len(waiting.buffer) > HEADER_CAP + self.max_body:
+                return
+
+    def _dispatch_ready(self) -> None:
+        for waiting in list(self.pending.values()):
+            if waiting.client.fileno() not in self.pending:
+                continue  # dropped meanwhile
+            state = request_state(waiting.buffer, self.max_body)
+            if state == "bad":
+                self._forget(waiting)
+                with contextlib.suppress(OSError):
+                    waiting.client.send(NOT_HTTP)
+                waiting.client.close()
+            elif state == "expect" and not waiting.continued:
+                waiting.continued = True
+                try:
+                    waiting.client.send(CONTINUE)
+                except OSError:
+                    self._drop(waiting)
+            elif state == "ready":
+                self._forget(waiting)
+                data = bytes(waiting.buffer)
+                if waiting.continued:  # the client has its 100 Continue already
+                    data = _EXPECT.sub(b"", data, count=1)
+                waiting.client.setblocking(True)
+                waiting.client.settimeout(self.read_timeout)
+                self.handle(waiting.listener, BufferedSocket(waiting.client, data), waiting.addr)
+                self.notify()
+                if not self.alive:
+                    return
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for waiting in list(self.pending.values()):
+            if waiting.deadline <= now:
+                self._read(waiting)  # what came in while this worker ran a request
+                if waiting.client.fileno() in self.pending and request_state(
+                    waiting.buffer, self.max_body
+                ) in ("wait", "expect"):
+                    self._drop(waiting)
+        self._dispatch_ready()
+
+    def _forget(self, waiting: Pending) -> None:
+        fileno = waiting.client.fileno()
+        if self.pending.pop(fileno, None) is not None:
+            self.selector.unregister(waiting.client)
+
+    def _drop(self, waiting: Pending) -> None:
+        self._forget(waiting)
+        waiting.client.close()

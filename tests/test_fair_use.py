@@ -1,0 +1,120 @@
+"""The fair-use policy for public queries (service/claimgraph/limits/fairuse.py), on a table of its own."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+from claimgraph.errors import QueryTimeout, ServerBusy, TooManyQueries
+from claimgraph.limits.fairuse import FairUse, Policy, SharedTable, client_of
+
+POLICY = Policy(
+    slots=3,
+    long_slots=2,
+    per_client=2,
+    budget=30.0,
+    window=60.0,
+    timeout=10.0,
+    busy_timeout=0.5,
+    light=5.0,
+    queue_wait=0.0,
+)
+
+
+def fair(**changes: float) -> FairUse:
+    values = {**POLICY.__dict__, **changes}
+    return FairUse(Policy(**values), SharedTable())
+
+
+def test_a_query_runs_with_the_full_limit_while_other_slots_stay_free():
+    scheduler = fair()
+    ticket = scheduler.admit("a", now=100.0)
+    assert (ticket.timeout, ticket.setting) == (10.0, "query_timeout")
+    scheduler.release(ticket, now=100.2)
+    assert scheduler.shared.table.running == 0
+
+
+def test_a_client_runs_at_most_per_client_queries_at_once_and_gets_429():
+    scheduler = fair()
+    scheduler.admit("a", now=100.0)
+    scheduler.admit("a", now=100.0)
+    with pytest.raises(TooManyQueries, match="client_max_queries") as refused:
+        scheduler.admit("a", now=100.0)
+    assert refused.value.retry_after >= 1
+    # another client is not affected
+    assert scheduler.admit("b", now=100.0).timeout == 0.5  # the last slot: short limit
+
+
+def test_the_last_slot_is_short_and_kept_for_light_clients():
+    scheduler = fair()
+    heavy_a = scheduler.admit("heavy", now=0.0)
+    scheduler.release(heavy_a, stopped=True, now=1.0)  # a stopped query costs the whole query_timeout
+    first, second = scheduler.admit("x", now=1.0), scheduler.admit("y", now=1.0)
+    assert first.timeout == second.timeout == 10.0
+    with pytest.raises(ServerBusy, match="light_client_seconds") as busy:
+        scheduler.admit("heavy", now=1.0)
+    assert busy.value.retry_after >= 1
+    light = scheduler.admit("probe", now=1.0)
+    assert (light.timeout, light.setting) == (0.5, "busy_query_timeout")
+
+
+def test_a_client_past_its_query_seconds_gets_429_with_the_time_its_budget_needs_to_come_back():
+    scheduler = fair()
+    for start in (0.0, 10.0, 20.0, 30.0):
+        scheduler.release(scheduler.admit("loop", now=start), now=start + 10.0)
+    with pytest.raises(TooManyQueries, match="client_query_seconds") as refused:
+        scheduler.admit("loop", now=40.0)
+    used = 10 * (math.exp(-30 / 60) + math.exp(-20 / 60) + math.exp(-10 / 60) + 1)
+    assert refused.value.retry_after == math.ceil(60 * math.log(used / 30) + 1)
+    # other clients are not refused meanwhile
+    scheduler.release(scheduler.admit("other", now=40.0), now=40.0)
+    # the budget decays back: after Retry-After the client is admitted again
+    scheduler.admit("loop", now=40.0 + refused.value.retry_after)
+
+
+def test_every_slot_taken_waits_at_most_query_queue_wait_then_503():
+    scheduler = fair(slots=1, queue_wait=0.1)
+    scheduler.admit("a")
+    with pytest.raises(ServerBusy, match="query_queue_wait"):
+        scheduler.admit("b")
+
+
+def test_a_stopped_query_is_charged_the_whole_time_limit():
+    scheduler = fair()
+    with pytest.raises(QueryTimeout), scheduler.admitted("a") as ticket:
+        raise QueryTimeout.after(ticket.timeout)
+    record = next(c for c in scheduler.shared.table.clients if c.running == 0 and c.used > 0)
+    assert record.used == pytest.approx(10.0, abs=0.1)
+
+
+def test_the_table_is_shared_with_forked_processes_and_a_dead_holder_frees_its_slot():
+    scheduler = fair(slots=2)
+    pid = os.fork()
+    if pid == 0:  # the child takes a slot and dies holding it, as a worker ended at a deadline does
+        scheduler.admit("child")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert scheduler.shared.table.running == 1  # the child's slot, seen here
+    ticket = scheduler.admit("parent")  # reaps the dead child's slot: the full limit, not the last slot
+    assert ticket.timeout == 10.0
+    assert scheduler.shared.table.running == 1
+    scheduler.release(ticket)
+    # the child's client was charged its whole time limit: two more stopped queries use its budget up
+    for _ in range(2):
+        scheduler.release(scheduler.admit("child", now=0.0), stopped=True, now=0.0)
+    with pytest.raises(TooManyQueries):
+        scheduler.admit("child", now=0.0)
+
+
+def test_clients_are_told_apart_by_address_or_by_the_first_forwarded_hop_when_trusted():
+    assert client_of("127.0.0.2", "1.2.3.4", trust_forwarded_for=False) == "127.0.0.2"
+    assert client_of("127.0.0.2", " 1.2.3.4 , 127.0.0.2", trust_forwarded_for=True) == "1.2.3.4"
+    assert client_of("127.0.0.2", "", trust_forwarded_for=True) == "127.0.0.2"
+
+
+def test_only_long_slots_run_for_the_whole_limit_the_others_are_short():
+    scheduler = fair(slots=4, long_slots=1)
+    limits = [scheduler.admit(client, now=0.0).setting for client in ("a", "b", "c", "d")]
+    assert limits == ["query_timeout", "busy_query_timeout", "busy_query_timeout", "busy_query_timeout"]
+    assert scheduler.shared.table.long_running == 1

@@ -1,0 +1,118 @@
+"""`claimgraph serve --production` (service/claimgraph/production.py): the production server from one
+command, whose workers read whole requests before dispatch (limits/intake.py) and admit public queries
+by fair use (limits/fairuse.py). Clients on other loopback addresses (127.0.0.2 and up) are other clients."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from live_server import SERVER_PIDS, children, production_serve, slow_query
+
+pytestmark = pytest.mark.integration
+
+LOOKUP = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+
+
+FOLDERS: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("production")
+    settings = {"query_timeout": 2, "request_read_timeout": 30, "client_query_seconds": 4}
+    with production_serve(folder, workers=2, **settings) as base:
+        FOLDERS[base] = folder
+        yield base
+
+
+def port_of(base: str) -> int:
+    return int(base.rstrip("/").rsplit(":", 1)[1])
+
+
+def ask(
+    base: str, query: str, source: str = "127.0.0.1", timeout: float = 20
+) -> tuple[int, dict[str, str], str]:
+    """GET /sparql from the loopback address ``source``: status, headers, body."""
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port_of(base), timeout=timeout, source_address=(source, 0)
+    )
+    try:
+        connection.request(
+            "GET", "/sparql?query=" + quote(query), headers={"Accept": "application/sparql-results+json"}
+        )
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        connection.close()
+
+
+def test_the_production_command_runs_gunicorn_with_the_buffering_workers(server: str):
+    status, _, body = ask(server, LOOKUP)
+    assert status == 200
+    assert '"bindings"' in body
+    assert len(children(SERVER_PIDS[server])) == 2
+    log = FOLDERS[server] / "production.log"
+    assert "Using worker: claimgraph.limits.intake.BufferedSyncWorker" in log.read_text()
+
+
+def test_connections_that_send_nothing_whole_hold_no_worker(server: str):
+    port = port_of(server)
+    held = []
+    for _ in range(40):  # slowloris: a request line and then nothing, from another client
+        sock = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.2", 0))
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        held.append(sock)
+    short = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.3", 0))
+    short.sendall(
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 1000\r\n\r\nASK {}"
+    )  # a Content-Length larger than the body
+    tls = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.4", 0))
+    tls.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")  # a TLS ClientHello on the plain port
+    tls.settimeout(5)
+    assert tls.recv(100).startswith(b"HTTP/1.1 400 Bad Request")
+    try:
+        # with sync workers that read as they go, 2 of these connections held both workers for 30 s
+        answers = [ask(server, LOOKUP, timeout=5)[0] for _ in range(10)]
+        assert answers == [200] * 10
+    finally:
+        for sock in [*held, short, tls]:
+            sock.close()
+
+
+def test_a_client_past_its_budget_gets_429_while_another_clients_lookups_answer(server: str):
+    abuser: list[tuple[int, dict[str, str]]] = []
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            status, headers, _ = ask(server, slow_query(), source="127.0.0.5", timeout=30)
+            abuser.append((status, headers))
+
+    threads = [threading.Thread(target=loop) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        lookups = []
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            lookups.append(ask(server, LOOKUP, timeout=10)[0])
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert lookups
+    assert set(lookups) == {200}
+    statuses = [status for status, _ in abuser]
+    assert 429 in statuses, statuses
+    assert set(statuses) <= {429, 503}, statuses
+    assert all("Retry-After" in headers for status, headers in abuser if status == 429)
