@@ -82,6 +82,21 @@ class Group:
     place: Ref | None
     points: tuple[Point, ...]
     multiple_answers: bool = False
+    #: The article does not say whether the question allowed several answers.
+    answers_not_stated: bool = False
+
+    @property
+    def share_note(self) -> str:
+        """What a reader must know before adding up the shares (empty when nothing)."""
+        if self.multiple_answers:
+            return "Several answers were allowed: the shares need not add up to 100%."
+        total = sum(p.figure.value for p in self.points if p.figure.value is not None)
+        if self.answers_not_stated and total > 100:
+            return (
+                f"These shares add up to {total}%, more than 100%, and the article does not say whether"
+                " several answers were allowed: either they were, or a figure is wrong."
+            )
+        return ""
 
     @property
     def claims(self) -> tuple[str, ...]:
@@ -169,6 +184,7 @@ def _shares(figures: list[tuple[Claim, Figure]]) -> Iterable[Group]:
                 for (c, f), text in zip(members, _distinct([label(f) for _, f in members]), strict=True)
             ),
             multiple_answers=bool(first.answer_mode and first.answer_mode.id == "multiple"),
+            answers_not_stated=bool(first.answer_mode and first.answer_mode.id == "not-stated"),
         )
 
 

@@ -171,9 +171,7 @@ def shares_chart(group: Group, current: str | None, href: Href) -> Markup:
         return label_w + v / 100 * plot_w
 
     ident = f"{group.id}-{esc(current or 'all')}"
-    note = (
-        " Several answers were allowed: the shares need not add up to 100%." if group.multiple_answers else ""
-    )
+    note = f" {group.share_note}" if group.share_note else ""
     parts = _head(
         ident,
         WIDTH,
