@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench browser-deps clean
+.PHONY: run test lint format bench browser-deps w3c-suite clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/claimgraph serve
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps w3c-suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -39,6 +39,10 @@ bench: $(STAMP)
 # tests/test_browser.py drives Debian's chromium through Playwright (never `playwright install`).
 browser-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The W3C SPARQL 1.1 test files (tests/test_w3c_sparql.py), from rdflib's sdist on PyPI, into .cache/.
+w3c-suite: $(STAMP)
+	$(BIN)/python tests/w3c_suite.py
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

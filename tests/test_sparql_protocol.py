@@ -533,7 +533,9 @@ def test_gunicorn_workers_leave_the_network_and_run_queries_themselves(gunicorn)
     ours = os.readlink("/proc/self/ns/net")
     for pid in workers:
         assert os.readlink(f"/proc/{pid}/ns/net") != ours  # no interface but a downed loopback
-        assert children(pid) == []  # no query processes: the worker runs the queries itself
+        # The worker runs the queries itself; only those with ORDER BY (CLAIMS) go to a sandbox,
+        # whose zygote is then its one child (README, "Engine failures").
+        assert len(children(pid)) <= 1
 
 
 def test_gunicorn_time_limit_gives_503_then_answers(gunicorn):

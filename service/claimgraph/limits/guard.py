@@ -47,7 +47,10 @@ SCREEN_WORDS = (
     "create", "add", "move", "copy", "with", "using",
 )  # fmt: skip
 _SCREEN = re.compile("|".join(SCREEN_WORDS))
+_SERVICE = re.compile("service")
+SERVICE_REFUSAL = "SERVICE is not allowed: this endpoint never queries other services"
 _ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: Brackets, and the tokens that may hide brackets from the parser: comments, strings, IRIs.
 _TOKEN = re.compile(
     r"""[(){}\[\]]|\#[^\n\r]*
@@ -128,7 +131,7 @@ class QueryGuard:
         """
         text, facts = self._examined(query)
         if facts.services:
-            raise QueryRejected("SERVICE is not allowed: this endpoint never queries other services")
+            raise QueryRejected(SERVICE_REFUSAL)
         requested = [d for d in (facts.dataset, dataset) if d and (d.default_graphs or d.named_graphs)]
         local = graphs() if requested else frozenset()
         for iri in (iri for d in requested for iri in (*d.default_graphs, *d.named_graphs)):
@@ -158,7 +161,11 @@ class QueryGuard:
     def _parse(self, text: str) -> QueryFacts:
         try:
             tree = parseQuery(text)
-        except Exception as exc:  # pyparsing raises several types; all mean "not a query"
+        except Exception as exc:  # pyparsing raises several types (RecursionError too): "not a query"
+            # rdflib's grammar recurses without end on some nested SERVICE patterns: a query it cannot
+            # read that may hold SERVICE gets the SERVICE refusal, the one it would get parsed.
+            if needs_parse(text, _SERVICE):
+                raise QueryRejected(SERVICE_REFUSAL) from exc
             if _is_update(text):
                 raise QueryForbidden("updates are not accepted: this endpoint is read-only") from exc
             raise QueryRejected(str(exc)) from exc
@@ -197,11 +204,17 @@ def decode_escapes(query: str) -> str:
         raise QueryRejected(str(exc)) from exc
     if _ESCAPE.search(text):
         raise QueryRejected("a \\u escape may not decode into another escape")
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        raise QueryRejected(
+            f"\\u{ord(surrogate.group()):04X} is a surrogate, not a character: a query is Unicode text"
+        )
     return text
 
 
-def needs_parse(text: str) -> bool:
-    """False only if no SCREEN_WORDS can be a keyword here (so no SERVICE, FROM, LOAD or update).
+def needs_parse(text: str, words: re.Pattern[str] = _SCREEN) -> bool:
+    """False only if none of ``words`` (by default SCREEN_WORDS, so no SERVICE, FROM, LOAD or update)
+    can be a keyword here.
 
     An occurrence is harmless when the run of letters, digits and '_' it sits in
     follows ':', '?', '$' or '@': a prefixed name, variable, blank node or language
@@ -216,7 +229,7 @@ def needs_parse(text: str) -> bool:
     True
     """
     lowered = text.lower()
-    for match in _SCREEN.finditer(lowered):
+    for match in words.finditer(lowered):
         start = match.start()
         while start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
             start -= 1

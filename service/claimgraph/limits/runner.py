@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,9 @@ from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, Store
 
 log = logging.getLogger(__name__)
+
+#: ORDER BY: the engine's sort can panic on some data (oxigraph#1542's class), aborting the process.
+_SORTS = re.compile(r"order(?:\s|#[^\n\r]*)+by", re.IGNORECASE)
 
 #: Keeps the time limit of the queries this process runs itself: one at a time, as requests come.
 WATCHDOG = Watchdog()
@@ -110,7 +114,10 @@ class QueryRunner:
         client gets that answer from the watchdog, and the worker ends), and what
         Store.sparql raises.
         """
-        answer = _answer_at_deadline(self.timeout) if _queries_here else None
+        # A query that sorts may hit an engine panic that aborts the process (README, "Engine
+        # failures"): it runs in a query process, where that costs one 503, not this worker.
+        in_process = _queries_here and not _SORTS.search(query)
+        answer = _answer_at_deadline(self.timeout) if in_process else None
         if answer is not None:
             with WATCHDOG.limit(self.timeout, answer):
                 return self.store.sparql(

@@ -40,6 +40,7 @@ STATUS: dict[type[Exception], int] = {
     errors.ResultTooLarge: 400,
     errors.QueryTimeout: 503,
     errors.StoreUnavailable: 503,
+    errors.EngineFailure: 503,
 }
 
 
