@@ -189,7 +189,7 @@ def test_the_engine_fetches_service_in_process_but_not_from_the_sandbox(store, r
     port, connections = listener
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
     # Why the guard exists: in process, pyoxigraph makes the request (our listener sees it).
-    with pytest.raises(StoreUnavailable, match="Connection reset"):  # the listener closes, answering nothing
+    with pytest.raises(StoreUnavailable):  # the listener closes, answering nothing
         store.sparql(query, media_type=CSV)
     assert len(connections) == 1
     # Behind the guard, the sandbox is a second wall: its workers have no network at all.

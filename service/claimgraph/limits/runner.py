@@ -28,9 +28,9 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from werkzeug.http import http_date
 
-from claimgraph.errors import QueryTimeout
+from claimgraph.errors import QueryRejected, QueryTimeout
 from claimgraph.iris import Iris
-from claimgraph.limits.guard import GuardedQuery, QueryGuard
+from claimgraph.limits.guard import GuardedQuery, ParseCall, QueryFacts, QueryGuard
 from claimgraph.limits.network import leave_network
 from claimgraph.limits.sandbox import Sandbox
 from claimgraph.limits.watchdog import Watchdog
@@ -81,6 +81,7 @@ class QueryRunner:
     def __init__(self, store: Store, guard: QueryGuard, *, timeout: float, workers: int) -> None:
         self.store = store
         self.guard = guard
+        guard.parse_call = self.parse  # the guard's parses run in the sandbox, within the time limit
         self.timeout = timeout
         self._sandbox = Sandbox(store, workers)
 
@@ -93,6 +94,19 @@ class QueryRunner:
             max_depth=settings.max_nesting_depth,
         )
         return cls(store, guard, timeout=settings.query_timeout, workers=settings.query_workers)
+
+    def parse(self, call: ParseCall) -> QueryFacts:
+        """The guard's rdflib parse, run in a sandbox process within the time limit: a parse that
+        runs past it is a refusal (which the guard caches), as the same text would run past it again."""
+        try:
+            return self._sandbox.run(call, self.timeout)  # type: ignore[arg-type,return-value]
+        except QueryTimeout as exc:
+            if str(exc) != str(QueryTimeout.after(self.timeout)):
+                raise  # every query process was busy: not this query's doing
+            raise QueryRejected(
+                f"checking this query against the policy took longer than {self.timeout:g} s "
+                "(query_timeout); simplify it"
+            ) from exc
 
     def admit(self, query: str, dataset: QueryDataset | None = None) -> GuardedQuery:
         """The query as the guard admits it (service/claimgraph/limits/guard.py, which says what
