@@ -57,3 +57,33 @@ def test_validate_reports_the_laughs_in_one_line(tmp_path, data_copy):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("error: context.yaml: ")
+
+
+def test_a_full_disk_during_build_store_is_one_line(tmp_path, data_copy, monkeypatch, capsys):
+    import errno
+
+    from claimgraph.cli import main
+    from claimgraph.store.oxigraph import OxigraphStore
+
+    def full(self, nquads):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "store" / "000012.sst"))
+
+    monkeypatch.setenv("CLAIMGRAPH_DATA_DIR", str(data_copy))
+    monkeypatch.setattr(OxigraphStore, "replace_all", full)
+    assert main(["build-store", str(tmp_path / "store"), "--base-iri", "http://claimgraph.test/"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path / 'store' / '000012.sst'}: No space left on device\n"
+
+
+def test_validate_refuses_an_rdf_file_over_the_size_limit(tmp_path, monkeypatch, capsys):
+    from claimgraph import commands
+    from claimgraph.cli import main
+
+    monkeypatch.setattr(commands, "MAX_RDF_INPUT_BYTES", 1000)
+    big = tmp_path / "big.ttl"
+    big.write_text("".join(f"<urn:s{i}> <urn:p> <urn:o> .\n" for i in range(100)))
+    assert main(["validate", str(big)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {big}: the file is {big.stat().st_size} bytes;")
+    assert "at most 1000 bytes" in err
+    assert len(err.splitlines()) == 1
