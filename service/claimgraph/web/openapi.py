@@ -213,14 +213,15 @@ FILTER_DESCRIPTIONS = (
 
 def filters(accepted: Mapping[str, Sequence[str]]) -> list[Schema]:
     """The parameters of /api/claims: each facet's values are an enum of those the API accepts
-    (``accepted``, from the data served: any other value is refused with a 400)."""
+    (``accepted``, from the data served: any other value is refused with a 400), and "" (a form's
+    blank choice, which filters nothing)."""
     facets: list[Schema] = [
         {
             "name": name,
             "in": "query",
             "description": description,
             "schema": _array(
-                {"type": "string", "enum": list(accepted[name])} if name in accepted else STRING
+                {"type": "string", "enum": [*accepted[name], ""]} if name in accepted else STRING
             ),
             "style": "form",
             "explode": True,
