@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench abuse browser-deps comunica clean
+.PHONY: run test lint format bench abuse browser-deps comunica w3c-suite clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/claimgraph serve
 
-test: $(STAMP) browser-deps comunica
+test: $(STAMP) browser-deps comunica w3c-suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -56,6 +56,10 @@ comunica:
 	@test -x $(COMUNICA) || { command -v npm >/dev/null 2>&1 && mkdir -p .node \
 	  && npm install --prefix .node --no-audit --no-fund --loglevel=error @comunica/query-sparql-link-traversal@^0.5; } \
 	  || echo "comunica: not installed; the link-traversal test will be skipped"
+
+# The W3C SPARQL 1.1 test files (tests/test_w3c_sparql.py), from rdflib's sdist on PyPI, into .cache/.
+w3c-suite: $(STAMP)
+	$(BIN)/python tests/w3c_suite.py
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info .node

@@ -181,3 +181,16 @@ def test_wrong_method_on_api_answers_json_405(client):
     assert response.status_code == 405
     assert response.get_json()["status"] == 405
     assert "GET" in response.headers["Allow"]
+
+
+def test_the_filter_enums_are_what_the_api_accepts(client, openapi):
+    parameters = {p["name"]: p for p in openapi["paths"]["/api/claims"]["get"]["parameters"]}
+    listing = client.get("/api/claims").get_json()
+    for facet in ("kind", "source", "attribution", "verdict"):
+        enum = parameters[facet]["schema"]["items"]["enum"]
+        assert enum == [*(value["id"] for value in listing["facets"][facet]), ""]
+        for value in enum:  # every value the document offers is accepted
+            assert client.get("/api/claims", query_string={facet: value}).status_code == 200
+        refused = client.get("/api/claims", query_string={facet: "no-such-value"})
+        assert refused.status_code == 400
+        assert "no-such-value" not in enum

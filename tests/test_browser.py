@@ -191,3 +191,56 @@ def test_tab_leaves_the_query_editor(server, page):
     assert page.evaluate("!!document.activeElement.closest('.CodeMirror')")
     page.keyboard.press("Tab")  # no keyboard trap: focus moves on to the citations switch
     assert page.evaluate("document.activeElement.id") == "cite"
+
+
+ATTACK = (
+    "SELECT ?x ?y WHERE { VALUES (?x ?y) { "
+    "(<javascript:window.__pwned=1> <https://example.org/ok>) "
+    "(<data:text/html,pwned> <http://example.org/a>) } }"
+)
+
+
+def test_a_shared_query_with_a_javascript_iri_runs_nothing_when_clicked(server, page):
+    page.goto(f"{server}/sparql?" + requests.compat.urlencode({"query": ATTACK}))
+    page.wait_for_selector("table.results tbody tr")
+    cells = page.locator("table.results tbody td")
+    assert "javascript:window.__pwned=1" in cells.all_inner_texts()
+    assert page.locator("table.results a[href^='javascript' i], table.results a[href^='data' i]").count() == 0
+    # The other IRIs still link: http(s) only.
+    hrefs = page.eval_on_selector_all("table.results tbody a", "links => links.map(a => a.href)")
+    assert sorted(hrefs) == ["http://example.org/a", "https://example.org/ok"]
+    page.locator("table.results tbody td", has_text="javascript:").click()
+    assert page.evaluate("window.__pwned") is None
+    assert page.url.startswith(f"{server}/sparql")
+    assert not page.errors
+
+
+def test_injected_inline_script_is_blocked_by_the_csp(server, page):
+    page.goto(f"{server}/sparql")
+    # What an injection would try: an inline script and an inline handler. CSP refuses both.
+    page.evaluate(
+        """() => {
+        const s = document.createElement('script'); s.textContent = 'window.__pwned = 1';
+        document.body.appendChild(s);
+        const i = document.createElement('img');
+        i.setAttribute('onerror', 'window.__pwned = 2'); i.src = 'x:';
+        document.body.appendChild(i);
+    }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__pwned") is None
+    assert any("Content Security Policy" in e for e in page.errors)
+
+
+@pytest.mark.parametrize("path", ["/article", "/claims", "/claims/c013", "/sources", "/sparql", "/checks"])
+def test_pages_work_under_the_csp_without_violations(server, page, path):
+    response = page.goto(server + path)
+    assert response.status == 200
+    headers = response.headers
+    assert "unsafe-inline" not in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    page.wait_for_load_state("networkidle")
+    assert not page.errors

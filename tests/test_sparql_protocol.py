@@ -545,7 +545,8 @@ def test_gunicorn_workers_leave_the_network_and_run_queries_themselves(gunicorn)
     for pid in workers:
         assert os.readlink(f"/proc/{pid}/ns/net") != ours  # no interface but a downed loopback
         # the worker runs long-slot queries itself; its one child is the zygote of the query processes
-        # that run queries on short slots (service/claimgraph/limits/fairuse.py), off the network too
+        # that run queries on short slots (limits/fairuse.py) and those with ORDER BY (README, "Engine
+        # failures"), off the network too
         zygotes = children(pid)
         assert len(zygotes) <= 1, zygotes
         for zygote in zygotes:

@@ -55,6 +55,14 @@ class StoreUnavailable(ClaimgraphError):
     """The store cannot be reached or is not ready (503)."""
 
 
+class EngineFailure(ClaimgraphError):
+    """The query engine failed on a query it should have answered (a panic, a crash): 503.
+
+    The failure is contained (the process that ran the query is replaced, the service goes on);
+    the same query fails the same way, so clients should not simply retry it.
+    """
+
+
 class ReadOnlyStore(ClaimgraphError):
     """A write was attempted on a store that does not accept writes."""
 

@@ -19,7 +19,7 @@ from claimgraph import gunicorn_conf
 from claimgraph.settings import ENV_PREFIX, SETTINGS, Settings
 
 
-class ProductionServer(BaseApplication):  # type: ignore[misc]
+class ProductionServer(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()

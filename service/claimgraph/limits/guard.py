@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -47,10 +48,18 @@ SCREEN_WORDS = (
     "create", "add", "move", "copy", "with", "using",
 )  # fmt: skip
 _SCREEN = re.compile("|".join(SCREEN_WORDS))
+_SERVICE = re.compile("service")
+SERVICE_REFUSAL = "SERVICE is not allowed: this endpoint never queries other services"
 _ESCAPE = re.compile(r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
-#: Brackets, and the tokens that may hide brackets from the parser: comments, strings, IRIs.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Most operators and pattern separators a query may hold (the engine builds one tree node per
+#: operator, and walks its trees recursively: a long chain overflows its stack like deep nesting).
+MAX_OPERATORS = 1000
+#: Brackets, operators, and the tokens that may hide them from the parser: comments, strings, IRIs.
 _TOKEN = re.compile(
     r"""[(){}\[\]]|\#[^\n\r]*
+    |\|\||&&|[!=<>]=|[-+*/|^!<>=.;]
+    |(?i:\b(?:union|optional|minus|filter|bind|graph|service|exists)\b)
     |'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
     |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
     |<[^<>"{}|^`\\\x00-\x20]*>""",
@@ -112,9 +121,12 @@ class QueryGuard:
         self.prefixes = dict(prefixes)
         self.max_bytes = max_bytes
         self.max_depth = max_depth
-        # Keyed by the text as received: a repeated query (most traffic) costs one lookup. Errors
-        # are not cached, so a refused query is examined again each time (bounded by max_bytes).
-        self._examined = functools.lru_cache(maxsize=cache_size)(self._examine)
+        # Where rdflib parses: by default here; a QueryRunner sets its sandbox, where the parse runs
+        # within the time limit (a few kilobytes of operators take rdflib seconds).
+        self.parse_call: Callable[[ParseCall], QueryFacts] = lambda call: call.run(None)
+        # Keyed by the text as received: a repeated query (most traffic) costs one lookup. Refusals
+        # are cached as well, so a refused query (a parser bomb too) costs one lookup when repeated.
+        self._examined = functools.lru_cache(maxsize=cache_size)(self._examine_or_refusal)
 
     def check(
         self,
@@ -126,9 +138,12 @@ class QueryGuard:
 
         Raises QueryTooLarge (413), QueryForbidden for an update (403), QueryRejected (400).
         """
-        text, facts = self._examined(query)
+        examined = self._examined(query)
+        if isinstance(examined, Exception):
+            raise examined
+        text, facts = examined
         if facts.services:
-            raise QueryRejected("SERVICE is not allowed: this endpoint never queries other services")
+            raise QueryRejected(SERVICE_REFUSAL)
         requested = [d for d in (facts.dataset, dataset) if d and (d.default_graphs or d.named_graphs)]
         local = graphs() if requested else frozenset()
         for iri in (iri for d in requested for iri in (*d.default_graphs, *d.named_graphs)):
@@ -139,6 +154,13 @@ class QueryGuard:
                     "(the endpoint never fetches)"
                 )
         return GuardedQuery(text, facts.form, requested[-1] if requested else None)
+
+    def _examine_or_refusal(self, query: str) -> tuple[str, QueryFacts] | QueryRejected | QueryForbidden:
+        try:
+            return self._examine(query)
+        except (QueryRejected, QueryForbidden) as exc:  # not StoreUnavailable, QueryTimeout: transient
+            exc.__traceback__ = None  # the cache keeps the refusal, not the frames it was raised in
+            return exc
 
     def _examine(self, query: str) -> tuple[str, QueryFacts]:
         """The text the engine reads (escapes decoded) and what it asks for; raises if it is refused."""
@@ -153,27 +175,48 @@ class QueryGuard:
             match = _PROLOGUE.match(text)
             if match:
                 return QueryFacts(QueryForm(match["form"].upper()))
-        return self._parse(text)
+        return self.parse_call(ParseCall(text, self.base, self.prefixes))
 
-    def _parse(self, text: str) -> QueryFacts:
-        try:
-            tree = parseQuery(text)
-        except Exception as exc:  # pyparsing raises several types; all mean "not a query"
-            if _is_update(text):
-                raise QueryForbidden("updates are not accepted: this endpoint is read-only") from exc
-            raise QueryRejected(str(exc)) from exc
-        try:
-            prologue = translatePrologue(tree[0], self.base, self.prefixes)
-            # CompValue.get(key) returns the key itself when it is missing: test membership instead.
-            clauses = tree[1]["datasetClause"] if "datasetClause" in tree[1] else ()  # noqa: SIM401
-            default, named = (
-                tuple(str(prologue.absolutize(c[key])) for c in clauses if key in c)
-                for key in ("default", "named")
-            )
-        except Exception as exc:  # an undeclared prefix in a FROM clause
-            raise QueryRejected(str(exc)) from exc
-        services = sum(1 for node in _nodes(tree) if node.name == "ServiceGraphPattern")
-        return QueryFacts(_FORMS[tree[1].name], services, QueryDataset(default, named) if clauses else None)
+
+@dataclass(frozen=True)
+class ParseCall:
+    """One rdflib parse of a query text as plain data, to cross into a sandbox process (which calls
+    ``run``, as it does a QueryCall's, with its store, unused here): the facts, or a refusal."""
+
+    text: str
+    base: str
+    prefixes: Mapping[str, str]
+
+    def run(self, store: object) -> QueryFacts:
+        # pyparsing recurses ~60 frames per bracket: max_nesting_depth brackets need more than 1000.
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
+        return parse_facts(self.text, self.base, self.prefixes)
+
+
+def parse_facts(text: str, base: str, prefixes: Mapping[str, str]) -> QueryFacts:
+    """What rdflib's parse of ``text`` says the policy needs; raises QueryRejected, QueryForbidden."""
+    try:
+        tree = parseQuery(text)
+    except Exception as exc:  # pyparsing raises several types (RecursionError too): "not a query"
+        # rdflib's grammar recurses without end on some nested SERVICE patterns: a query it cannot
+        # read that may hold SERVICE gets the SERVICE refusal, the one it would get parsed.
+        if needs_parse(text, _SERVICE):
+            raise QueryRejected(SERVICE_REFUSAL) from exc
+        if _is_update(text):
+            raise QueryForbidden("updates are not accepted: this endpoint is read-only") from exc
+        raise QueryRejected(str(exc)) from exc
+    try:
+        prologue = translatePrologue(tree[0], base, dict(prefixes))
+        # CompValue.get(key) returns the key itself when it is missing: test membership instead.
+        clauses = tree[1]["datasetClause"] if "datasetClause" in tree[1] else ()  # noqa: SIM401
+        default, named = (
+            tuple(str(prologue.absolutize(c[key])) for c in clauses if key in c)
+            for key in ("default", "named")
+        )
+    except Exception as exc:  # an undeclared prefix in a FROM clause
+        raise QueryRejected(str(exc)) from exc
+    services = sum(1 for node in _nodes(tree) if node.name == "ServiceGraphPattern")
+    return QueryFacts(_FORMS[tree[1].name], services, QueryDataset(default, named) if clauses else None)
 
 
 def decode_escapes(query: str) -> str:
@@ -197,11 +240,17 @@ def decode_escapes(query: str) -> str:
         raise QueryRejected(str(exc)) from exc
     if _ESCAPE.search(text):
         raise QueryRejected("a \\u escape may not decode into another escape")
+    surrogate = _SURROGATE.search(text)
+    if surrogate:
+        raise QueryRejected(
+            f"\\u{ord(surrogate.group()):04X} is a surrogate, not a character: a query is Unicode text"
+        )
     return text
 
 
-def needs_parse(text: str) -> bool:
-    """False only if no SCREEN_WORDS can be a keyword here (so no SERVICE, FROM, LOAD or update).
+def needs_parse(text: str, words: re.Pattern[str] = _SCREEN) -> bool:
+    """False only if none of ``words`` (by default SCREEN_WORDS, so no SERVICE, FROM, LOAD or update)
+    can be a keyword here.
 
     An occurrence is harmless when the run of letters, digits and '_' it sits in
     follows ':', '?', '$' or '@': a prefixed name, variable, blank node or language
@@ -216,7 +265,7 @@ def needs_parse(text: str) -> bool:
     True
     """
     lowered = text.lower()
-    for match in _SCREEN.finditer(lowered):
+    for match in words.finditer(lowered):
         start = match.start()
         while start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
             start -= 1
@@ -225,8 +274,13 @@ def needs_parse(text: str) -> bool:
     return False
 
 
-def check_depth(text: str, max_depth: int) -> None:
+def check_depth(text: str, max_depth: int, max_operators: int = MAX_OPERATORS) -> None:
     """Refuse brackets ( { [ nested deeper than ``max_depth``; strings and comments don't count.
+
+    A run of prefix operators (``!!!!true``, ``- - -1``) nests as deep as brackets
+    do in the engine's parser, so each counts as one level; and a query may hold at
+    most ``max_operators`` operators and pattern separators (``+``, ``||``, ``/``,
+    ``.``, UNION, OPTIONAL, FILTER, …), as long chains crash the engine too.
 
     The engine dies of a stack overflow (the whole process) a few thousand levels
     down, so this runs before any parser. Inside an IRI-like token ``<...>``
@@ -239,11 +293,15 @@ def check_depth(text: str, max_depth: int) -> None:
     Traceback (most recent call last):
     ...
     claimgraph.errors.QueryRejected: the query nests brackets 5 deep; the limit is 4 (max_nesting_depth)
+    >>> check_depth("ASK { FILTER(!!!!!true) }", 4)
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.QueryRejected: the query nests brackets 5 deep; the limit is 4 (max_nesting_depth)
     """
-    depth = deepest = 0
+    depth = deepest = operators = unary = 0
     for match in _TOKEN.finditer(text):
         token = match.group()
-        if token[0] == "<":
+        if token[0] == "<" and len(token) > 1 and token[1] != "=":
             floor = depth
             for char in token:
                 if char in "([":
@@ -256,10 +314,37 @@ def check_depth(text: str, max_depth: int) -> None:
             deepest = max(deepest, depth)
         elif token in (")", "}", "]"):
             depth = max(depth - 1, 0)
+        elif token[0] not in "#'\"":
+            operators += 1
+            if operators > max_operators:
+                raise QueryRejected(
+                    f"the query holds more than {max_operators} operators and pattern separators; "
+                    "split it into several queries"
+                )
+            # A run of prefix operators (!!!x, - - x) nests one level per operator in the parser.
+            unary = unary + 1 if token in "!+-" and _prefix_position(text, match.start(), unary) else 0
+            deepest = max(deepest, depth + unary)
+        if token in ("(", "{", "[", ")", "}", "]") or token[0] in "<'\"":
+            unary = 0
         if deepest > max_depth:
             raise QueryRejected(
                 f"the query nests brackets {deepest} deep; the limit is {max_depth} (max_nesting_depth)"
             )
+
+
+def _prefix_position(text: str, start: int, unary: int) -> bool:
+    """Whether the operator at ``start`` is a prefix (unary) one: it follows another prefix operator,
+    an opening bracket, an operator, a comma, or a keyword; not an operand (``?x - 1``)."""
+    if unary:
+        return True
+    before = text[:start].rstrip()
+    return not before or before[-1] in "({[,!=<>&|+-*/" or (before[-1].isalpha() and not _operand_end(before))
+
+
+def _operand_end(before: str) -> bool:
+    # A word ending an operand: a variable, a prefixed name, a number's exponent; keywords are not.
+    word = re.search(r"[\w:?$.-]*$", before)
+    return bool(word and (word.group()[:1] in "?$" or ":" in word.group()))
 
 
 def _is_update(text: str) -> bool:

@@ -134,7 +134,7 @@ class BufferedSocket:
         return getattr(self._sock, name)
 
 
-class BufferedSyncWorker(SyncWorker):  # type: ignore[misc]
+class BufferedSyncWorker(SyncWorker):
     """gunicorn's sync worker, fed only whole requests (the module says how and why)."""
 
     def run(self) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,10 +30,10 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from werkzeug.http import http_date
 
-from claimgraph.errors import QueryTimeout
+from claimgraph.errors import QueryRejected, QueryTimeout
 from claimgraph.iris import Iris
 from claimgraph.limits.fairuse import FairUse, Policy
-from claimgraph.limits.guard import GuardedQuery, QueryGuard
+from claimgraph.limits.guard import GuardedQuery, ParseCall, QueryFacts, QueryGuard
 from claimgraph.limits.network import leave_network
 from claimgraph.limits.sandbox import Sandbox
 from claimgraph.limits.watchdog import Watchdog
@@ -41,6 +42,9 @@ from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, Store
 
 log = logging.getLogger(__name__)
+
+#: ORDER BY: the engine's sort can panic on some data (oxigraph#1542's class), aborting the process.
+_SORTS = re.compile(r"order(?:\s|#[^\n\r]*)+by", re.IGNORECASE)
 
 #: Keeps the time limit of the queries this process runs itself: one at a time, as requests come.
 WATCHDOG = Watchdog()
@@ -93,6 +97,7 @@ class QueryRunner:
     ) -> None:
         self.store = store
         self.guard = guard
+        guard.parse_call = self.parse  # the guard's parses run in the sandbox, within the time limit
         self.timeout = timeout
         self._sandbox = Sandbox(store, workers)
         self.fair_use = fair_use
@@ -140,6 +145,19 @@ class QueryRunner:
             finally:
                 _LIMIT.reset(token)
 
+    def parse(self, call: ParseCall) -> QueryFacts:
+        """The guard's rdflib parse, run in a sandbox process within the time limit: a parse that
+        runs past it is a refusal (which the guard caches), as the same text would run past it again."""
+        try:
+            return self._sandbox.run(call, self.timeout)  # type: ignore[arg-type,return-value]
+        except QueryTimeout as exc:
+            if str(exc) != str(QueryTimeout.after(self.timeout)):
+                raise  # every query process was busy: not this query's doing
+            raise QueryRejected(
+                f"checking this query against the policy took longer than {self.timeout:g} s "
+                "(query_timeout); simplify it"
+            ) from exc
+
     def admit(self, query: str, dataset: QueryDataset | None = None) -> GuardedQuery:
         """The query as the guard admits it (service/claimgraph/limits/guard.py, which says what
         it raises), checked against this store's named graphs."""
@@ -163,8 +181,9 @@ class QueryRunner:
         seconds, setting = _LIMIT.get() or (self.timeout, "query_timeout")
         # A query on a short slot (fairuse.py) runs in a query process even here: stopping it there
         # costs a fork of the zygote, not this worker's restart (which would leave the other clients
-        # one worker short meanwhile).
-        here = _queries_here and setting != BUSY
+        # one worker short meanwhile). So does a query that sorts: it may hit an engine panic that
+        # aborts the process (README, "Engine failures"), which there costs one 503, not this worker.
+        here = _queries_here and setting != BUSY and not _SORTS.search(query)
         answer = _answer_at_deadline(seconds, setting) if here else None
         if answer is not None:
             with WATCHDOG.limit(seconds, answer):

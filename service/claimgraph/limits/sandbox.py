@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from claimgraph.errors import ClaimgraphError, QueryTimeout, StoreUnavailable
+from claimgraph.errors import ClaimgraphError, EngineFailure, QueryTimeout, StoreUnavailable
 from claimgraph.limits.zygote import QueryCall, Zygote, kill
 from claimgraph.store import Store
 
@@ -58,7 +58,7 @@ class Sandbox:
         """The worker's answer to ``call``; raises QueryTimeout after ``timeout`` seconds.
 
         Also re-raises the worker's QueryRejected / ResultTooLarge, and raises
-        StoreUnavailable when the worker dies while running the query.
+        EngineFailure when the worker dies while running the query (an engine panic aborts it).
         """
         if self._store.revision() != self._revision:
             self._renew()
@@ -72,13 +72,17 @@ class Sandbox:
             status, value = worker.conn.recv()
         except (EOFError, OSError) as exc:
             self._discard(worker)
-            raise StoreUnavailable("the query process died while running this query") from exc
+            log.error("a query process died while running a query (engine crash): %.200r", call.query)
+            raise EngineFailure(
+                "the query engine crashed on this query (an engine bug, such as a panic); the crash was "
+                "contained in its query process, the service goes on, and the same query will fail again"
+            ) from exc
         self._checkin(worker)
         if status == "ok":
             return value
         if isinstance(value, ClaimgraphError):
             raise value
-        raise RuntimeError(f"query worker failed: {value}")
+        raise RuntimeError(f"query worker failed: {value}")  # a bug of ours, not the engine's: a 500
 
     @property
     def isolated(self) -> bool | None:

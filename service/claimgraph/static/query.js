@@ -76,7 +76,16 @@
     return base && iri.startsWith(base) ? root + "/" + iri.slice(base.length) : iri;
   }
 
+  // Only http(s) IRIs become links: a result may hold any IRI (javascript:, data:, …), and a
+  // shared URL reruns its query, so any other scheme is shown as text, never followed.
   function iriLink(iri) {
+    const local = base && iri.startsWith(base);
+    if (!local && !/^https?:\/\//i.test(iri)) {
+      const span = document.createElement("span");
+      span.className = "iri";
+      span.textContent = iri;
+      return span;
+    }
     const a = document.createElement("a");
     a.href = localHref(iri);
     a.textContent = base && iri.startsWith(base) ? iri.slice(base.length) : iri;

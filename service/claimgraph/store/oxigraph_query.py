@@ -9,7 +9,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from claimgraph.errors import QueryRejected, ResultTooLarge
+from claimgraph.errors import (
+    ClaimgraphError,
+    EngineFailure,
+    QueryRejected,
+    ResultTooLarge,
+    StoreUnavailable,
+)
 from claimgraph.store import QueryDataset
 
 
@@ -57,9 +63,69 @@ def run_query(
     ``max_bytes`` bytes: then the serialisation stops there).
     """
     try:
-        result = store.query(query, **query_kwargs(options, dataset.default_graphs, dataset.named_graphs))
-    except SyntaxError as exc:
-        raise QueryRejected(str(exc)) from exc
+        return _evaluate(store, query, options, media_type, dataset, max_rows, max_bytes)
+    except ClaimgraphError:
+        raise
+    except BaseException as exc:  # PanicException derives from BaseException
+        mapped = engine_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+#: Words of the engine's RuntimeError messages that name the store, not the query.
+_STORAGE_WORDS = ("corrupt", "storage", "rocksdb", "database")
+
+
+def engine_error(exc: BaseException) -> ClaimgraphError | None:
+    """The service's error for an exception pyoxigraph raised while evaluating or serialising a query,
+    or None for one that is not the engine's (KeyboardInterrupt, SystemExit).
+
+    The engine's kinds (tests/test_engine_errors.py enumerates them): SyntaxError for a query it
+    cannot parse (400); ValueError and TypeError for an argument it refuses, such as text that is
+    not Unicode (400); RuntimeError for a query it parses but will not evaluate, such as an unknown
+    function (400), or for a storage fault (503); OSError for the disk (503); MemoryError (503);
+    and pyo3's PanicException, an engine bug, contained as EngineFailure (503).
+
+    >>> engine_error(RuntimeError("The custom function <urn:f> is not supported"))
+    QueryRejected('the engine cannot evaluate this query: The custom function <urn:f> is not supported')
+    >>> engine_error(OSError(5, "Input/output error"))  # doctest: +ELLIPSIS
+    StoreUnavailable('the store could not be read: [Errno 5] Input/output error')
+    """
+    if type(exc).__name__ == "PanicException":
+        return EngineFailure(
+            f"the query engine failed on this query (an engine bug: {exc}); the failure was contained, "
+            "the service goes on, and the same query will fail again"
+        )
+    if isinstance(exc, SyntaxError):
+        return QueryRejected(str(exc))
+    if isinstance(exc, UnicodeError):
+        return QueryRejected(f"the query is not valid Unicode text: {exc}")
+    if isinstance(exc, ValueError | TypeError):
+        return QueryRejected(f"the engine refused this query: {exc}")
+    if isinstance(exc, MemoryError):
+        return StoreUnavailable("the query ran out of memory; add a LIMIT or narrow the patterns")
+    if isinstance(exc, OSError):
+        return StoreUnavailable(f"the store could not be read: {exc}")
+    if isinstance(exc, RuntimeError):
+        if any(word in str(exc).lower() for word in _STORAGE_WORDS):
+            return StoreUnavailable(f"the store could not be read: {exc}")
+        return QueryRejected(f"the engine cannot evaluate this query: {exc}")
+    if isinstance(exc, Exception):
+        return EngineFailure(f"the query engine failed on this query ({type(exc).__name__}: {exc})")
+    return None
+
+
+def _evaluate(
+    store: ox.Store,
+    query: str,
+    options: QueryOptions,
+    media_type: str,
+    dataset: QueryDataset,
+    max_rows: int | None,
+    max_bytes: int | None,
+) -> bytes:
+    result = store.query(query, **query_kwargs(options, dataset.default_graphs, dataset.named_graphs))
     if isinstance(result, ox.QueryTriples):
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is None:

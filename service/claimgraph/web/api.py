@@ -54,7 +54,9 @@ def checks() -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3 description of every JSON route."""
-    return jsonify(document(request.host_url.rstrip("/") + request.script_root))
+    facets = get_read_model().listing(Filters({})).facets
+    accepted = {name: [value.id for value in values] for name, values in facets.items()}
+    return jsonify(document(request.host_url.rstrip("/") + request.script_root, accepted))
 
 
 def _source_json(found: Source, claims: tuple[Claim, ...]) -> JsonObject:

@@ -27,6 +27,7 @@ from claimgraph.web import (
 )
 from claimgraph.web.charset import add_charset
 from claimgraph.web.representation import vary_on_accept
+from claimgraph.web.security import add_security_headers
 
 
 def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
@@ -47,6 +48,7 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(search.bp)
     app.after_request(vary_on_accept)
     app.after_request(add_charset)
+    app.after_request(add_security_headers)
     cors.init_app(app)
     http_cache.init_app(app)
     errors.register(app)

@@ -42,6 +42,7 @@ STATUS: dict[type[Exception], int] = {
     errors.StoreUnavailable: 503,
     errors.TooManyQueries: 429,
     errors.ServerBusy: 503,
+    errors.EngineFailure: 503,
 }
 
 

@@ -3,6 +3,7 @@ tests validate every route's answer against them (tests/test_api.py), so the doc
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from typing import Any
 
@@ -257,32 +258,38 @@ SEARCH = [
     for name in ("article", "kind", "verdict", "source", "attribution")
 ]
 
-FILTERS = [
-    {
-        "name": name,
-        "in": "query",
-        "description": description,
-        "schema": _array(STRING),
-        "style": "form",
-        "explode": True,
-    }
-    for name, description in (
-        ("kind", "Claim kind notation (statistic, survey-finding, …); repeat for alternatives."),
-        ("source", "Source id (the last segment of its IRI); repeat for alternatives."),
-        ("attribution", "stated, issuer-stated, inferred or none; repeat for alternatives."),
-        (
-            "verdict",
-            "Verdict notation, or `unchecked` for claims no check reviewed; repeat for alternatives.",
-        ),
-    )
-] + [
-    {
+FILTER_DESCRIPTIONS = (
+    ("kind", "Claim kind notation (statistic, survey-finding, …); repeat for alternatives."),
+    ("source", "Source id (the last segment of its IRI); repeat for alternatives."),
+    ("attribution", "stated, issuer-stated, inferred or none; repeat for alternatives."),
+    ("verdict", "Verdict notation, or `unchecked` for claims no check reviewed; repeat for alternatives."),
+)
+
+
+def filters(accepted: Mapping[str, Sequence[str]]) -> list[Schema]:
+    """The parameters of /api/claims: each facet's values are an enum of those the API accepts
+    (``accepted``, from the data served: any other value is refused with a 400), and "" (a form's
+    blank choice, which filters nothing)."""
+    facets: list[Schema] = [
+        {
+            "name": name,
+            "in": "query",
+            "description": description,
+            "schema": _array(
+                {"type": "string", "enum": [*accepted[name], ""]} if name in accepted else STRING
+            ),
+            "style": "form",
+            "explode": True,
+        }
+        for name, description in FILTER_DESCRIPTIONS
+    ]
+    text: Schema = {
         "name": "q",
         "in": "query",
         "description": "Words that must all appear (quote, note, figures).",
         "schema": STRING,
     }
-]
+    return [*facets, text]
 
 
 def _get(
@@ -300,8 +307,9 @@ def _get(
     return {"get": {"summary": summary, "parameters": params, "responses": responses}}
 
 
-def document(server: str) -> Schema:
-    """The OpenAPI document, with ``server`` (this server's root URL) as its one server."""
+def document(server: str, accepted: Mapping[str, Sequence[str]] | None = None) -> Schema:
+    """The OpenAPI document, with ``server`` (this server's root URL) as its one server, and
+    ``accepted`` the values each /api/claims filter accepts (free strings when not given)."""
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -313,11 +321,13 @@ def document(server: str) -> Schema:
         },
         "servers": [{"url": server}],
         "paths": {
-            "/api/claims": _get("List and filter the claims", "ClaimList", parameters=FILTERS),
+            "/api/claims": _get(
+                "List and filter the claims", "ClaimList", parameters=filters(accepted or {})
+            ),
             "/claims": _get(
                 "The same list, for a client that sends Accept: application/json",
                 "ClaimList",
-                parameters=FILTERS,
+                parameters=filters(accepted or {}),
             ),
             "/api/claims/{id}": _get("One claim in full", "ClaimDetail", path_id="Claim id, e.g. c013"),
             "/api/sources": _get("Every source", "SourceList"),

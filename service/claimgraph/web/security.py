@@ -1,0 +1,24 @@
+"""Browser safety: the headers every answer carries (README, "Browser safety")."""
+
+from __future__ import annotations
+
+from flask import Response
+
+#: Sent with every answer (README, "Browser safety"). Pages load scripts and styles from /static
+#: only; the JSON-LD block of a claim page is data (application/ld+json), which CSP never runs.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def add_security_headers(response: Response) -> Response:
+    """after_request: the browser-safety headers, on every answer (errors too), unless already set."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
