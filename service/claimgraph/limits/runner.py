@@ -13,6 +13,10 @@ in one of two ways (README, "Serving model and time limits"):
   that could not leave the network, a query outside a request) public queries run
   in the sandbox's processes (service/claimgraph/limits/sandbox.py), killed at the
   deadline: QueryTimeout, which the app answers with the same 503.
+- A remote store (REMOTE_BACKENDS: the `sparql` backend) is across the network, which
+  those processes have left: its public queries run where they are called, bounded
+  by the client's HTTP timeout (the store raises QueryTimeout, the same 503) and the
+  engine's own time limit; gunicorn workers then stay on the network.
 
 Trusted queries (the pages' own, the CLI) call the store directly.
 """
@@ -39,6 +43,10 @@ from claimgraph.store import QueryDataset, SparqlResult, Store
 
 log = logging.getLogger(__name__)
 
+#: Backends whose store is across the network: their queries run in the server process, bounded by
+#: the client's HTTP timeout and the engine's own limit, never in processes that left the network.
+REMOTE_BACKENDS = frozenset({"sparql"})
+
 #: Keeps the time limit of the queries this process runs itself: one at a time, as requests come.
 WATCHDOG = Watchdog()
 _queries_here = False
@@ -56,6 +64,10 @@ def adopt_gunicorn_worker(worker: Any) -> None:
     from gunicorn.workers.sync import SyncWorker  # here, not above: only gunicorn's workers need it
 
     cfg = worker.cfg
+    if Settings.from_mapping().store_backend in REMOTE_BACKENDS:
+        # The store is across the network: the worker stays on it, and the client's HTTP timeout
+        # keeps the time limit (Store.sparql raises QueryTimeout), with no watchdog or sandbox.
+        return
     if cfg.uid != os.getuid() or cfg.gid != os.getgid():
         # gunicorn drops privileges after this hook; ids not mapped into a new namespace cannot
         # be switched to. The sandbox's processes leave the network on their own later.
@@ -74,8 +86,11 @@ class QueryRunner:
     query processes, started by the first query that goes there.
     """
 
-    def __init__(self, store: Store, guard: QueryGuard, *, timeout: float, workers: int) -> None:
+    def __init__(
+        self, store: Store, guard: QueryGuard, *, timeout: float, workers: int, remote: bool = False
+    ) -> None:
         self.store = store
+        self.remote = remote  # a remote store keeps the time limit itself (REMOTE_BACKENDS)
         self.guard = guard
         self.timeout = timeout
         self._sandbox = Sandbox(store, workers)
@@ -88,7 +103,13 @@ class QueryRunner:
             max_bytes=settings.max_query_bytes,
             max_depth=settings.max_nesting_depth,
         )
-        return cls(store, guard, timeout=settings.query_timeout, workers=settings.query_workers)
+        return cls(
+            store,
+            guard,
+            timeout=settings.query_timeout,
+            workers=settings.query_workers,
+            remote=settings.store_backend in REMOTE_BACKENDS,
+        )
 
     def admit(self, query: str, dataset: QueryDataset | None = None) -> GuardedQuery:
         """The query as the guard admits it (service/claimgraph/limits/guard.py, which says what
@@ -110,6 +131,10 @@ class QueryRunner:
         client gets that answer from the watchdog, and the worker ends), and what
         Store.sparql raises.
         """
+        if self.remote:
+            return self.store.sparql(
+                query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
+            )
         answer = _answer_at_deadline(self.timeout) if _queries_here else None
         if answer is not None:
             with WATCHDOG.limit(self.timeout, answer):
@@ -123,7 +148,7 @@ class QueryRunner:
         """Run a first query the way public ones will run: where that is the sandbox, its zygote
         forks now, before the server starts any thread (forking a threaded process is unsafe)."""
         ask = QueryCall("ASK {}", "application/sparql-results+json")
-        if _queries_here:
+        if _queries_here or self.remote:
             ask.run(self.store)
         else:
             self._sandbox.run(ask, self.timeout)

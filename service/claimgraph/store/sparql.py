@@ -23,6 +23,7 @@ import contextlib
 import functools
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -55,6 +56,9 @@ NTRIPLES = "application/n-triples"
 #: means the query is sent without the explicit dataset, and the guard has checked its FROMs).
 FROM_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
 READ_CHUNK = 1 << 16
+#: Seconds a front end trusts the live generation it looked up: a load by another front end is
+#: seen within this time (its own loads at once).
+GENERATION_TTL = 1.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class SparqlStore:
         self._generation: str | None = None
         self._graphs: frozenset[str] = frozenset()
         self._stats: StoreStats | None = None
+        self._known = False  # whether _graphs are those of _generation
+        self._checked: float | None = None  # when the live generation was last looked up
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SparqlStore:
@@ -261,9 +267,14 @@ class SparqlStore:
         return rows[0]["gen"].value if rows else None
 
     def _refresh(self) -> None:
-        """Follow the generation live on the engine (another front end may have loaded one)."""
+        """Follow the generation live on the engine (another front end may have loaded one), looked
+        up at most once every GENERATION_TTL seconds."""
+        now = time.monotonic()
+        if self._checked is not None and now - self._checked < GENERATION_TTL:
+            return
         generation = self._current_generation()
-        if generation == self._generation and self._stats is not None:
+        self._checked = now
+        if generation == self._generation and self._known:
             return
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -272,6 +283,7 @@ class SparqlStore:
         names = {row["g"].value for row in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)}  # type: ignore[union-attr]
         self._graphs = frozenset(name for name in names if not name.startswith(INTERNAL))
         self._generation = generation
+        self._known = True
         self._stats = None
 
     def graph_names(self) -> frozenset[str]:
@@ -279,8 +291,8 @@ class SparqlStore:
         return self._graphs
 
     def revision(self) -> int:
-        generation = self._current_generation()
-        return zlib.crc32(generation.encode()) if generation else 0
+        self._refresh()
+        return zlib.crc32(self._generation.encode()) if self._generation else 0
 
     def stats(self) -> StoreStats:
         graphs = self.graph_names()
@@ -324,7 +336,7 @@ class SparqlStore:
                 self._update(drop_staged(prefix, default))
             raise
         self._stats = None
-        self._generation = None
+        self._checked = None
 
     def export(self, media_type: str) -> Iterator[bytes]:
         fmt = ox.RdfFormat.from_media_type(media_type)
