@@ -303,7 +303,7 @@ class SparqlStore:
                 " <http://purl.org/dc/terms/hasVersion> ?version } } LIMIT 1"
             )
             self._stats = StoreStats(
-                int(row["n"].toPython()), len(graphs), str(version[0]["version"]) if version else None
+                int(str(row["n"])), len(graphs), str(version[0]["version"]) if version else None
             )
         return self._stats
 
