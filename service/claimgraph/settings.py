@@ -108,6 +108,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Sandbox processes per server process that run public queries (killed and replaced at the time"
         " limit), where the server does not run them itself.",
     ),
+    Setting(
+        "query_cache_bytes",
+        33554432,
+        int,
+        "Memory per server process for the results of public queries, reused while the data is the same;"
+        " 0 turns the cache off.",
+    ),
     Setting("max_query_bytes", 65536, int, "Largest query text or request body accepted (413)."),
     Setting("max_result_rows", 100000, int, "Most solutions or triples a query may return."),
     Setting(
@@ -146,6 +153,7 @@ class Settings:
     union_default_graph: bool
     query_timeout: float
     query_workers: int
+    query_cache_bytes: int
     max_query_bytes: int
     max_result_rows: int
     max_result_bytes: int
@@ -189,6 +197,8 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.query_cache_bytes < 0:
+            raise ValueError("query_cache_bytes must be 0 (off) or positive")
         if not self.base.startswith(("http://", "https://")):
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
         if self.store_backend == "sparql" and not self.sparql_query_url:

@@ -33,6 +33,7 @@ from werkzeug.http import http_date
 
 from claimgraph.errors import QueryTimeout
 from claimgraph.iris import Iris
+from claimgraph.limits.cache import ResultCache
 from claimgraph.limits.guard import GuardedQuery, QueryGuard
 from claimgraph.limits.network import leave_network
 from claimgraph.limits.sandbox import Sandbox
@@ -87,9 +88,17 @@ class QueryRunner:
     """
 
     def __init__(
-        self, store: Store, guard: QueryGuard, *, timeout: float, workers: int, remote: bool = False
+        self,
+        store: Store,
+        guard: QueryGuard,
+        *,
+        timeout: float,
+        workers: int,
+        remote: bool = False,
+        cache_bytes: int = 0,
     ) -> None:
         self.store = store
+        self.cache = ResultCache(cache_bytes)
         self.remote = remote  # a remote store keeps the time limit itself (REMOTE_BACKENDS)
         self.guard = guard
         self.timeout = timeout
@@ -109,6 +118,7 @@ class QueryRunner:
             timeout=settings.query_timeout,
             workers=settings.query_workers,
             remote=settings.store_backend in REMOTE_BACKENDS,
+            cache_bytes=settings.query_cache_bytes,
         )
 
     def admit(self, query: str, dataset: QueryDataset | None = None) -> GuardedQuery:
@@ -131,6 +141,31 @@ class QueryRunner:
         client gets that answer from the watchdog, and the worker ends), and what
         Store.sparql raises.
         """
+        if self.cache.max_bytes <= 0:
+            return self._run(query, media_type, dataset, max_rows, max_bytes)
+        key = self.cache.key(
+            self.store.revision(),
+            self.store.stats().data_version,
+            query,
+            dataset,
+            media_type,
+            max_rows,
+            max_bytes,
+        )
+        body = self.cache.get(key)
+        if body is None:
+            body = b"".join(self._run(query, media_type, dataset, max_rows, max_bytes).chunks)
+            self.cache.put(key, body)
+        return SparqlResult(media_type, [body])
+
+    def _run(
+        self,
+        query: str,
+        media_type: str,
+        dataset: QueryDataset | None,
+        max_rows: int | None,
+        max_bytes: int | None,
+    ) -> SparqlResult:
         if self.remote:
             return self.store.sparql(
                 query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes

@@ -40,9 +40,11 @@ from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
+from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
+from claimgraph.store.sparql_text import query_form, with_prologue
 from claimgraph.terms import to_rdflib
 
 INTERNAL = "urn:claimgraph:"
@@ -81,11 +83,13 @@ class SparqlStore:
         endpoint: Endpoint,
         *,
         base_iri: str | None = None,
+        prefixes: dict[str, str] | None = None,
         union_default_graph: bool = True,
         read_only: bool = False,
     ) -> None:
         self.endpoint = endpoint
         self.base_iri = base_iri
+        self.prefixes = dict(prefixes or {})  # declared for a query that does not declare them itself
         self.union_default_graph = union_default_graph
         self.read_only = read_only
         self._generation: str | None = None
@@ -109,6 +113,7 @@ class SparqlStore:
         return cls(
             endpoint,
             base_iri=settings.base,
+            prefixes=Iris(settings.base).prefixes(),
             union_default_graph=settings.union_default_graph,
             read_only=settings.store_read_only,
         )
@@ -125,8 +130,7 @@ class SparqlStore:
     def _request(self, query: str, media_type: str, dataset: QueryDataset | None) -> Any:
         """The open HTTP response of ``query``, sent with the dataset readers may see."""
         wrapper = self._wrapper(self.endpoint.query_url)
-        if self.base_iri and not re.search(r"^\s*BASE\s", query, re.IGNORECASE | re.MULTILINE):
-            query = f"BASE <{self.base_iri}>\n{query}"
+        query = with_prologue(query, self.base_iri, self.prefixes)
         wrapper.setQuery(query)
         wrapper.addCustomHttpHeader("Accept", media_type)
         if dataset and (dataset.default_graphs or dataset.named_graphs):
@@ -360,6 +364,7 @@ class SparqlStore:
             SparqlStore,
             self.endpoint,
             base_iri=self.base_iri,
+            prefixes=self.prefixes,
             union_default_graph=self.union_default_graph,
             read_only=True,
         )
@@ -388,25 +393,6 @@ def switch_updates(prefix: str, default: str, generation: str) -> list[str]:
         drop_staged(prefix, default),
         f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" }} }}',
     ]
-
-
-#: What may hide a keyword: strings, IRIs and comments.
-_NOT_KEYWORDS = re.compile(
-    r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-
-
-def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of these keywords outside strings, IRIs, comments.
-
-    >>> query_form('PREFIX s: <http://e/SELECT#> # ASK\\nCONSTRUCT { ?s s:p "SELECT" } WHERE {}')
-    'CONSTRUCT'
-    """
-    match = _FORM.search(_NOT_KEYWORDS.sub(" ", query))
-    if match is None:
-        raise QueryRejected("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return match.group(1).upper()
 
 
 def _upstream_text(text: str) -> str:
