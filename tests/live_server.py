@@ -179,3 +179,56 @@ def slow_query(patterns: int = 8) -> str:
     """A cross product of every triple with itself ``patterns`` times: 20**8 rows, minutes of work."""
     body = " . ".join(f"?s{n} ?p{n} ?o{n}" for n in range(patterns))
     return f"SELECT (COUNT(*) AS ?n) WHERE {{ {body} }}"
+
+
+@contextmanager
+def oxigraph_server(folder: Path, *options: str) -> Iterator[str]:
+    """An Oxigraph server (the `oxigraph` command of the test extra) on a free loopback port, its data
+    in ``folder``; yields its base URL (``…/query``, ``…/update``, ``…/store``)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = folder / "oxigraph.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(BIN / "oxigraph"),
+                "serve",
+                "--location",
+                str(folder / "data"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                *options,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited: {log.read_text(errors='replace')}")
+            try:
+                requests.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("oxigraph serve did not start within 30 s") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def sparql_settings(server: str) -> dict[str, str]:
+    """The settings of the `sparql` backend over the Oxigraph server at ``server``."""
+    return {
+        "store_backend": "sparql",
+        "sparql_query_url": f"{server}/query",
+        "sparql_update_url": f"{server}/update",
+        "sparql_graph_store_url": f"{server}/store",
+    }

@@ -515,7 +515,9 @@ def test_curl_smoke(base, endpoint):
 
 def test_health_reports_size_and_version(base):
     health = requests.get(base + "health").json()
+    cache = health.pop("query_cache")
     assert health == {"status": "ok", "quads": 20, "named_graphs": 5, "data_version": "protocol-test-1"}
+    assert set(cache) == {"hits", "misses", "entries", "bytes"}
 
 
 # -- the production command -------------------------------------------------------------------------

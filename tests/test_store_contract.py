@@ -23,7 +23,8 @@ import pytest
 from claimgraph.errors import QueryRejected, ReadOnlyStore, ResultTooLarge
 from claimgraph.store import QueryDataset, Store
 from claimgraph.store.oxigraph import OxigraphStore
-from live_server import protocol_nquads
+from claimgraph.store.sparql import Endpoint, SparqlStore
+from live_server import oxigraph_server, protocol_nquads
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -67,6 +68,26 @@ def oxigraph_on_disk(folder: Path, nquads: bytes, *, read_only: bool, **options:
         store.close()
 
 
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as url:
+        yield url
+
+
+@contextmanager
+def sparql_oxigraph_server(
+    folder: Path, nquads: bytes, *, read_only: bool, server: str, **options: object
+) -> Iterator[Store]:
+    endpoint = Endpoint(f"{server}/query", f"{server}/update", f"{server}/store", timeout=30)
+    writer = SparqlStore(endpoint, **options)  # type: ignore[arg-type]
+    writer.replace_all(nquads)
+    store = SparqlStore(endpoint, read_only=True, **options) if read_only else writer  # type: ignore[arg-type]
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 @dataclass(frozen=True)
 class Backend:
     """``open(folder, nquads, read_only=…, **options)``: a context holding a store of this backend with
@@ -75,11 +96,13 @@ class Backend:
 
     open: Callable[..., AbstractContextManager[Store]]
     loads: bool = True
+    server: bool = False  # opened with ``server``: the URL of a running Oxigraph server
 
 
 BACKENDS = {
     "oxigraph-memory": Backend(oxigraph_in_memory),
     "oxigraph-disk": Backend(oxigraph_on_disk),
+    "sparql-oxigraph-server": Backend(sparql_oxigraph_server, server=True),
 }
 
 
@@ -94,15 +117,20 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 
 
 @pytest.fixture
-def open_store(backend: Backend, tmp_path: Path, nquads: bytes) -> Iterator[Callable[..., Store]]:
+def open_store(
+    backend: Backend, tmp_path: Path, nquads: bytes, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Store]]:
     """``open_store(read_only=False, **options)``: a store of the backend with the protocol dataset."""
     numbers = itertools.count()
+    extra = {"server": request.getfixturevalue("oxigraph_url")} if backend.server else {}
     with ExitStack() as stack:
 
         def opened(*, read_only: bool = False, **options: object) -> Store:
             folder = tmp_path / f"store-{next(numbers)}"
             folder.mkdir()
-            context = backend.open(folder, nquads, read_only=read_only, **{"base_iri": BASE, **options})
+            context = backend.open(
+                folder, nquads, read_only=read_only, **{"base_iri": BASE, **extra, **options}
+            )
             return stack.enter_context(context)
 
         yield opened

@@ -35,7 +35,7 @@ def _optional_str(text: str) -> str | None:
 
 
 #: The store backends there are (service/claimgraph/store/backends.py maps each to its factory).
-STORE_BACKENDS = ("oxigraph",)
+STORE_BACKENDS = ("oxigraph", "sparql")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -46,7 +46,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("host", "127.0.0.1", str, "Interface `claimgraph serve` binds to."),
     Setting("port", 5000, int, "Port `claimgraph serve` listens on."),
-    Setting("store_backend", "oxigraph", str, "Store backend: `oxigraph` (embedded)."),
+    Setting(
+        "store_backend",
+        "oxigraph",
+        str,
+        "Store backend: `oxigraph` (embedded) or `sparql` (a remote SPARQL 1.1 endpoint, e.g. Oxigraph"
+        " server).",
+    ),
     Setting(
         "store_path",
         None,
@@ -59,6 +65,28 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
         "Open the on-disk store read-only and never load data into it (production workers); "
         "build it first with `claimgraph build-store PATH`.",
+    ),
+    Setting("sparql_query_url", None, _optional_str, "`sparql` backend: the engine's SPARQL query endpoint."),
+    Setting(
+        "sparql_update_url",
+        None,
+        _optional_str,
+        "`sparql` backend: its SPARQL Update endpoint; default: sparql_query_url.",
+    ),
+    Setting(
+        "sparql_graph_store_url",
+        None,
+        _optional_str,
+        "`sparql` backend: its SPARQL 1.1 Graph Store endpoint (loading); default: sparql_query_url.",
+    ),
+    Setting(
+        "sparql_user", None, _optional_str, "`sparql` backend: HTTP Basic user, if the engine needs one."
+    ),
+    Setting(
+        "sparql_password",
+        None,
+        _optional_str,
+        "`sparql` backend: HTTP Basic password; set it in the environment, never in a file.",
     ),
     Setting(
         "data_dir",
@@ -79,6 +107,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "Sandbox processes per server process that run public queries (killed and replaced at the time"
         " limit), where the server does not run them itself.",
+    ),
+    Setting(
+        "query_cache_bytes",
+        33554432,
+        int,
+        "Memory per server process for the results of public queries, reused while the data is the same;"
+        " 0 turns the cache off.",
     ),
     Setting("max_query_bytes", 65536, int, "Largest query text or request body accepted (413)."),
     Setting("max_result_rows", 100000, int, "Most solutions or triples a query may return."),
@@ -171,10 +206,16 @@ class Settings:
     store_backend: str
     store_path: str | None
     store_read_only: bool
+    sparql_query_url: str | None
+    sparql_update_url: str | None
+    sparql_graph_store_url: str | None
+    sparql_user: str | None
+    sparql_password: str | None
     data_dir: str | None
     union_default_graph: bool
     query_timeout: float
     query_workers: int
+    query_cache_bytes: int
     max_query_bytes: int
     max_result_rows: int
     max_result_bytes: int
@@ -238,9 +279,13 @@ class Settings:
                 raise ValueError(f"{name} must be positive")
         if self.query_slots < 0 or self.query_queue_wait < 0 or self.light_client_seconds < 0:
             raise ValueError("query_slots, query_queue_wait and light_client_seconds must not be negative")
+        if self.query_cache_bytes < 0:
+            raise ValueError("query_cache_bytes must be 0 (off) or positive")
         if not self.base.startswith(("http://", "https://")):
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
-        if self.store_read_only and not self.store_path:
+        if self.store_backend == "sparql" and not self.sparql_query_url:
+            raise ValueError("store_backend sparql needs sparql_query_url")
+        if self.store_read_only and not self.store_path and self.store_backend == "oxigraph":
             raise ValueError(
                 "store_read_only needs store_path (an on-disk store built by `claimgraph build-store`)"
             )

@@ -13,6 +13,10 @@ in one of two ways (README, "Serving model and time limits"):
   that could not leave the network, a query outside a request) public queries run
   in the sandbox's processes (service/claimgraph/limits/sandbox.py), killed at the
   deadline: QueryTimeout, which the app answers with the same 503.
+- A remote store (REMOTE_BACKENDS: the `sparql` backend) is across the network, which
+  those processes have left: its public queries run where they are called, bounded
+  by the client's HTTP timeout (the store raises QueryTimeout, the same 503) and the
+  engine's own time limit; gunicorn workers then stay on the network.
 
 Trusted queries (the pages' own, the CLI) call the store directly.
 """
@@ -32,6 +36,7 @@ from werkzeug.http import http_date
 
 from claimgraph.errors import QueryRejected, QueryTimeout
 from claimgraph.iris import Iris
+from claimgraph.limits.cache import ResultCache
 from claimgraph.limits.fairuse import FairUse, Policy
 from claimgraph.limits.guard import GuardedQuery, ParseCall, QueryFacts, QueryGuard
 from claimgraph.limits.network import leave_network
@@ -45,6 +50,10 @@ log = logging.getLogger(__name__)
 
 #: ORDER BY: the engine's sort can panic on some data (oxigraph#1542's class), aborting the process.
 _SORTS = re.compile(r"order(?:\s|#[^\n\r]*)+by", re.IGNORECASE)
+
+#: Backends whose store is across the network: their queries run in the server process, bounded by
+#: the client's HTTP timeout and the engine's own limit, never in processes that left the network.
+REMOTE_BACKENDS = frozenset({"sparql"})
 
 #: Keeps the time limit of the queries this process runs itself: one at a time, as requests come.
 WATCHDOG = Watchdog()
@@ -67,6 +76,10 @@ def adopt_gunicorn_worker(worker: Any) -> None:
     from gunicorn.workers.sync import SyncWorker  # here, not above: only gunicorn's workers need it
 
     cfg = worker.cfg
+    if Settings.from_mapping().store_backend in REMOTE_BACKENDS:
+        # The store is across the network: the worker stays on it, and the client's HTTP timeout
+        # keeps the time limit (Store.sparql raises QueryTimeout), with no watchdog or sandbox.
+        return
     if cfg.uid != os.getuid() or cfg.gid != os.getgid():
         # gunicorn drops privileges after this hook; ids not mapped into a new namespace cannot
         # be switched to. The sandbox's processes leave the network on their own later.
@@ -94,8 +107,12 @@ class QueryRunner:
         timeout: float,
         workers: int,
         fair_use: FairUse | None = None,
+        remote: bool = False,
+        cache_bytes: int = 0,
     ) -> None:
         self.store = store
+        self.cache = ResultCache(cache_bytes)
+        self.remote = remote  # a remote store keeps the time limit itself (REMOTE_BACKENDS)
         self.guard = guard
         guard.parse_call = self.parse  # the guard's parses run in the sandbox, within the time limit
         self.timeout = timeout
@@ -128,6 +145,8 @@ class QueryRunner:
             timeout=settings.query_timeout,
             workers=settings.query_workers,
             fair_use=FairUse(policy),
+            remote=settings.store_backend in REMOTE_BACKENDS,
+            cache_bytes=settings.query_cache_bytes,
         )
 
     @contextmanager
@@ -178,6 +197,35 @@ class QueryRunner:
         client gets that answer from the watchdog, and the worker ends), and what
         Store.sparql raises.
         """
+        if self.cache.max_bytes <= 0:
+            return self._run(query, media_type, dataset, max_rows, max_bytes)
+        key = self.cache.key(
+            self.store.revision(),
+            self.store.stats().data_version,
+            query,
+            dataset,
+            media_type,
+            max_rows,
+            max_bytes,
+        )
+        body = self.cache.get(key)
+        if body is None:
+            body = b"".join(self._run(query, media_type, dataset, max_rows, max_bytes).chunks)
+            self.cache.put(key, body)
+        return SparqlResult(media_type, [body])
+
+    def _run(
+        self,
+        query: str,
+        media_type: str,
+        dataset: QueryDataset | None,
+        max_rows: int | None,
+        max_bytes: int | None,
+    ) -> SparqlResult:
+        if self.remote:
+            return self.store.sparql(
+                query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
+            )
         seconds, setting = _LIMIT.get() or (self.timeout, "query_timeout")
         # A query on a short slot (fairuse.py) runs in a query process even here: stopping it there
         # costs a fork of the zygote, not this worker's restart (which would leave the other clients
@@ -200,7 +248,7 @@ class QueryRunner:
         """Run a first query the way public ones will run: where that is the sandbox, its zygote
         forks now, before the server starts any thread (forking a threaded process is unsafe)."""
         ask = QueryCall("ASK {}", "application/sparql-results+json")
-        if _queries_here:
+        if _queries_here or self.remote:
             ask.run(self.store)
         if not _queries_here or (self.fair_use is not None and self.fair_use.policy.slots > 1):
             self._sandbox.run(ask, self.timeout)  # here too for the queries on the last free slot

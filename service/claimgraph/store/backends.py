@@ -11,8 +11,12 @@ from collections.abc import Callable
 from claimgraph.settings import Settings
 from claimgraph.store import Store
 from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.store.sparql import SparqlStore
 
-BACKENDS: dict[str, Callable[[Settings], Store]] = {"oxigraph": OxigraphStore.from_settings}
+BACKENDS: dict[str, Callable[[Settings], Store]] = {
+    "oxigraph": OxigraphStore.from_settings,
+    "sparql": SparqlStore.from_settings,
+}
 
 
 def open_store(settings: Settings) -> Store:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from claimgraph.media import DATASET_FORMATS, HTML, RDF_ONLY, RESOURCE, SUFFIXES
-from claimgraph.web import get_iris, get_read_model, get_store, urls
+from claimgraph.web import get_iris, get_read_model, get_runner, get_store, urls
 from claimgraph.web.representation import choose, respond
 
 bp = Blueprint("dataset", __name__)
@@ -19,9 +19,18 @@ bp = Blueprint("dataset", __name__)
 @bp.get("/health")
 def health() -> Response:
     """Store size and data version, as JSON, for load balancers and operators; 200 while the store answers."""
-    stats = get_store().stats()
+    stats, cache = get_store().stats(), get_runner().cache.stats()
     return jsonify(
-        status="ok", quads=stats.quads, named_graphs=stats.named_graphs, data_version=stats.data_version
+        status="ok",
+        quads=stats.quads,
+        named_graphs=stats.named_graphs,
+        data_version=stats.data_version,
+        query_cache={
+            "hits": cache.hits,
+            "misses": cache.misses,
+            "entries": cache.entries,
+            "bytes": cache.bytes,
+        },
     )
 
 
