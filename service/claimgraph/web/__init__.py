@@ -20,7 +20,7 @@ RUNNER_KEY = "claimgraph.query_runner"
 def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     """Create the app on a store that is ready to answer, its public queries run by ``runner``
     (claimgraph/app.py prepares both)."""
-    from claimgraph.web import api, dataset, errors, linked_data, pages, sparql
+    from claimgraph.web import api, dataset, errors, identity, landing, linked_data, pages, sparql
     from claimgraph.web.representation import vary_on_accept
 
     app = Flask("claimgraph")
@@ -35,6 +35,8 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(dataset.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(landing.bp)
+    identity.init_app(app, settings)
     app.after_request(vary_on_accept)
     errors.register(app)
     return app
