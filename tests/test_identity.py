@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import requests
 from claimgraph.iris import ONTOLOGY_NAMESPACE, Iris
-from claimgraph.settings import declared_base
+from claimgraph.loading import ensure_current
+from claimgraph.settings import Settings, declared_base
+from claimgraph.store.oxigraph import OxigraphStore
 from live_server import BIN, free_port, running
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
@@ -187,3 +189,25 @@ def test_a_store_of_another_data_version_refuses_to_start(store, data_copy):
     assert completed.returncode == 1
     assert "data version" in completed.stderr
     assert f"claimgraph build-store {store}" in completed.stderr
+
+
+# -- in process: the base a dataset declares, and a writable store of another base ------------------
+def test_the_base_comes_from_the_data_and_a_dataset_without_one_is_refused(data_copy):
+    assert Settings.from_mapping({}, environ={}).base == "https://w3id.org/claimgraph/"
+    override = Settings.from_mapping({"base_iri": "https://data.example.org/kg/"}, environ={})
+    assert override.base == "https://data.example.org/kg/"
+    context = data_copy / "context.yaml"
+    context.write_text(context.read_text().replace("  base: https://w3id.org/claimgraph/\n", ""))
+    with pytest.raises(ValueError, match="declares no base IRI"):
+        Settings.from_mapping({"data_dir": str(data_copy)}, environ={})
+
+
+def test_a_writable_store_of_another_base_is_rebuilt(tmp_path):
+    store = OxigraphStore(str(tmp_path / "store"))
+    try:
+        assert ensure_current(store, Iris("http://other.example/"), None)
+        assert not ensure_current(store, Iris("http://other.example/"), None)
+        assert ensure_current(store, IRIS, None)  # the same data version, minted under another base
+        assert store.ask(f"ASK {{ GRAPH ?g {{ <{IRIS.claim('c013')}> ?p ?o }} }}")
+    finally:
+        store.close()
