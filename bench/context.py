@@ -12,6 +12,7 @@ dataset description.
 from __future__ import annotations
 
 from claimgraph import paths
+from claimgraph.iris import ONTOLOGY, ONTOLOGY_VERSION
 from pyoxigraph import RdfFormat, parse
 
 from bench.terms import (
@@ -288,11 +289,9 @@ def add_shared_sources(q: Quads) -> None:
 
 
 def add_ontology(q: Quads) -> None:
-    """ontology/claimgraph.ttl resolved against the base, in the <ontology> graph, as the service loads it."""
-    graph = q.iri("ontology")
-    triples = parse(
-        path=str(paths.ontology_dir() / "claimgraph.ttl"), format=RdfFormat.TURTLE, base_iri=q.base
-    )
+    """ontology/claimgraph.ttl in the graph named by its persistent IRI, as the service loads it."""
+    graph = f"<{ONTOLOGY}>"
+    triples = parse(path=str(paths.ontology_dir() / "claimgraph.ttl"), format=RdfFormat.TURTLE)
     for line in sorted(f"{t.subject} {t.predicate} {t.object}" for t in triples):
         q.lines.append(f"{line} {graph} .\n")
 
@@ -338,6 +337,6 @@ def add_dataset_description(q: Quads, version: str, first_article: str) -> None:
     q.add(node, DCTERMS("creator"), q.iri("entities/claimgraph-project"), g)
     q.add(node, DCTERMS("license"), "<https://creativecommons.org/licenses/by/4.0/>", g)
     q.add(node, DCTERMS("created"), typed("2026-01-01", "date"), g)
-    q.add(node, DCTERMS("conformsTo"), q.iri("ontology/0.1.0"), g)
+    q.add(node, DCTERMS("conformsTo"), f"<{ONTOLOGY}/{ONTOLOGY_VERSION}>", g)
     q.add(node, DCTERMS("source"), q.iri(f"articles/{first_article}"), g)
     q.add(node, DCTERMS("hasVersion"), literal(version), g)

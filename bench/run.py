@@ -59,7 +59,7 @@ from bench.serving import (
 RESULTS = Path(__file__).resolve().parent / "results"
 #: The point lookup of the throughput targets: a figure by its value (73197 exists in every dataset).
 LOOKUP = (
-    "PREFIX schema: <http://schema.org/>\nPREFIX cg: <ontology#>\n"
+    "PREFIX schema: <http://schema.org/>\nPREFIX cg: <https://w3id.org/claimgraph/ontology#>\n"
     "SELECT ?claim WHERE { GRAPH ?a { ?f schema:value 73197 } ?claim cg:assertion ?a }"
 )
 CLAIM_IDS = (

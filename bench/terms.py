@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from claimgraph.iris import STANDARD_PREFIXES
+from claimgraph.iris import ONTOLOGY_NAMESPACE, STANDARD_PREFIXES
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 
@@ -68,8 +68,8 @@ class Quads:
         return f"<{self.base}{path}>"
 
     def cg(self, local: str) -> str:
-        """A term of the claimgraph ontology (``base + 'ontology#' + local``)."""
-        return f"<{self.base}ontology#{local}>"
+        """A term of the claimgraph ontology (its persistent namespace, whatever the base)."""
+        return f"<{ONTOLOGY_NAMESPACE}{local}>"
 
     def add(self, subject: str, predicate: str, obj: str, graph: str) -> None:
         self.lines.append(f"{subject} {predicate} {obj} {graph} .\n")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
+from claimgraph.build.sources import read_sources
 from claimgraph.store.oxigraph import OxigraphStore
 
 PROTOCOL_DATA = Path(__file__).resolve().parent / "data" / "protocol.trig"
@@ -34,6 +35,17 @@ def protocol_nquads(base: str) -> bytes:
     """tests/data/protocol.trig with its relative IRIs resolved against ``base``, as N-Quads."""
     quads = ox.parse(path=str(PROTOCOL_DATA), format=ox.RdfFormat.TRIG, base_iri=base)
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+#: The data version of the bundled data/, which a read-only server checks its store against.
+def data_version() -> str:
+    return read_sources(None).fingerprint
+
+
+def served_nquads(base: str) -> bytes:
+    """The protocol dataset as a server's store holds it: its version stands in for the bundled
+    data's (a read-only server refuses a store of another data version)."""
+    return protocol_nquads(base).replace(b'"protocol-test-1"', f'"{data_version()}"'.encode())
 
 
 def build_store(path: Path, nquads: bytes) -> None:
@@ -101,7 +113,7 @@ def claimgraph_serve(folder: Path, **settings: object) -> Iterator[str]:
     """`claimgraph serve` on the protocol dataset; ``settings`` become CLAIMGRAPH_* variables."""
     port = free_port()
     store = folder / "store"
-    build_store(store, protocol_nquads(f"http://127.0.0.1:{port}/"))
+    build_store(store, served_nquads(f"http://127.0.0.1:{port}/"))
     command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
     with running(command, server_env(store, port, **settings), port, folder / "serve.log") as base:
         yield base
@@ -117,7 +129,7 @@ def gunicorn_serve(folder: Path, workers: int = 2, **settings: object) -> Iterat
     each opening the store read-only."""
     port = free_port()
     store = folder / "store"
-    build_store(store, protocol_nquads(f"http://127.0.0.1:{port}/"))
+    build_store(store, served_nquads(f"http://127.0.0.1:{port}/"))
     command = [
         str(BIN / "gunicorn"),
         "--config",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from claimgraph.iris import ONTOLOGY_NAMESPACE
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
@@ -101,7 +102,8 @@ def test_claim_item_carries_anchor_figures_and_sources(client):
         "text": "24 February 2022 to 31 December 2024",
     }
     assert [s["id"] for s in c015["sources"]] == ["bpa-response-2024-08-05", "bpa-response-2025-02-12"]
-    assert c015["kind"] == {"id": "statistic", "iri": f"{BASE}ontology#kind-statistic", "label": "statistic"}
+    kind = {"id": "statistic", "iri": f"{ONTOLOGY_NAMESPACE}kind-statistic", "label": "statistic"}
+    assert c015["kind"] == kind
 
 
 def test_claim_detail_has_reviews_related_and_citations(client):

@@ -10,10 +10,11 @@ import pytest
 from claimgraph.build.pipeline import build_reviewed, serialize_dataset
 from claimgraph.build.sources import read_sources
 from claimgraph.iris import SCHEMA, Iris
+from claimgraph.settings import declared_base
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF
 
-IRIS = Iris("http://127.0.0.1:5000/")  # the CLI's default base
+IRIS = Iris(declared_base(None))  # the CLI's default base: the one data/context.yaml declares
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from claimgraph.settings import SETTINGS, STORE_BACKENDS, Settings
+from claimgraph.settings import SETTINGS, STORE_BACKENDS, Settings, declared_base
 from claimgraph.store.backends import BACKENDS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ def test_precedence_defaults_then_environment_then_config():
     )
     assert settings.port == 6000
     assert settings.query_timeout == 3.0
-    assert settings.base == "http://127.0.0.1:6000/"
+    assert settings.base == declared_base(None)  # the dataset's own, never the host or port
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,14 @@ import requests
 from claimgraph import media
 from claimgraph.errors import QueryTimeout
 from claimgraph.limits.network import leave_network
-from live_server import children, claimgraph_serve, gunicorn_serve, gunicorn_workers, slow_query
+from live_server import (
+    children,
+    claimgraph_serve,
+    data_version,
+    gunicorn_serve,
+    gunicorn_workers,
+    slow_query,
+)
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -516,7 +523,7 @@ def test_curl_smoke(base, endpoint):
 def test_health_reports_size_and_version(base):
     health = requests.get(base + "health").json()
     cache = health.pop("query_cache")
-    assert health == {"status": "ok", "quads": 20, "named_graphs": 5, "data_version": "protocol-test-1"}
+    assert health == {"status": "ok", "quads": 20, "named_graphs": 5, "data_version": data_version()}
     assert set(cache) == {"hits", "misses", "entries", "bytes"}
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from claimgraph import commands
-from claimgraph.errors import DataError
+from claimgraph.errors import DataError, StoreUnavailable
 from claimgraph.media import DATASET_FORMATS, QUERY_COMMAND
 from claimgraph.settings import Settings
 
@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except DataError as exc:
+    except (DataError, StoreUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # bad settings

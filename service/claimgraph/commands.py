@@ -42,7 +42,11 @@ def serve(settings: Settings) -> int:
 
     app = create_app(_as_config(settings))
     where = f"store {settings.store_path}" if settings.store_path else "in-memory store"
-    print(f"claimgraph: serving {settings.base} (SPARQL at {settings.base}sparql, {where})", flush=True)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(
+        f"claimgraph: serving {settings.base} at http://{host}:{settings.port}/ ({where})",
+        flush=True,
+    )
     run_simple(settings.host, settings.port, app, threaded=True, use_reloader=False)
     return 0
 

@@ -1,7 +1,9 @@
 """Vocabularies and the minting of every IRI the dataset uses, relative to one base IRI.
 
-Everything claimgraph mints lives under the configured base, so the same data
-resolves on a laptop (http://127.0.0.1:5000/) and in production.
+Data IRIs live under the dataset's canonical base (the shipped dataset declares its
+own in data/context.yaml; an operator's dataset may set another), never under the host
+a request came in on. The ontology's namespace is one persistent IRI, the same in
+every deployment, dump and test.
 
 >>> iris = Iris("http://example.org/")
 >>> iris.claim("c001")
@@ -9,7 +11,9 @@ rdflib.term.URIRef('http://example.org/claims/c001')
 >>> iris.assertion_graph("c001")
 rdflib.term.URIRef('http://example.org/claims/c001/assertion')
 >>> str(iris.cg.Claim)
-'http://example.org/ontology#Claim'
+'https://w3id.org/claimgraph/ontology#Claim'
+>>> str(iris.ontology_version)
+'https://w3id.org/claimgraph/ontology/0.1.0'
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ WD = Namespace("http://www.wikidata.org/entity/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 
 ONTOLOGY_VERSION = "0.1.0"
+#: The ontology document's persistent IRI (a w3id.org redirect, see README "Linked Data");
+#: its terms are hash IRIs in ONTOLOGY_NAMESPACE, its version IRI is ONTOLOGY/ONTOLOGY_VERSION.
+ONTOLOGY = "https://w3id.org/claimgraph/ontology"
+ONTOLOGY_NAMESPACE = ONTOLOGY + "#"
+CG = Namespace(ONTOLOGY_NAMESPACE)
 
 #: Prefixes every query may use without declaring them (the endpoint, the
 #: query library and the guard share this table).
@@ -49,10 +58,13 @@ STANDARD_PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
+    "CG",
     "DCAT",
     "DCTERMS",
     "FOAF",
     "OA",
+    "ONTOLOGY",
+    "ONTOLOGY_NAMESPACE",
     "OWL",
     "PROV",
     "RDF",
@@ -80,18 +92,19 @@ class Iris:
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
             raise ValueError(f"base IRI must end with '/': {self.base!r}")
-        object.__setattr__(self, "cg", Namespace(self.base + "ontology#"))
+        object.__setattr__(self, "cg", CG)
 
     def _mint(self, *parts: str) -> URIRef:
         return URIRef(self.base + "/".join(parts))
 
     @property
     def ontology(self) -> URIRef:
-        return self._mint("ontology")
+        """The ontology's persistent IRI (the same under every base; served at /ontology)."""
+        return URIRef(ONTOLOGY)
 
     @property
     def ontology_version(self) -> URIRef:
-        return self._mint("ontology", ONTOLOGY_VERSION)
+        return URIRef(f"{ONTOLOGY}/{ONTOLOGY_VERSION}")
 
     @property
     def dataset(self) -> URIRef:
@@ -114,7 +127,7 @@ class Iris:
         return URIRef(f"{self.dataset}.{extension}")
 
     def prefixes(self) -> dict[str, str]:
-        """Standard prefixes plus ``cg:`` for this deployment's ontology."""
+        """Standard prefixes plus ``cg:``, the ontology's namespace."""
         return {**STANDARD_PREFIXES, "cg": str(self.cg)}
 
     def claim(self, claim_id: str) -> URIRef:

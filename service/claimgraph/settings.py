@@ -7,10 +7,16 @@ value fails fast with a message naming the setting.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+from claimgraph import paths
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
         "base_iri",
         None,
         _optional_str,
-        "Base of every minted IRI. Default: http://HOST:PORT/ of the running server.",
+        "Canonical base of every minted IRI, for an operator's own dataset. Default: the base the"
+        " dataset declares (`dataset: base:` in its context.yaml); never the host a request came in on.",
     ),
-    Setting("host", "127.0.0.1", str, "Interface `claimgraph serve` binds to."),
+    Setting("host", "127.0.0.1", str, "Interface `claimgraph serve` binds to (IPv4 or IPv6)."),
     Setting("port", 5000, int, "Port `claimgraph serve` listens on."),
     Setting(
         "store_backend",
@@ -99,6 +106,13 @@ SETTINGS: tuple[Setting, ...] = (
         True,
         _bool,
         "Queries without GRAPH see the union of all named graphs.",
+    ),
+    Setting(
+        "proxy_hops",
+        0,
+        int,
+        "Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host/-Prefix headers are"
+        " trusted (werkzeug's ProxyFix); 0 trusts none. Only changes where HTML links point, never an IRI.",
     ),
     Setting("query_timeout", 10.0, float, "Seconds a public query may run before a 503."),
     Setting(
@@ -213,6 +227,7 @@ class Settings:
     sparql_password: str | None
     data_dir: str | None
     union_default_graph: bool
+    proxy_hops: int
     query_timeout: float
     query_workers: int
     query_cache_bytes: int
@@ -234,8 +249,8 @@ class Settings:
 
     @property
     def base(self) -> str:
-        """The effective base IRI, always ending with '/'."""
-        base = self.base_iri or f"http://{self.host}:{self.port}/"
+        """The canonical base IRI, always ending with '/': ``base_iri``, else the dataset's own."""
+        base = self.base_iri or declared_base(self.data_dir)
         return base if base.endswith("/") else base + "/"
 
     @classmethod
@@ -283,6 +298,8 @@ class Settings:
             raise ValueError("query_cache_bytes must be 0 (off) or positive")
         if not self.base.startswith(("http://", "https://")):
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
+        if self.proxy_hops < 0:
+            raise ValueError("proxy_hops must be 0 or more")
         if self.store_backend == "sparql" and not self.sparql_query_url:
             raise ValueError("store_backend sparql needs sparql_query_url")
         if self.store_read_only and not self.store_path and self.store_backend == "oxigraph":
@@ -294,6 +311,27 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Settings(**values)
+
+
+@functools.lru_cache(maxsize=8)
+def declared_base(data_dir: str | None) -> str:
+    """The canonical base IRI the dataset in ``data_dir`` declares (``dataset: base:`` in its
+    context.yaml); raises ValueError when it declares none."""
+    context = Path(data_dir) if data_dir else paths.data_dir()
+    context = context / "context.yaml"
+    try:
+        with context.open(encoding="utf-8") as file:
+            document = yaml.safe_load(file)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read the dataset's base IRI from {context}: {exc}") from exc
+    dataset = document.get("dataset") if isinstance(document, dict) else None
+    base = dataset.get("base") if isinstance(dataset, dict) else None
+    if not isinstance(base, str) or not base:
+        raise ValueError(
+            f"{context} declares no base IRI (`dataset: base:`); declare one, or set base_iri"
+            " (CLAIMGRAPH_BASE_IRI, --base-iri)"
+        )
+    return base
 
 
 def _parse(setting: Setting, raw: str) -> Any:

@@ -40,21 +40,21 @@ class ScratchStore:
     """The compiled data in an in-memory Oxigraph store, for the rules to run on during a build.
 
     Queries are evaluated as the service's store evaluates them (this deployment's base IRI
-    and prefixes; the union of the named graphs as the default graph), so a rule finds here
-    what it would find in the served data.
+    and prefixes; the union of the named graphs, as a set of triples, as the default graph), so a
+    rule finds here what it would find in the served data.
     """
 
     def __init__(self, nquads: bytes, iris: Iris) -> None:
         self._store = ox.Store()
         self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        # As store/oxigraph.py does: Oxigraph's own union repeats a triple held by two graphs.
+        self._store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         self._base, self._prefixes = iris.base, iris.prefixes()
 
     def select(self, query: str) -> list[dict[str, Node]]:
         """Rows of rdflib terms; raises QueryRejected on a syntax error or a query that is no SELECT."""
         try:
-            result = self._store.query(
-                query, base_iri=self._base, prefixes=self._prefixes, use_default_graph_as_union=True
-            )
+            result = self._store.query(query, base_iri=self._base, prefixes=self._prefixes)
         except SyntaxError as exc:
             raise QueryRejected(str(exc)) from exc
         if not isinstance(result, ox.QuerySolutions):

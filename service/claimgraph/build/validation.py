@@ -55,12 +55,12 @@ class Report:
 
 
 def load_ontology(iris: Iris) -> Graph:
-    """The ontology, its relative IRIs resolved against this deployment's base."""
+    """The ontology (its IRIs are the persistent ones its file's @base gives, whatever the data's base)."""
     return Graph().parse(paths.ontology_dir() / ONTOLOGY_FILE, format="turtle", publicID=iris.base)
 
 
 def load_shapes(iris: Iris) -> Graph:
-    """The SHACL shapes, with the ``cg:`` prefix their SPARQL constraints use declared for this base."""
+    """The SHACL shapes, with the ``cg:`` prefix their SPARQL constraints use declared."""
     shapes = Graph().parse(paths.ontology_dir() / SHAPES_FILE, format="turtle", publicID=iris.base)
     declaration = BNode()
     shapes.add((iris.ontology, SH.declare, declaration))

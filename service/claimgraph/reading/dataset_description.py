@@ -71,8 +71,8 @@ def vocabularies(terms: frozenset[URIRef], iris: Iris) -> set[URIRef]:
     """The namespaces ``terms`` come from; our own terms name the ontology.
 
     >>> sorted(vocabularies(frozenset({URIRef("http://schema.org/Claim"),
-    ...     URIRef("http://e.org/ontology#kind")}), Iris("http://e.org/")))
-    [rdflib.term.URIRef('http://e.org/ontology'), rdflib.term.URIRef('http://schema.org/')]
+    ...     URIRef("https://w3id.org/claimgraph/ontology#kind")}), Iris("http://e.org/")))
+    [rdflib.term.URIRef('http://schema.org/'), rdflib.term.URIRef('https://w3id.org/claimgraph/ontology')]
     """
     found = set()
     for term in terms:

@@ -7,6 +7,13 @@ read-only in each (``child_opener``). On disk, every load builds a new generatio
 and publishes it atomically (service/claimgraph/store/generations.py); a loaded
 generation is only ever opened read-only, by this process, its query processes and
 any other server process (gunicorn workers) alike.
+
+SPARQL's default graph is a set of triples, but Oxigraph's union default graph
+repeats a triple once per named graph holding it (a claim's assertion graph repeats
+the event it shares with another claim). So every load also writes the union of its
+named graphs, as a set, into the store's default graph, and the union default graph
+is that graph: ``COUNT(*)`` over it agrees with VoID's void:triples. Dumps, stats and
+``GRAPH ?g`` see only the named graphs; the input may have no default graph of its own.
 """
 
 from __future__ import annotations
@@ -175,6 +182,7 @@ class OxigraphStore:
             if self.path is None:
                 fresh = ox.Store()
                 fresh.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                materialize_union(fresh)
             else:
                 generation = self._build_generation(nquads)
                 fresh = ox.Store.read_only(str(generation))
@@ -190,6 +198,7 @@ class OxigraphStore:
         try:
             builder = ox.Store(str(generation))
             bulk_load_nquads(builder, nquads)
+            materialize_union(builder)
             builder.flush()
             del builder  # closes the read-write handle: from now on the generation is read-only
         except BaseException:
@@ -202,7 +211,7 @@ class OxigraphStore:
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise ValueError(f"no RDF format for {media_type}")
-        quads = iter(self._store)
+        quads = (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:
@@ -222,11 +231,25 @@ class OxigraphStore:
     def stats(self) -> StoreStats:
         # Counting walks every quad; the content only changes in replace_all, which resets this.
         if self._stats is None:
-            self._stats = StoreStats(len(self._store), len(self.graph_names()), self.data_version())
+            derived = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            quads = len(self._store) - derived
+            self._stats = StoreStats(quads, len(self.graph_names()), self.data_version())
         return self._stats
 
     def close(self) -> None:
         """Nothing to release early: pyoxigraph closes a store when its last reference goes."""
+
+
+#: Fills the default graph with every triple of the named graphs, each once (a store is a set).
+UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def materialize_union(store: ox.Store) -> None:
+    """Write the union of ``store``'s named graphs into its default graph, which must be empty
+    (the default graph is derived from the named graphs: input puts its triples in named ones)."""
+    for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        raise ValueError("the data has triples in the default graph; put every triple in a named graph")
+    store.update(UNION_UPDATE)
 
 
 #: Below this size one parse is quick; above it, every core parses a share of an on-disk load.

@@ -32,15 +32,14 @@ def query_kwargs(
     options: QueryOptions, default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """Keyword arguments of ``Store.query`` for ``options`` and a protocol dataset."""
-    kwargs: dict[str, Any] = {
-        "base_iri": options.base_iri,
-        "prefixes": options.prefixes,
-        "use_default_graph_as_union": options.union_default_graph,
-    }
+    kwargs: dict[str, Any] = {"base_iri": options.base_iri, "prefixes": options.prefixes}
+    if not options.union_default_graph:
+        # The store's default graph holds the union of the named graphs (store/oxigraph.py),
+        # which this setting hides: no triple is in the default graph otherwise.
+        kwargs["default_graph"] = []
     if default_graphs or named_graphs:
         # The protocol's dataset replaces the default one: only the graphs named, and an empty
         # default graph when only named graphs are given (SPARQL 1.1 Protocol 2.1.4).
-        kwargs["use_default_graph_as_union"] = False
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     return kwargs

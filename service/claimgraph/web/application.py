@@ -20,6 +20,8 @@ from claimgraph.web import (
     dataset,
     errors,
     http_cache,
+    identity,
+    landing,
     linked_data,
     pages,
     search,
@@ -46,6 +48,8 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(landing.bp)
+    identity.init_app(app, settings)
     app.after_request(vary_on_accept)
     app.after_request(add_charset)
     app.after_request(add_security_headers)

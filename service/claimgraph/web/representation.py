@@ -17,7 +17,7 @@ from claimgraph.media import Format, Offers
 from claimgraph.negotiation import negotiate, parse_accept, profile_asked
 from claimgraph.rdf_serialization import jsonld_profile, serialize
 from claimgraph.reading import resource_page as pages
-from claimgraph.web import get_iris, urls
+from claimgraph.web import get_iris, identity, urls
 
 
 class IdentConverter(BaseConverter):
@@ -53,6 +53,8 @@ def respond(
     links: Sequence[urls.Link] = (),
 ) -> Response:
     """``description`` of ``iri`` in ``fmt``, linking its ``twins`` and ``links``."""
+    identity.describes(iri)
+    description = identity.in_dataset(description, iri)
     prefixes = get_iris().prefixes()
     alternates = [*urls.alternates(str(iri), twins), *links]
     if fmt is media.HTML:
@@ -77,6 +79,7 @@ def rdf_response(description: Dataset, fmt: Format) -> Response:
 
 def respond_page(iri: URIRef, twins: Iterable[Format], template: str, **context: object) -> Response:
     """A page of its own for ``iri`` (a claim, a source, the article), with the twins ``respond`` links."""
+    identity.describes(iri)
     alternates = urls.alternates(str(iri), twins)
     body = render_template(template, links=alternates, iri=str(iri), **context)
     return with_links(Response(body, mimetype=media.HTML.media_type), alternates)
@@ -84,6 +87,7 @@ def respond_page(iri: URIRef, twins: Iterable[Format], template: str, **context:
 
 def respond_text(iri: URIRef, text: str, twins: Iterable[Format]) -> Response:
     """A text resource as ``text/plain; charset=utf-8``."""
+    identity.describes(iri)
     return with_links(Response(text, mimetype=media.TEXT.media_type), urls.alternates(str(iri), twins))
 
 

@@ -1,8 +1,10 @@
 """Every URL the Linked Data pages link to, built in one place.
 
-An IRI under the base IRI links to the same path on *this* server (so a local
-run with a production base IRI still navigates locally); any other IRI links to
-itself. Twins are the resource's path plus an extension.
+An IRI under the canonical base IRI links to the same path on *this* server, on
+the host the reader used (so a local run, or a server reached as localhost, [::1] or
+through a proxy, navigates on itself); so do the ontology's terms, which this
+server documents at /ontology whatever its base; any other IRI links to itself.
+Twins are the resource's path plus an extension.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from flask import request
 from werkzeug.http import dump_options_header
 
+from claimgraph.iris import ONTOLOGY
 from claimgraph.media import Format
 from claimgraph.web import get_iris
 
@@ -34,6 +37,8 @@ def href(iri: str) -> str:
     base = get_iris().base
     if iri.startswith(base):
         return f"{request.script_root}/{iri[len(base) :]}"
+    if iri.startswith(ONTOLOGY):
+        return f"{request.script_root}/ontology{iri[len(ONTOLOGY) :]}"
     return iri
 
 
