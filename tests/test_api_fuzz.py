@@ -12,6 +12,7 @@ from claimgraph.iris import Iris
 from claimgraph.store.oxigraph import OxigraphStore
 from conftest import BASE, DATA
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 pytestmark = pytest.mark.integration
 
@@ -31,4 +32,7 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", _app())
 def test_every_json_route_answers_within_its_document(case):
     response = case.call()
     assert response.status_code < 500, response.text
-    case.validate_response(response)
+    # The search box has a grammar of its own (phrases, prefix*, -exclusions) that JSON Schema cannot
+    # state: a string the grammar cannot read is a documented 400 with a message, not a schema miss.
+    excluded = [positive_data_acceptance] if case.path == "/api/search" else []
+    case.validate_response(response, excluded_checks=excluded)

@@ -117,7 +117,7 @@ def test_a_worker_that_runs_queries_itself_sends_sorting_queries_to_a_query_proc
     # query that sorts goes to the sandbox instead. Were it run here, this test process would die.
     runner = runner_for(AbortingStore(loaded_store))
     monkeypatch.setattr(runner_module, "_queries_here", True)
-    monkeypatch.setattr(runner_module, "_answer_at_deadline", lambda seconds: lambda: None)
+    monkeypatch.setattr(runner_module, "_answer_at_deadline", lambda seconds, setting="": lambda: None)
     try:
         with pytest.raises(EngineFailure, match="contained"):
             runner.sparql("SELECT * { ?s ?p ?o } ORDER # a comment\n BY ?s", media_type=CSV)
@@ -134,7 +134,9 @@ def test_a_gunicorn_worker_answers_sorting_queries_through_its_sandbox(tmp_path)
         ask = requests.get(base + "sparql", params={"query": "ASK {}"}, timeout=30)
         assert ask.status_code == 200
         (worker,) = gunicorn_workers(base)
-        assert children(worker) == []  # ran in the worker itself
+        # ran in the worker itself; its one child, if any, is the zygote of the query processes that
+        # serve the short fair-use slots (limits/fairuse.py)
+        assert len(children(worker)) <= 1
         query = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3"
         sorted_answer = requests.get(base + "sparql", params={"query": query, "format": "csv"}, timeout=30)
         assert sorted_answer.status_code == 200
