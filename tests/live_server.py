@@ -155,7 +155,7 @@ def production_serve(folder: Path, workers: int = 2, **settings: object) -> Iter
     """`claimgraph serve --production`, the one production command, on the protocol dataset."""
     port = free_port()
     store = folder / "store"
-    build_store(store, protocol_nquads(f"http://127.0.0.1:{port}/"))
+    build_store(store, served_nquads(f"http://127.0.0.1:{port}/"))
     command = [
         str(BIN / "claimgraph"),
         "serve",

@@ -248,7 +248,12 @@ class QueryRunner:
         """Run a first query the way public ones will run: where that is the sandbox, its zygote
         forks now, before the server starts any thread (forking a threaded process is unsafe)."""
         ask = QueryCall("ASK {}", "application/sparql-results+json")
-        if _queries_here or self.remote:
+        if self.remote:
+            # The store is across the network, which the query processes have left: its queries
+            # always run here (sparql), so only this process needs to reach it.
+            ask.run(self.store)
+            return
+        if _queries_here:
             ask.run(self.store)
         if not _queries_here or (self.fair_use is not None and self.fair_use.policy.slots > 1):
             self._sandbox.run(ask, self.timeout)  # here too for the queries on the last free slot
