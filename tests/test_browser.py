@@ -201,7 +201,12 @@ ATTACK = (
 
 
 def test_a_shared_query_with_a_javascript_iri_runs_nothing_when_clicked(server, page):
-    page.goto(f"{server}/sparql?" + requests.compat.urlencode({"query": ATTACK}))
+    page.goto(f"{server}/sparql?" + requests.compat.urlencode({"query": ATTACK, "view": "graph"}))
+    # The graph view (chosen for IRI-to-IRI results) links http(s) nodes only.
+    page.wait_for_selector("svg.graph-view .graph-node")
+    assert page.locator("svg.graph-view a.graph-node").count() == 2
+    assert page.locator("svg a[href^='javascript' i], svg a[href^='data' i]").count() == 0
+    page.goto(f"{server}/sparql?" + requests.compat.urlencode({"query": ATTACK, "view": "table"}))
     page.wait_for_selector("table.results tbody tr")
     cells = page.locator("table.results tbody td")
     assert "javascript:window.__pwned=1" in cells.all_inner_texts()

@@ -123,8 +123,15 @@
     return base && iri.startsWith(base) ? iri.slice(base.length) : iri.replace(/^.*[/#](?=[^/#]+$)/, "");
   }
 
+  // Where a view may link an IRI: this server's page for our IRIs, the IRI itself for http(s),
+  // nowhere (null) for any other scheme (javascript:, data:, …), which views draw unlinked.
+  function safeHref(iri) {
+    if (base && iri.startsWith(base)) return localHref(iri);
+    return /^https?:\/\//i.test(iri) ? iri : null;
+  }
+
   const helpers = {
-    href: localHref,
+    href: safeHref,
     short: shortIri,
     text: function (term) {
       return term ? (term.type === "uri" ? shortIri(term.value) : term.value) : "";

@@ -370,7 +370,8 @@
     svg.setAttribute("viewBox", "0 " + ymin + " " + WIDTH + " " + yspan);
     svg.setAttribute("height", String(Math.round(yspan)));
     shown.forEach(function (n) {
-      const a = el("a", { href: helpers.href(n.iri), class: "graph-node" });
+      const target = helpers.href(n.iri);
+      const a = target ? el("a", { href: target, class: "graph-node" }) : el("g", { class: "graph-node" });
       a.appendChild(el("title", {}, n.iri));
       a.appendChild(el("circle", { cx: n.x, cy: n.y, r: 6, fill: COLOURS[0] }));
       a.appendChild(el("text", { x: n.x + 8, y: n.y + 4, class: "node-label" }, short(helpers.short(n.iri), 28)));
