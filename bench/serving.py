@@ -41,6 +41,9 @@ def production_command(port: int, workers: int, app: str = "claimgraph:create_ap
         "--bind",
         f"127.0.0.1:{port}",
         "--no-control-socket",
+        # The baseline app lives in bench/, at the checkout's root (the package is under service/).
+        "--pythonpath",
+        str(Path(__file__).resolve().parent.parent),
         "--config",
         "python:claimgraph.gunicorn_conf",
         app,
