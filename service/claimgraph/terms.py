@@ -30,3 +30,17 @@ def to_rdflib(term: object) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r}")
+
+
+def solution_rows(solutions: ox.QuerySolutions) -> list[dict[str, Node]]:
+    """SELECT solutions as rows of rdflib terms by variable name; unbound variables are left out."""
+    names = [variable.value for variable in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = to_rdflib(term)
+        rows.append(row)
+    return rows

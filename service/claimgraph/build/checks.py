@@ -23,7 +23,7 @@ from claimgraph import paths
 from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.querylib import load_query
-from claimgraph.terms import to_rdflib
+from claimgraph.terms import solution_rows
 from claimgraph.wording import HONESTY
 
 CHECKER_ID = "claimgraph-checker"
@@ -59,16 +59,7 @@ class ScratchStore:
             raise QueryRejected(str(exc)) from exc
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("expected a SELECT query")
-        names = [variable.value for variable in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib(term)
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
 
 @dataclass(frozen=True)

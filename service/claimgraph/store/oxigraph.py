@@ -35,7 +35,7 @@ from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
-from claimgraph.terms import to_rdflib
+from claimgraph.terms import solution_rows, to_rdflib
 
 #: The data version is the dataset description's dcterms:hasVersion (a hash of the source files).
 VERSION_QUERY = """
@@ -150,16 +150,7 @@ class OxigraphStore:
         result = self._query(query)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib(term)
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
     def ask(self, query: str) -> bool:
         return bool(self._query(query))
