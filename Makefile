@@ -19,14 +19,14 @@ test: $(STAMP) browser-deps comunica w3c-suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/lint-imports
+	PYTHONPATH=service $(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/lint-imports
+	PYTHONPATH=service $(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
