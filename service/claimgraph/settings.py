@@ -129,6 +129,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Memory per server process for the results of public queries, reused while the data is the same;"
         " 0 turns the cache off.",
     ),
+    Setting(
+        "page_cache_bytes",
+        33554432,
+        int,
+        "Memory per server process for rendered pages and read-route answers, reused while the data is"
+        " the same; 0 turns the cache off.",
+    ),
     Setting("max_query_bytes", 65536, int, "Largest query text or request body accepted (413)."),
     Setting("max_result_rows", 100000, int, "Most solutions or triples a query may return."),
     Setting(
@@ -231,6 +238,7 @@ class Settings:
     query_timeout: float
     query_workers: int
     query_cache_bytes: int
+    page_cache_bytes: int
     max_query_bytes: int
     max_result_rows: int
     max_result_bytes: int
@@ -294,8 +302,8 @@ class Settings:
                 raise ValueError(f"{name} must be positive")
         if self.query_slots < 0 or self.query_queue_wait < 0 or self.light_client_seconds < 0:
             raise ValueError("query_slots, query_queue_wait and light_client_seconds must not be negative")
-        if self.query_cache_bytes < 0:
-            raise ValueError("query_cache_bytes must be 0 (off) or positive")
+        if self.query_cache_bytes < 0 or self.page_cache_bytes < 0:
+            raise ValueError("query_cache_bytes and page_cache_bytes must be 0 (off) or positive")
         if not self.base.startswith(("http://", "https://")):
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
         if self.proxy_hops < 0:

@@ -1,4 +1,5 @@
-"""A result cache for public queries: bounded in memory, keyed by the data and the normalised request.
+"""Bounded in-memory caches, least recently used out first: the result cache for public queries
+(keyed by the data and the normalised request) and the generic LRU it and the page cache share.
 
 The key is the store's revision (it changes whenever the content does: a load here,
 or, on a remote store, a load by any front end) with the data version, and the
@@ -13,10 +14,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from claimgraph.store import QueryDataset
 
 CacheKey = tuple[object, ...]
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,58 @@ class CacheStats:
     max_bytes: int
 
 
-class ResultCache:
-    """Serialised results by request, least recently used out first; ``max_bytes`` 0 keeps nothing.
+class LruCache(Generic[V]):
+    """Values by key, each with the size it stands for; once the sizes pass ``max_bytes`` the least
+    recently used go first. A value larger than ``max_entry_bytes`` is not kept (one answer should
+    not empty the cache); ``max_bytes`` 0 keeps nothing. Safe across threads.
+
+    >>> cache = LruCache[str](10)
+    >>> cache.put(("a",), "x", 6), cache.get(("a",)), cache.get(("b",))
+    (None, 'x', None)
+    >>> cache.put(("b",), "y", 6)
+    >>> cache.get(("a",)), cache.stats()
+    (None, CacheStats(hits=1, misses=2, entries=1, bytes=6, max_bytes=10))
+    """
+
+    def __init__(self, max_bytes: int, max_entry_bytes: int | None = None) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_bytes if max_entry_bytes is None else min(max_entry_bytes, max_bytes)
+        self._entries: OrderedDict[CacheKey, tuple[V, int]] = OrderedDict()
+        self._size = 0
+        self._hits = 0
+        self._misses = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: CacheKey) -> V | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self._misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self._hits += 1
+            return entry[0]
+
+    def put(self, key: CacheKey, value: V, size: int) -> None:
+        if size > self.max_entry_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._size -= previous[1]
+            self._entries[key] = (value, size)
+            self._size += size
+            while self._size > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._size -= dropped
+
+    def stats(self) -> CacheStats:
+        with self._lock:
+            return CacheStats(self._hits, self._misses, len(self._entries), self._size, self.max_bytes)
+
+
+class ResultCache(LruCache[bytes]):
+    """Serialised results of public queries by request (the module's docstring says what the key holds).
 
     >>> cache = ResultCache(10)
     >>> key = cache.key(1, "v", "ASK {}", None, "text/csv", None, None)
@@ -39,14 +92,6 @@ class ResultCache:
     >>> cache.get(key), cache.stats()
     (None, CacheStats(hits=1, misses=2, entries=1, bytes=8, max_bytes=10))
     """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[CacheKey, bytes] = OrderedDict()
-        self._size = 0
-        self._hits = 0
-        self._misses = 0
-        self._lock = threading.Lock()
 
     @staticmethod
     def key(
@@ -61,29 +106,5 @@ class ResultCache:
         graphs = (dataset.default_graphs, dataset.named_graphs) if dataset else ((), ())
         return (revision, data_version, query.strip(), graphs, media_type.lower(), max_rows, max_bytes)
 
-    def get(self, key: CacheKey) -> bytes | None:
-        with self._lock:
-            body = self._entries.get(key)
-            if body is None:
-                self._misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self._hits += 1
-            return body
-
-    def put(self, key: CacheKey, body: bytes) -> None:
-        if len(body) > self.max_bytes:
-            return
-        with self._lock:
-            previous = self._entries.pop(key, None)
-            if previous is not None:
-                self._size -= len(previous)
-            self._entries[key] = body
-            self._size += len(body)
-            while self._size > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped)
-
-    def stats(self) -> CacheStats:
-        with self._lock:
-            return CacheStats(self._hits, self._misses, len(self._entries), self._size, self.max_bytes)
+    def put(self, key: CacheKey, value: bytes, size: int | None = None) -> None:
+        super().put(key, value, len(value) if size is None else size)

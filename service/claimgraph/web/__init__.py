@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app
 
 from claimgraph.iris import Iris
+from claimgraph.limits.cache import CacheStats
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.reading.read_model import CurrentReadModel, ReadModel
 from claimgraph.settings import Settings
@@ -19,6 +20,7 @@ SETTINGS_KEY = "claimgraph.settings"
 IRIS_KEY = "claimgraph.iris"
 READ_MODEL_KEY = "claimgraph.read_model"
 RUNNER_KEY = "claimgraph.query_runner"
+PAGE_CACHE_KEY = "claimgraph.page_cache"
 
 
 def get_store() -> Store:
@@ -42,3 +44,9 @@ def get_read_model() -> ReadModel:
     """The read model of what the store holds now (one cheap content check)."""
     current: CurrentReadModel = current_app.extensions[READ_MODEL_KEY]
     return current.get()
+
+
+def page_cache_stats() -> CacheStats:
+    """How the rendered answers kept by web/page_cache.py are used (for /health)."""
+    stats: CacheStats = current_app.extensions[PAGE_CACHE_KEY].stats()
+    return stats

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, g
+from flask.typing import ResponseReturnValue
 
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
@@ -11,6 +12,7 @@ from claimgraph.settings import Settings
 from claimgraph.store import Store
 from claimgraph.web import (
     IRIS_KEY,
+    PAGE_CACHE_KEY,
     READ_MODEL_KEY,
     RUNNER_KEY,
     SETTINGS_KEY,
@@ -28,14 +30,36 @@ from claimgraph.web import (
     sparql,
 )
 from claimgraph.web.charset import add_charset
+from claimgraph.web.page_cache import PageCache
 from claimgraph.web.representation import vary_on_accept
 from claimgraph.web.security import add_security_headers
+
+
+class ClaimgraphApp(Flask):
+    """Flask, with the views' rendered answers kept while the data stays the same (web/page_cache.py)."""
+
+    def __init__(self, page_cache: PageCache) -> None:
+        super().__init__("claimgraph")
+        self.page_cache = page_cache
+        self.extensions[PAGE_CACHE_KEY] = page_cache
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        key = self.page_cache.key()
+        if key is None:
+            return super().dispatch_request()
+        kept = self.page_cache.get(key)
+        if kept is not None:
+            return kept
+        before = dict(vars(g))
+        response: Response = self.make_response(super().dispatch_request())
+        self.page_cache.keep(key, response, before)
+        return response
 
 
 def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     """Create the app on a store that is ready to answer, its public queries run by ``runner``
     (claimgraph/app.py prepares both)."""
-    app = Flask("claimgraph")
+    app = ClaimgraphApp(PageCache(settings.page_cache_bytes))
     app.extensions[SETTINGS_KEY] = settings
     iris = Iris(settings.base)
     app.extensions[IRIS_KEY] = iris

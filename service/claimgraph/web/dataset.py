@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from claimgraph.media import DATASET_FORMATS, HTML, RDF_ONLY, RESOURCE, SUFFIXES
-from claimgraph.web import get_iris, get_read_model, get_runner, get_store, urls
+from claimgraph.web import get_iris, get_read_model, get_runner, get_store, page_cache_stats, urls
 from claimgraph.web.representation import choose, respond
 
 bp = Blueprint("dataset", __name__)
@@ -19,7 +19,7 @@ bp = Blueprint("dataset", __name__)
 @bp.get("/health")
 def health() -> Response:
     """Store size and data version, as JSON, for load balancers and operators; 200 while the store answers."""
-    stats, cache = get_store().stats(), get_runner().cache.stats()
+    stats, cache, pages = get_store().stats(), get_runner().cache.stats(), page_cache_stats()
     return jsonify(
         status="ok",
         quads=stats.quads,
@@ -30,6 +30,12 @@ def health() -> Response:
             "misses": cache.misses,
             "entries": cache.entries,
             "bytes": cache.bytes,
+        },
+        page_cache={
+            "hits": pages.hits,
+            "misses": pages.misses,
+            "entries": pages.entries,
+            "bytes": pages.bytes,
         },
     )
 
