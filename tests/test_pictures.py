@@ -133,6 +133,25 @@ def test_shares_of_one_whole_are_bars_and_say_when_answers_were_multiple(client)
     ]
 
 
+def test_the_article_shows_each_group_of_shares_beside_the_paragraph_that_states_it(client):
+    html = page(client, "/article")
+    charts = list(re.finditer(r'<figure class="picture chart-figure" id="([^"]+)"', html))
+    # The motivations for leaving (c038, c039) and the cities (c010): every shares group of the article.
+    drawn = {}
+    for chart in charts:
+        table = html[chart.start() : html.index("</figure>", chart.start())]
+        drawn[chart.group(1)] = (chart.start(), set(re.findall(r'href="[^"]*/claims/(c\d+)"', table)))
+    assert any({"c038", "c039"} <= claims for _, claims in drawn.values())
+    assert any("c010" in claims for _, claims in drawn.values())
+    for start, claims in drawn.values():
+        last = max(html.index(f'data-claim="{claim_id}"') for claim_id in claims)
+        assert last < start, "a claim is stated after its chart"
+        # The chart follows the paragraph of its last claim: no other paragraph in between.
+        assert not re.search(r"<(p|h2)[ >]", html[last:start])
+    svg = svg_of(html, "chart shares-chart")
+    assert not [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "bar current"]
+
+
 def _claim(claim_id: str, figure):
     from claimgraph.reading.model import Claim, Ref
 

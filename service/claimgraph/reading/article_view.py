@@ -167,6 +167,26 @@ class ArticleView:
     kinds: tuple[LegendEntry, ...]
     verdicts: tuple[LegendEntry, ...]
 
+    def block_of(self, claim_iri: str) -> int | None:
+        """The index of the block in which the claim ``claim_iri`` ends (None if not this article's)."""
+        keys = {claim.iri: key for key, claim in self.claims.items()}
+        key = keys.get(claim_iri)
+        last = None
+        for index, block in enumerate(self.blocks):
+            if key in _keys(block.pieces):
+                last = index
+        return last
+
+
+def _keys(pieces: tuple[Piece, ...]) -> set[str]:
+    """The claims highlighted anywhere in ``pieces``."""
+    found: set[str] = set()
+    for piece in pieces:
+        if isinstance(piece, Mark):
+            found.add(piece.span.key)
+            found |= _keys(piece.children)
+    return found
+
 
 def article_texts(reader: StoreReader, article: URIRef | None = None) -> dict[str, tuple[str, str]]:
     """Article IRI -> (text resource IRI, text) for every article, or only ``article``."""

@@ -15,6 +15,7 @@ from rdflib import URIRef
 
 from claimgraph import media
 from claimgraph.errors import NotFound
+from claimgraph.reading.article_view import ArticleView
 from claimgraph.reading.claim_page import ClaimPage
 from claimgraph.reading.figure_series import Group, groups_of
 from claimgraph.reading.listing import Filters
@@ -82,7 +83,21 @@ Context = dict[str, object]
 
 def article_context(model: ReadModel, iri: URIRef) -> Context:
     view, work = model.article(iri)
-    return {"view": view, "work": work}
+    return {"view": view, "work": work, "shares": shares_by_block(model, view)}
+
+
+def shares_by_block(model: ReadModel, view: ArticleView) -> dict[int, list[tuple[Group, Markup]]]:
+    """Each group of shares of one whole this article states, as a chart placed after the block
+    (paragraph) where the last of its claims ends: the survey's answers read beside their chart."""
+    placed: dict[int, list[tuple[Group, Markup]]] = {}
+    for group in model.figure_groups:
+        if group.kind != "shares":
+            continue
+        blocks = [view.block_of(point.claim.iri) for point in group.points]
+        found = [index for index in blocks if index is not None]
+        if found:
+            placed.setdefault(max(found), []).append((group, shares_chart(group, None, urls.href)))
+    return placed
 
 
 def source_context(model: ReadModel, iri: URIRef) -> Context:
