@@ -18,7 +18,7 @@ from werkzeug.serving import run_simple
 
 from claimgraph import paths
 from claimgraph.app import create_app
-from claimgraph.build.checks import CheckRun, review_iri
+from claimgraph.build.checks import CheckRun, Finding, review_iri
 from claimgraph.build.pipeline import build_dataset, build_reviewed, serialize_dataset
 from claimgraph.build.sources import (
     ARTICLE_FILE,
@@ -167,16 +167,23 @@ def export(fmt: str, output: str | None, settings: Settings) -> int:
 def run_check_command(fmt: str, settings: Settings) -> int:
     iris = Iris(settings.base)
     run = build_reviewed(read_configured(settings.data_dir, settings.articles_dir), iris).check_run
-    print(as_json(run, iris) if fmt == "json" else as_table(run))
+    print(as_json(run, iris) if fmt == "json" else as_table(run, iris))
     return 0
 
 
-def as_table(run: CheckRun) -> str:
+def claim_key(finding: Finding, iris: Iris) -> str:
+    """The claim's id, or ``<slug>/<id>`` for an article other than the shipped one."""
+    scope = iris.claim_scope(str(finding.claim))
+    return f"{scope[0]}/{finding.claim_id}" if scope and scope[0] else finding.claim_id
+
+
+def as_table(run: CheckRun, iris: Iris) -> str:
     header = f"{'claim':6} {'rule':26} {'verdict':21} explanation"
     lines = [header, "-" * len(header)]
     for finding in run.findings:
         wrapped = textwrap.wrap(finding.explanation, 70) or [""]
-        lines.append(f"{finding.claim_id:6} {finding.rule.id:26} {finding.verdict_id:21} {wrapped[0]}")
+        key = claim_key(finding, iris)
+        lines.append(f"{key:6} {finding.rule.id:26} {finding.verdict_id:21} {wrapped[0]}")
         lines.extend(" " * 56 + more for more in wrapped[1:])
     counts: dict[str, int] = {}
     for finding in run.findings:
@@ -206,6 +213,7 @@ def as_json(run: CheckRun, iris: Iris) -> str:
                 {
                     "review": str(review_iri(f, iris)),
                     "claim": f.claim_id,
+                    "key": claim_key(f, iris),
                     "claimIri": str(f.claim),
                     "rule": f.rule.id,
                     "verdict": f.verdict_id,
