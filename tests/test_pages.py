@@ -25,7 +25,7 @@ BASE = "http://claimgraph.test/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 HTML = {"Accept": BROWSER}
 PAGES = ["/article", "/claims", "/claims/c013", "/sources", "/sources/bcsp-survey", "/entities/serbia"]
-PAGES += ["/checks", "/ontology", "/articles/russians-in-serbia", "/reviews/c015-ratio-bound"]
+PAGES += ["/checks", "/ontology", "/articles", "/articles/russians-in-serbia", "/reviews/c015-ratio-bound"]
 
 
 @pytest.fixture(scope="module")
@@ -352,7 +352,7 @@ def test_every_page_has_navigation_title_and_description(client, path):
     html = page(client, path)
     nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.DOTALL).group(1)
     labels = re.findall(r">(\w+)</a>", nav)
-    assert labels == ["Article", "Claims", "Sources", "Query", "Checks", "Ontology", "Dataset"]
+    assert labels == ["Articles", "Claims", "Sources", "Query", "Checks", "Ontology", "Dataset"]
     assert re.search(r"<title>[^<]+ · claimgraph</title>", html)
     assert re.search(r'<meta name="description" content="[^"]{20,}">', html)
     assert '<link rel="stylesheet" href="/static/claimgraph.css">' in html
