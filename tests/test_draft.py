@@ -12,6 +12,7 @@ from claimgraph.build.claims import find_quote
 from claimgraph.build.drafting import DraftOptions, draft_article, run_draft
 from claimgraph.build.drafting.attribution import guess_attribution
 from claimgraph.build.drafting.dates import date_mentions
+from claimgraph.build.drafting.draft import slug_for
 from claimgraph.build.drafting.figures import read_figures
 from claimgraph.build.drafting.tokens import number_tokens
 from claimgraph.cli import main
@@ -19,28 +20,15 @@ from claimgraph.errors import DataError
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHIPPED = DATA / "article.txt"
+SHIPPED = DATA / "articles" / "russians-in-serbia" / "article.txt"
+REVIEWED_CLAIMS = SHIPPED.with_name("claims.yaml")
 CONTEXT = DATA / "context.yaml"
 
-#: A text of our own, never seen by the drafter's rules while they were written: a byline, a
-#: heading with years, a footnote, a list, currency, ranges, bounds, count words, a quotation with
-#: a backslash and quotes, a space as thousands separator, and a repeated sentence.
-UNSEEN = """Author: Jane Roe, Data Desk
-Housing Costs in Novi Grad, 2015–2024
-Rents in Novi Grad rose by 40% between 2019 and 2024, according to figures from the City \
-Statistics Office.[1] The average monthly rent reached €612.50 in 2024, up from €437 in 2019.
-Nearly half of tenants spend more than a third of their income on rent, a 2023 survey by the \
-Tenants' Union found. The mayor's office did not respond.
-The council built 1,250 flats last year; another 3.2 million euros will fund up to 400 more by 2026.
-1. Between 2,000 and 2,500 households are on the waiting list.
-2. Dozens of landlords were fined, the mayor said.
-Officials estimate that approximately 12,000 people moved to the city in 2022–2023, and nearly 90% \
-of them rent.
-The minister said: "We will build 500 homes \\ and more."
-The city had 48 000 residents in the 1990s and at least 5 libraries.
-Rents in Novi Grad rose by 40% between 2019 and 2024, according to figures from the City \
-Statistics Office.
-"""
+#: A text of our own, not the shipped article (whose sentences the rules were first written on): a
+#: byline, a heading with years, a footnote, a list, currency, ranges, bounds, count words, a
+#: quotation with a backslash and quotes, a space as thousands separator, and a repeated sentence.
+UNSEEN_FILE = ROOT / "tests" / "data" / "drafting" / "novi-grad.txt"
+UNSEEN = UNSEEN_FILE.read_text(encoding="utf-8")
 
 
 def figures_of(sentence: str) -> list[tuple]:
@@ -143,7 +131,7 @@ def test_draft_catches_every_figure_of_the_reviewed_claims(shipped_draft) -> Non
     """Recall on the shipped article: each figure (value or bounds) and quantifier word of the 82
     reviewed claims is read by a candidate whose sentence holds the claim's quote."""
     text = SHIPPED.read_text(encoding="utf-8")
-    reviewed = yaml.safe_load(CONTEXT.with_name("claims.yaml").read_text(encoding="utf-8"))["claims"]
+    reviewed = yaml.safe_load(REVIEWED_CLAIMS.read_text(encoding="utf-8"))["claims"]
     assert len(reviewed) == 82
     figures = found = quantifiers = quantifiers_found = 0
     misses = []
@@ -183,7 +171,7 @@ def test_draft_of_the_shipped_article_accounts_for_every_number(shipped_draft) -
 
 def test_folder_is_the_article_layout(tmp_path: Path, shipped_draft) -> None:
     folder = tmp_path / "russians-draft"
-    drafted, where = run_draft(str(SHIPPED), str(folder), slug="russians-draft")
+    drafted, where = run_draft(str(SHIPPED), str(folder))
     assert where == folder
     assert (folder / "article.txt").read_bytes() == SHIPPED.read_bytes()
     article = yaml.safe_load((folder / "article.yaml").read_text(encoding="utf-8"))["article"]
@@ -215,11 +203,13 @@ def test_folder_is_the_article_layout(tmp_path: Path, shipped_draft) -> None:
 def test_a_text_it_has_never_seen(tmp_path: Path) -> None:
     source = tmp_path / "Novi Grad rents.txt"
     source.write_text(UNSEEN, encoding="utf-8")
-    drafted, folder = run_draft(str(source), str(tmp_path / "out"), context=str(CONTEXT))
-    assert drafted.options.slug == "novi-grad-rents"
+    assert slug_for(source) == "novi-grad-rents"
+    drafted, folder = run_draft(str(source), str(tmp_path / "novi-grad"), context=str(CONTEXT))
+    assert drafted.options.slug == "novi-grad"  # an article folder's name is its slug
     assert (folder / "article.txt").read_bytes() == source.read_bytes()
     article = yaml.safe_load((folder / "article.yaml").read_text(encoding="utf-8"))
     assert article["article"]["author"] == "jane-roe"
+    assert article["article"]["types"] == ["Article"]
     assert article["agents"] == [{"id": "jane-roe", "types": ["Person"], "name": "Jane Roe"}]
     assert {u["id"] for u in article["units"]} == {"eur"}  # percent and person are shared units
     claims = yaml.safe_load((folder / "claims.yaml").read_text(encoding="utf-8"))["claims"]
@@ -288,6 +278,7 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         (b"\xff\xfe not utf-8", [], "not UTF-8"),
         (b"   \n", [], "empty"),
         (b"It rose 5%.", ["--slug", "Bad Slug"], "slug"),
+        (b"It rose 5%.", ["--slug", "other"], "folder's name is its slug"),
         (b"It rose 5%.", ["--published", "yesterday"], "YYYY-MM-DD"),
         (b"It rose 5%.", ["--url", "javascript:alert(1)"], "http"),
     ],

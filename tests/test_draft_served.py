@@ -21,21 +21,19 @@ from rdflib.namespace import PROV, RDF
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+UNSEEN = ROOT / "tests" / "data" / "drafting" / "novi-grad.txt"
 BASE = "http://claimgraph.test/"
+SLUG = "novi-grad"
 SHIPPED_CLAIMS = 82
 
 
 def data_with_draft(tmp: Path) -> tuple[Path, list[str]]:
-    """The shipped data and a draft of the shipped article's text beside it (draft claim ids
-    d001...), as `claimgraph draft` writes them; returns the folder and the draft ids."""
+    """The shipped data and, beside it in data/articles/, a draft article as `claimgraph draft`
+    writes it (of a text of our own); returns the data folder and the draft claim ids."""
     data = tmp / "data"
     shutil.copytree(DATA, data)
-    drafted, folder = run_draft(str(DATA / "article.txt"), str(tmp / "draft"), slug="russians-draft")
-    claims = (folder / "claims.yaml").read_text(encoding="utf-8").split("\nclaims:\n", 1)[1]
-    claims = claims.replace("  - id: c", "  - id: d")
-    with (data / "claims.yaml").open("a", encoding="utf-8") as out:
-        out.write(claims)
-    return data, [f"d{n:03d}" for n in range(1, len(drafted.reading.candidates) + 1)]
+    drafted, _ = run_draft(str(UNSEEN), str(data / "articles" / SLUG), context=str(data / "context.yaml"))
+    return data, [f"c{n:03d}" for n in range(1, len(drafted.reading.candidates) + 1)]
 
 
 @pytest.fixture(scope="module")
@@ -54,21 +52,25 @@ def client(drafted):
     return create_app({"base_iri": iris.base}, store=store).test_client()
 
 
+def draft_iri(iris: Iris, cid: str) -> URIRef:
+    return iris.claim(cid, SLUG)
+
+
 def test_the_draft_validates_beside_the_reviewed_data(drafted) -> None:
     _, ids, iris, built = drafted
     assert built.report.conforms, str(built.report)
     assert built.report.claims == SHIPPED_CLAIMS + len(ids)
     graph = merged_graph(built.dataset)
     drafts = set(graph.subjects(iris.cg.reviewStatus, iris.cg["status-draft"]))
-    assert {iris.claim(i) for i in ids} <= drafts
+    assert {draft_iri(iris, i) for i in ids} <= drafts
     assert not any(iris.claim(f"c{n:03d}") in drafts for n in range(1, SHIPPED_CLAIMS + 1))
 
 
 def test_drafts_are_never_checked(drafted) -> None:
     _, ids, iris, built = drafted
     run = built.check_run
-    assert set(run.drafts) == {iris.claim(i) for i in ids}
-    assert not [f for f in run.findings if f.claim_id in ids]
+    assert set(run.drafts) == {draft_iri(iris, i) for i in ids}
+    assert not [f for f in run.findings if SLUG in str(f.claim)]
     graph = merged_graph(built.dataset)
     for review in graph.subjects(RDF.type, SCHEMA.ClaimReview):
         reviewed = graph.value(review, SCHEMA.itemReviewed)
@@ -89,7 +91,7 @@ def test_the_shapes_are_relaxed_for_drafts_only(drafted) -> None:
     dataset = Dataset()
     for quad in built.dataset.quads((None, None, None, None)):
         dataset.add(quad)
-    reviewed, draft = iris.claim("c013"), iris.claim(ids[0])
+    reviewed, draft = iris.claim("c013"), draft_iri(iris, ids[0])
     # a reviewed claim that loses its sources, and a reviewed figure that loses its measure and unit
     for s, p, o, g in list(dataset.quads((reviewed, PROV.wasDerivedFrom, None, None))):
         dataset.remove((s, p, o, g))
@@ -135,7 +137,7 @@ def test_the_ontology_defines_the_review_status(drafted) -> None:
 
 def test_claim_page_and_api_say_draft(client, drafted) -> None:
     _, ids, _, _ = drafted
-    page = client.get(f"/claims/{ids[0]}", headers={"Accept": "text/html"})
+    page = client.get(f"/articles/{SLUG}/claims/{ids[0]}", headers={"Accept": "text/html"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Draft — not reviewed" in html
@@ -145,7 +147,7 @@ def test_claim_page_and_api_say_draft(client, drafted) -> None:
     data = json.loads(jsonld)
     assert [item["@type"] for item in data["@graph"]] == ["Claim"]
     assert data["@graph"][0]["creativeWorkStatus"] == "Draft"
-    detail = client.get(f"/api/claims/{ids[0]}").get_json()
+    detail = client.get(f"/api/articles/{SLUG}/claims/{ids[0]}").get_json()
     assert detail["status"] == "draft"
     assert detail["reviews"] == []
     assert client.get("/api/claims/c013").get_json()["status"] == "reviewed"
@@ -155,7 +157,9 @@ def test_claim_page_and_api_say_draft(client, drafted) -> None:
 
 def test_the_rdf_says_draft(client, drafted) -> None:
     _, ids, _, _ = drafted
-    turtle = client.get(f"/claims/{ids[0]}", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    turtle = client.get(f"/articles/{SLUG}/claims/{ids[0]}", headers={"Accept": "text/turtle"}).get_data(
+        as_text=True
+    )
     assert "status-draft" in turtle
 
 
@@ -178,22 +182,29 @@ def test_claims_list_facet_and_labels(client, drafted) -> None:
 
 def test_article_page_labels_drafts(client, drafted) -> None:
     _, ids, _, _ = drafted
-    html = client.get("/article", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert f"{len(ids)} of the {SHIPPED_CLAIMS + len(ids)} claims highlighted here are drafts" in html
+    html = client.get(f"/articles/{SLUG}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f"{len(ids)} of the {len(ids)} claims highlighted here are drafts" in html
     assert html.count('<sup class="draft-sign">draft</sup>') >= len(ids)
+    shipped = client.get("/article", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "draft-sign" not in shipped
+    index = client.get("/articles", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f"Draft — not reviewed: {len(ids)} of {len(ids)} claims" in index
+    articles = {a["id"]: a for a in client.get("/api/articles").get_json()["articles"]}
+    assert articles[SLUG]["draftCount"] == len(ids)
+    assert articles["russians-in-serbia"]["draftCount"] == 0
 
 
 def test_search_facet_and_labels(client) -> None:
-    result = client.get("/api/search?q=Levada&status=draft").get_json()
+    result = client.get("/api/search?q=2024&status=draft").get_json()
     assert result["count"] >= 1
     assert {hit["claim"]["status"] for hit in result["hits"]} == {"draft"}
-    all_hits = client.get("/api/search?q=Levada").get_json()
+    all_hits = client.get("/api/search?q=2024").get_json()
     counts = {v["id"]: v["count"] for v in all_hits["facets"]["status"]}
     assert counts["draft"] >= 1
     assert counts["reviewed"] >= 1
-    html = client.get("/search?q=Levada&status=draft", headers={"Accept": "text/html"}).get_data(as_text=True)
+    html = client.get("/search?q=2024&status=draft", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Draft — not reviewed" in html
-    assert client.get("/api/search?q=Levada&status=unknown").status_code == 400
+    assert client.get("/api/search?q=2024&status=unknown").status_code == 400
 
 
 def test_the_shipped_data_has_no_drafts(site_client) -> None:

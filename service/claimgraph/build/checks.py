@@ -132,7 +132,7 @@ def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | 
             if finding.claim not in drafts and not drafts.intersection(finding.evidence):
                 findings.append(finding)
     ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    findings.sort(key=lambda f: (f.claim_id, f.rule.id))
+    findings.sort(key=lambda f: (f.claim_id, f.rule.id, str(f.claim)))
     return CheckRun(started, ended, tuple(rules), tuple(findings), tuple(sorted(drafts)))
 
 
@@ -163,6 +163,12 @@ def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
 
 def review_id(finding: Finding) -> str:
     return f"{finding.claim_id}-{finding.rule.id}"
+
+
+def review_iri(finding: Finding, iris: Iris) -> URIRef:
+    """The review's IRI: reviews/<claim>-<rule>, under articles/<slug>/ for a namespaced article's claim."""
+    scope = iris.claim_scope(str(finding.claim))
+    return iris.review(review_id(finding), scope[0] if scope else None)
 
 
 def reviews_graph(run: CheckRun, iris: Iris, verdict_labels: dict[URIRef, str]) -> Graph:
@@ -208,7 +214,7 @@ def _add_review(
     verdict_labels: dict[URIRef, str],
 ) -> None:
     cg = iris.cg
-    review = iris.review(review_id(finding))
+    review = review_iri(finding, iris)
     rating = URIRef(f"{review}#rating")
     label = verdict_labels.get(finding.verdict, finding.verdict_id)
     g.add((review, RDF.type, SCHEMA.ClaimReview))

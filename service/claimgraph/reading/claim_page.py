@@ -40,7 +40,7 @@ class RelatedGroup:
     filter: dict[str, str]
 
     def to_json(self) -> JsonObject:
-        return {"name": self.name, "title": self.title, "claims": [c.id for c in self.claims]}
+        return {"name": self.name, "title": self.title, "claims": [c.key for c in self.claims]}
 
 
 @dataclass(frozen=True)
@@ -79,24 +79,24 @@ class ClaimPage:
             **self.claim.to_json(),
             "sourceDetails": [source.to_json() for source in self.sources],
             "reviews": [review.to_json() for review in self.claim.reviews],
-            "related": {group.name: [c.id for c in group.claims] for group in self.related},
+            "related": {group.name: [c.key for c in group.claims] for group in self.related},
             "citation": {"text": self.citation, "bibtex": self.bibtex, "csl": self.csl},
             "honesty": self.honesty,
         }
 
 
-def build_claim_page(reader: StoreReader, iris: Iris, catalogue: Catalogue, claim_id: str) -> ClaimPage:
-    """The page of one claim; NotFound when there is no such claim."""
-    claim = catalogue.claim(claim_id)
+def build_claim_page(reader: StoreReader, iris: Iris, catalogue: Catalogue, claim: URIRef) -> ClaimPage:
+    """The page of the claim ``claim`` (an IRI); NotFound when there is no such claim."""
+    found = catalogue.claim(str(claim))
     vocabulary = catalogue.vocabulary
     sources = tuple(
-        source for ref in claim.sources for source in read_sources(reader, iris, vocabulary, URIRef(ref.iri))
+        source for ref in found.sources for source in read_sources(reader, iris, vocabulary, URIRef(ref.iri))
     )
     return ClaimPage(
-        claim=claim,
+        claim=found,
         sources=sources,
-        related=related_claims(claim, catalogue),
-        work=read_work(reader, vocabulary, URIRef(claim.article), str(iris.cg)),
+        related=related_claims(found, catalogue),
+        work=read_work(reader, vocabulary, URIRef(found.article), str(iris.cg)),
         dataset=read_dataset_info(reader, vocabulary, iris.dataset),
         honesty=HONESTY,
     )
@@ -110,7 +110,8 @@ def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ..
     def others(key: str, values: Iterable[object]) -> tuple[Claim, ...]:
         found = {c.iri: c for value in values for c in index[key].get(value, ())}
         found.pop(claim.iri, None)
-        return tuple(sorted(found.values(), key=lambda c: c.start))
+        # this claim's article first, in text order; then the other articles'
+        return tuple(sorted(found.values(), key=lambda c: (c.article != claim.article, c.article, c.start)))
 
     source_ids = {ref.id for ref in claim.sources}
     if same := others("source", source_ids):

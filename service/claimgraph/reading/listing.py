@@ -1,5 +1,5 @@
-"""The claim list: filters (kind, source, attribution status, verdict, draft or reviewed, free text) and
-counts per facet.
+"""The claim list: filters (article, kind, source, attribution status, verdict, draft or reviewed, free
+text) and counts per facet.
 
 Values of one facet are alternatives (kind=statistic&kind=estimate), facets combine
 (kind and verdict), and the free text must match every word. A facet's counts are
@@ -25,6 +25,7 @@ from claimgraph.reading.model import (
 )
 
 FACETS: dict[str, Callable[[Claim], tuple[Ref, ...]]] = {
+    "article": lambda claim: (claim.in_article,),
     "kind": lambda claim: (claim.kind,),
     "source": lambda claim: claim.sources,
     "attribution": lambda claim: (claim.attribution,),

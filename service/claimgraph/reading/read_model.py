@@ -24,6 +24,7 @@ from claimgraph.errors import NotFound
 from claimgraph.iris import Iris
 from claimgraph.reading import descriptions
 from claimgraph.reading.article_view import ArticleView, article_texts, read_article
+from claimgraph.reading.articles import ArticleSummary, summarise_articles
 from claimgraph.reading.bibliography import Work, read_work
 from claimgraph.reading.catalogue import Catalogue, read_catalogue
 from claimgraph.reading.check_report import CheckReport, read_check_report
@@ -67,11 +68,11 @@ class ReadModel:
         """Every claim with the vocabulary that names what they link to."""
         return self._once("catalogue", lambda: read_catalogue(self._reader, self.iris))
 
-    def claim_page(self, claim_id: str) -> ClaimPage:
-        """Everything the page of one claim shows (the API's claim detail too)."""
+    def claim_page(self, claim: URIRef) -> ClaimPage:
+        """Everything the page of the claim ``claim`` (its IRI) shows (the API's claim detail too)."""
         return self._remember(
-            ("claim-page", claim_id),
-            lambda: build_claim_page(self._reader, self.iris, self.catalogue, claim_id),
+            ("claim-page", str(claim)),
+            lambda: build_claim_page(self._reader, self.iris, self.catalogue, claim),
         )
 
     def listing(self, filters: Filters) -> Listing:
@@ -144,11 +145,31 @@ class ReadModel:
 
     # -- the article, the ontology, the dataset -----------------------------------------------------
     def first_article(self) -> URIRef:
-        """The first article (by IRI) the store holds."""
+        """The article /article shows: the one whose claims keep the legacy IRIs (claims/<id>, the
+        shipped article), else the first (by IRI) the store holds."""
         articles = sorted(self._once("articles", lambda: article_texts(self._reader)))
         if not articles:
             raise NotFound("the store holds no article")
+        for claim in self.catalogue.claims:
+            if self.iris.claim_scope(claim.iri) == (None, claim.id) and claim.article in articles:
+                return URIRef(claim.article)
         return URIRef(articles[0])
+
+    def articles(self) -> tuple[ArticleSummary, ...]:
+        """Every article the store holds, by IRI, with its metadata and its claims."""
+
+        def read() -> tuple[ArticleSummary, ...]:
+            texts = self._once("articles", lambda: article_texts(self._reader))
+            return summarise_articles(self._reader, self.iris, self.catalogue, texts)
+
+        return self._once("article-index", read)
+
+    def article_summary(self, iri: URIRef) -> ArticleSummary:
+        """One article of ``articles()``; NotFound when the store holds no such article."""
+        for summary in self.articles():
+            if summary.ref.iri == str(iri):
+                return summary
+        raise NotFound(f"no article <{iri}>")
 
     def article(self, iri: URIRef) -> tuple[ArticleView, Work]:
         """The article ``iri`` with its claims highlighted, and what the data states about the work."""

@@ -31,8 +31,9 @@ def run_draft(
     language: str | None = None,
     context: str | None = None,
 ) -> tuple[Draft, Path]:
-    """Draft ``text_file`` into ``output`` (default ./SLUG); the shared context is ``context`` or the
-    data folder's context.yaml. Raises DataError on bad input, and writes nothing then."""
+    """Draft ``text_file`` into ``output`` (default ./SLUG; the folder's name is the article's slug);
+    the shared context is ``context`` or the data folder's context.yaml. Raises DataError on bad
+    input, and writes nothing then."""
     source = Path(text_file)
     when = None
     if published:
@@ -42,7 +43,11 @@ def run_draft(
             raise DataError(f"--published {published!r}: give a date as YYYY-MM-DD") from exc
     if url is not None and not url.startswith(("http://", "https://")):
         raise DataError(f"--url {url!r}: give an http(s) URL")
-    options = DraftOptions(slug or slug_for(source), title or None, url, when, language or "en")
+    # An article folder's name is its slug: -o names both unless --slug is given too.
+    if slug and output and Path(output).name != slug:
+        raise DataError(f"-o {output!r}: an article folder's name is its slug; the slug is {slug!r}")
+    chosen = slug or (Path(output).name if output else slug_for(source))
+    options = DraftOptions(chosen, title or None, url, when, language or "en")
     shared = Path(context) if context else (data_dir or paths.data_dir()) / "context.yaml"
     if context and not shared.is_file():
         raise DataError("no such context file", file=str(shared))

@@ -23,10 +23,10 @@ from claimgraph.build.drafting.figures import DraftFigure
 from claimgraph.build.drafting.segment import BYLINE, lines
 from claimgraph.build.drafting.units import choose_unit
 from claimgraph.build.drafting.yaml_text import comment, flow_list, quoted, scalar
+from claimgraph.build.sources import SLUG
 from claimgraph.build.yaml_source import Located, load_yaml
 from claimgraph.errors import DataError
 
-SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 #: Largest text drafted (a long article is a few hundred kilobytes).
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 TEXT_FILE = "article.txt"
@@ -58,7 +58,7 @@ def slug_for(path: Path) -> str:
     >>> slug_for(Path("My Article (2024).txt"))
     'my-article-2024'
     """
-    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:64].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:80].strip("-")
     return slug or "article"
 
 
@@ -82,9 +82,9 @@ def read_article_text(path: Path) -> str:
 
 def draft_article(source: Path, options: DraftOptions, context_file: Path | None = None) -> Draft:
     """Read ``source`` and write (in memory) the draft folder's files and the coverage report."""
-    if not SLUG.match(options.slug):
+    if not SLUG.fullmatch(options.slug):
         raise DataError(
-            f"slug {options.slug!r}: use lower-case letters, digits and hyphens (at most 64), "
+            f"slug {options.slug!r}: use lower-case letters, digits and inner hyphens (at most 80), "
             "starting and ending with a letter or digit"
         )
     text = read_article_text(source)
@@ -155,7 +155,8 @@ def _article_yaml(
         "Only what the text or the command line gives is filled in; the rest is listed under "
         "`not_stated`. Review it, with claims.yaml, before publishing."
     )
-    out += ["article:", f"  id: {options.slug}", "  types: [BlogPosting]", f"  text_file: {TEXT_FILE}"]
+    # The genre (blog post, news article) is not known from the text: schema:Article, the general one.
+    out += ["article:", f"  id: {options.slug}", "  types: [Article]", f"  text_file: {TEXT_FILE}"]
     out.append(f"  language: {scalar(options.language)}")
     not_stated = []
     author, agent = _author(text, context)
