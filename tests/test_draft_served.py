@@ -33,6 +33,10 @@ def data_with_draft(tmp: Path) -> tuple[Path, list[str]]:
     data = tmp / "data"
     shutil.copytree(DATA, data)
     drafted, _ = run_draft(str(UNSEEN), str(data / "articles" / SLUG), context=str(data / "context.yaml"))
+    # and a draft of a text with no byline: its author is explicitly not stated
+    bare = tmp / "bare.txt"
+    bare.write_text("Prices rose 12% in 2024, according to the statistics office.\n", encoding="utf-8")
+    run_draft(str(bare), str(data / "articles" / "prices-2024"), context=str(data / "context.yaml"))
     return data, [f"c{n:03d}" for n in range(1, len(drafted.reading.candidates) + 1)]
 
 
@@ -59,8 +63,11 @@ def draft_iri(iris: Iris, cid: str) -> URIRef:
 def test_the_draft_validates_beside_the_reviewed_data(drafted) -> None:
     _, ids, iris, built = drafted
     assert built.report.conforms, str(built.report)
-    assert built.report.claims == SHIPPED_CLAIMS + len(ids)
+    assert built.report.claims == SHIPPED_CLAIMS + len(ids) + 1
     graph = merged_graph(built.dataset)
+    bare = iris.article("prices-2024")
+    assert (bare, iris.cg.notStated, SCHEMA.author) in graph
+    assert graph.value(bare, SCHEMA.author) is None
     drafts = set(graph.subjects(iris.cg.reviewStatus, iris.cg["status-draft"]))
     assert {draft_iri(iris, i) for i in ids} <= drafts
     assert not any(iris.claim(f"c{n:03d}") in drafts for n in range(1, SHIPPED_CLAIMS + 1))
@@ -69,7 +76,7 @@ def test_the_draft_validates_beside_the_reviewed_data(drafted) -> None:
 def test_drafts_are_never_checked(drafted) -> None:
     _, ids, iris, built = drafted
     run = built.check_run
-    assert set(run.drafts) == {draft_iri(iris, i) for i in ids}
+    assert set(run.drafts) == {draft_iri(iris, i) for i in ids} | {iris.claim("c001", "prices-2024")}
     assert not [f for f in run.findings if SLUG in str(f.claim)]
     graph = merged_graph(built.dataset)
     for review in graph.subjects(RDF.type, SCHEMA.ClaimReview):
@@ -165,18 +172,21 @@ def test_the_rdf_says_draft(client, drafted) -> None:
 
 def test_claims_list_facet_and_labels(client, drafted) -> None:
     _, ids, _, _ = drafted
-    listing = client.get("/api/claims?status=draft").get_json()
+    listing = client.get(f"/api/claims?status=draft&article={SLUG}").get_json()
     assert [c["id"] for c in listing["claims"]] == ids
     assert {c["status"] for c in listing["claims"]} == {"draft"}
     counts = {v["id"]: v["count"] for v in listing["facets"]["status"]}
-    assert counts == {"draft": len(ids), "reviewed": SHIPPED_CLAIMS}
+    assert counts == {"draft": len(ids), "reviewed": 0}  # within the article chosen
+    everything = client.get("/api/claims").get_json()
+    counts = {v["id"]: v["count"] for v in everything["facets"]["status"]}
+    assert counts == {"draft": len(ids) + 1, "reviewed": SHIPPED_CLAIMS}
     reviewed = client.get("/api/claims?status=reviewed").get_json()
     assert reviewed["count"] == SHIPPED_CLAIMS
     both = client.get("/api/claims?status=reviewed&status=draft").get_json()
-    assert both["count"] == SHIPPED_CLAIMS + len(ids)
+    assert both["count"] == SHIPPED_CLAIMS + len(ids) + 1
     assert client.get("/api/claims?status=maybe").status_code == 400
     html = client.get("/claims?status=draft", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert html.count("Draft — not reviewed</strong>") == len(ids)
+    assert html.count("Draft — not reviewed</strong>") == len(ids) + 1
     assert 'name="status" value="draft"' in html
 
 

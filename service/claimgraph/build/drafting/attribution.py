@@ -44,9 +44,9 @@ PHRASES: tuple[re.Pattern[str], ...] = tuple(
         r"\bin both the (?:survey|study) and (?:the )?interviews\b",
         r"\b(?:reported by|cited by|quoted by|published by|released by) (?-i:[A-Z][\w.’'-]*)"
         r"(?: (?-i:[A-Z][\w.’'-]*))*",
-        r"(?-i:(?:[A-Z][\w.’'-]+ )+)(?:said|says|told|stated|reported|explained|wrote|estimated?|"
+        r"(?-i:(?:[A-Z][\w.’'-]+ )+)(?:said|say|says|told|stated|reported|explained|wrote|estimated?|"
         r"estimates)\b",
-        r"\bthe (?:[a-z]+ ){0,2}(?:said|says|told reporters|stated|announced|reported)\b",
+        r"\b(?:the|its|their|his|her) (?:[a-z’']+ ){0,2}(?:said|says|told|stated|announced|reported)\b",
         r"\b(?:one|a|the|another) (?:respondent|interviewee|official|spokesperson|spokesman|spokeswoman|"
         r"source|expert|analyst|witness) (?:explained|said|told|stated|noted|added|recalled)\b",
         r"\b(?:he|she|they) (?:said|told|explained|stated|added)\b",
@@ -54,7 +54,8 @@ PHRASES: tuple[re.Pattern[str], ...] = tuple(
 )
 #: Speech verbs: a phrase with one names the statement itself as the source.
 SPEECH = re.compile(
-    r"\b(?:said|says|told|stated|announced|explained|wrote|noted|added|recalled|estimated?|estimates|reported)\b"
+    r"\b(?:said|say|says|told|stated|announced|explained|wrote|noted|added|recalled|estimated?|estimates|"
+    r"reported)\b"
 )
 #: Sentences that speak of a study's respondents: the study, given earlier, is their source.
 RESPONDENTS = re.compile(r"\b(?:respondents?|interviewees?|participants|those surveyed)\b", re.IGNORECASE)

@@ -127,8 +127,11 @@ def read_figures(text: str, tokens: list[NumberToken], dates: list[DateMention])
         else:
             figure.value = token.value
         start = opened.start("word") if opened and figure.minimum is not None else token.start
+        currency = CURRENCY_BEFORE.search(text, max(0, start - 4), start)  # "about RSD 1,150"
+        if currency:
+            start = currency.start()
         start, end = _bounds_and_hedges(text, figure, start, end)
-        start, end = _unit(text, figure, start, end, token.share)
+        start, end = _unit(text, figure, start, end, token, currency)
         figure.start, figure.end, figure.found = start, end, text[start:end]
         figure.period = _period_after(text, end, dates, tokens[i + 1 :])
         figures.append(figure)
@@ -168,10 +171,16 @@ def _bounds_and_hedges(text: str, figure: DraftFigure, start: int, end: int) -> 
     return start, end
 
 
-def _unit(text: str, figure: DraftFigure, start: int, end: int, share: bool) -> tuple[int, int]:
+def _unit(
+    text: str, figure: DraftFigure, start: int, end: int, token: NumberToken, currency: re.Match[str] | None
+) -> tuple[int, int]:
     """Read the unit around the figure; return where the figure's words start and end."""
-    if share:
-        figure.unit_word, figure.approximate = "percent", True
+    if token.share:  # "a third" is a rounded share; "one in five" an exact one
+        figure.unit_word = "percent"
+        figure.approximate = figure.approximate or token.form == "fraction"
+        return start, end
+    if currency:
+        figure.unit_word = CURRENCY_SYMBOLS.get(currency["symbol"] or "") or CURRENCY_CODES[currency["code"]]
         return start, end
     percent = PERCENT_AFTER.match(text, end)
     if percent:
@@ -181,10 +190,6 @@ def _unit(text: str, figure: DraftFigure, start: int, end: int, share: bool) -> 
     if points:
         figure.unit_word = "percentage-point"
         return start, points.end()
-    symbol = CURRENCY_BEFORE.search(text, max(0, start - 4), start)
-    if symbol:
-        figure.unit_word = CURRENCY_SYMBOLS.get(symbol["symbol"] or "") or CURRENCY_CODES[symbol["code"]]
-        return symbol.start(), end
     after = CURRENCY_AFTER.match(text, end)
     if after and (after["code"] or (after["word"] or "").lower() in CURRENCY_WORDS):
         figure.unit_word = CURRENCY_CODES.get(after["code"] or "") or CURRENCY_WORDS[after["word"].lower()]
@@ -195,6 +200,10 @@ def _unit(text: str, figure: DraftFigure, start: int, end: int, share: bool) -> 
             if word.lower() in NOUN_FILLERS:
                 continue
             if _looks_like_noun(word):
+                words = noun["words"].split()
+                at = words.index(word)
+                if word.lower() in ("cubic", "square") and at + 1 < len(words):  # "10 cubic metres"
+                    word = f"{word} {words[at + 1]}"
                 figure.unit_word = word.lower()
                 return start, end + noun.group().index(word) + len(word)
             break

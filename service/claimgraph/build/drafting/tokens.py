@@ -61,6 +61,13 @@ FRACTION = re.compile(
     re.IGNORECASE,
 )
 PARTS = {"third": 3, "quarter": 4, "fifth": 5, "tenth": 10}
+#: "one in five", "3 out of 10": a share (20%, 30%). Not "309 in 2022" (a year) nor "5 in 12 months".
+_COUNT = r"one|a|two|three|four|five|six|seven|eight|nine|ten|\d{1,3}"
+RATIO = re.compile(
+    rf"\b(?P<part>{_COUNT})\s+(?:in|out\s+of)\s+(?:every\s+)?(?P<whole>{_COUNT}|\d{{1,3}}(?:,\d{{3}})+)\b"
+    r"(?!\s*(?:%|percent|per\s?cent|minutes?|hours?|days?|weeks?|months?|years?)\b)",
+    re.IGNORECASE,
+)
 COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 
 
@@ -72,11 +79,11 @@ class NumberToken:
     end: int
     text: str
     value: Decimal
-    #: digits | word | count-word | fraction
+    #: digits | word | count-word | fraction | ratio
     form: str
     #: For a count word: it stands for at least ``value`` (``thousands`` -> at least 2,000).
     at_least: bool = False
-    #: For a fraction: the share of a whole in percent ("a third" -> 33.33...).
+    #: For a fraction or ratio: the share of a whole in percent ("a third" -> 33.33, "one in five" -> 20).
     share: bool = False
 
 
@@ -97,6 +104,11 @@ def number_tokens(text: str) -> list[NumberToken]:
         taken.append((token.start, token.end))
         tokens.append(token)
 
+    for match in RATIO.finditer(text):
+        part, whole = _count(match["part"]), _count(match["whole"])
+        if 0 < part < whole:
+            share = (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.01"))
+            add(NumberToken(match.start(), match.end(), match.group(), share, "ratio", share=True))
     for match in COUNT_WORDS.finditer(text):
         add(_count_word(match))
     for match in FRACTION.finditer(text):
@@ -108,6 +120,15 @@ def number_tokens(text: str) -> list[NumberToken]:
     for match in WORD_NUMBER.finditer(text):
         add(_word(match))
     return sorted(tokens, key=lambda t: t.start)
+
+
+def _count(word: str) -> int:
+    lowered = word.lower()
+    if lowered in ("a", "one"):
+        return 1
+    if lowered in SMALL:
+        return SMALL[lowered]
+    return int(lowered.replace(",", ""))
 
 
 def parse_digits(text: str) -> Decimal:
