@@ -105,9 +105,9 @@ def number_tokens(text: str) -> list[NumberToken]:
         tokens.append(token)
 
     for match in RATIO.finditer(text):
-        part, whole = _count(match["part"]), _count(match["whole"])
-        if 0 < part < whole:
-            share = (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.01"))
+        numerator, denominator = _count(match["part"]), _count(match["whole"])
+        if 0 < numerator < denominator:
+            share = (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.01"))
             add(NumberToken(match.start(), match.end(), match.group(), share, "ratio", share=True))
     for match in COUNT_WORDS.finditer(text):
         add(_count_word(match))
