@@ -333,3 +333,20 @@ def test_a_second_text(tmp_path: Path) -> None:
     assert article["agents"] == [{"id": "marta-ilic", "types": ["Person"], "name": "Marta Ilic"}]
     assert "number tokens in the text: 16" in drafted.report
     assert "left out:                  0" in drafted.report
+
+
+def test_left_out_tokens_say_why(tmp_path: Path) -> None:
+    source = tmp_path / "codes.txt"
+    source.write_text("The G20 met for the 5th time, and COVID-19 cases rose 3% in the policy.12 Then 4 came.\n")
+    drafted, _ = run_draft(str(source), str(tmp_path / "codes"))
+    report = drafted.report
+    assert "number tokens in the text: 6" in report
+    for line in (
+        "line 1, column 6: '20': part of a name or code (letters glued to it)",
+        "line 1, column 21: '5': an ordinal (1st, 2nd ...)",
+        "line 1, column 41: '19': part of a name or code (letters glued to it)",
+        "line 1, column 72: '12': a footnote number",
+    ):
+        assert line in report
+    found = [f.found for c in drafted.reading.candidates for f in c.figures]
+    assert found == ["3%", "4"]

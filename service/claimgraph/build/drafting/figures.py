@@ -66,6 +66,10 @@ NOT_NOUNS = {
     "every", "all", "over", "under", "about", "into", "after", "before", "since", "while", "whereas",
     "but", "so", "its", "their", "his", "her", "our", "times", "percent", "cent", "above", "below",
     "mentioned", "more", "less", "fewer", "then", "there", "these", "those", "out",
+    # common verbs that do not end in -ed or -ing ("4 came", "12 fell")
+    "came", "went", "fell", "rose", "grew", "did", "made", "got", "took", "saw", "left", "met", "ran",
+    "won", "lost", "paid", "sold", "spent", "gave", "found", "became", "remain", "do", "does", "get",
+    "make", "take", "come", "go", "think", "want", "live", "work", "know", "knew", "voted", "agree",
 }  # fmt: skip
 NOUN_AFTER = re.compile(r"(?:\s*-\s*|\s+)(?P<words>(?:[A-Za-z]+\s+){0,2}[A-Za-z]+)")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 #: A digit run: thousands separated by commas (or a space, thin or no-break: "48 000"), then a decimal part.
-DIGITS = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:(?:,|\u202f|\u00a0| )\d{3})+|\d+)(?:\.\d+)?(?![\d])")
+DIGITS = re.compile(r"(?<!\d)(?<!\d[.,])(?:\d{1,3}(?:(?:,|\u202f|\u00a0| )\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 #: A digit run's value is multiplied by the scale word after it ("1.5 million").
 SCALES = {
     "thousand": 1_000,
