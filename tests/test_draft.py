@@ -337,7 +337,8 @@ def test_a_second_text(tmp_path: Path) -> None:
 
 def test_left_out_tokens_say_why(tmp_path: Path) -> None:
     source = tmp_path / "codes.txt"
-    source.write_text("The G20 met for the 5th time, and COVID-19 cases rose 3% in the policy.12 Then 4 came.\n")
+    text = "The G20 met for the 5th time, and COVID-19 cases rose 3% in the policy.12 Then 4 came.\n"
+    source.write_text(text, encoding="utf-8")
     drafted, _ = run_draft(str(source), str(tmp_path / "codes"))
     report = drafted.report
     assert "number tokens in the text: 6" in report
