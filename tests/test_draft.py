@@ -213,8 +213,9 @@ def test_a_text_it_has_never_seen(tmp_path: Path) -> None:
     assert article["agents"] == [{"id": "jane-roe", "types": ["Person"], "name": "Jane Roe"}]
     assert {u["id"] for u in article["units"]} == {"eur"}  # percent and person are shared units
     claims = yaml.safe_load((folder / "claims.yaml").read_text(encoding="utf-8"))["claims"]
-    for claim in claims:  # every quote reads back exactly, escapes and all
-        assert find_quote(UNSEEN, claim["quote"], claim.get("occurrence", 1)) >= 0
+    for claim, candidate in zip(claims, drafted.reading.candidates, strict=True):
+        # every quote reads back exactly, escapes and all, and its occurrence is the sentence's own
+        assert find_quote(UNSEEN, claim["quote"], claim.get("occurrence", 1)) == candidate.sentence.start
     quotes = [c["quote"] for c in claims]
     assert "The mayor's office did not respond." not in quotes
     assert quotes.count(claims[0]["quote"]) == 1
@@ -351,3 +352,18 @@ def test_left_out_tokens_say_why(tmp_path: Path) -> None:
         assert line in report
     found = [f.found for c in drafted.reading.candidates for f in c.figures]
     assert found == ["3%", "4"]
+
+
+def test_a_long_paragraph_keeps_every_sentence_and_offset(tmp_path: Path) -> None:
+    """A paragraph far longer than pysbd handles quickly is cut at sentence ends first."""
+    text = "".join(f"Prices rose {n}% in 2024. Dr. Smith said so. " for n in range(1, 400)) + "\n"
+    source = tmp_path / "long.txt"
+    source.write_text(text, encoding="utf-8")
+    drafted = draft_article(source, DraftOptions("long"), CONTEXT)
+    assert drafted.reading.sentence_count == 2 * 399
+    assert len(drafted.reading.candidates) == 2 * 399  # "Dr. Smith said so." each time: a speaker
+    for candidate in drafted.reading.candidates:
+        sentence = candidate.sentence
+        assert text[sentence.start : sentence.end] == sentence.text
+    claims = yaml.safe_load(drafted.claims_yaml)["claims"]
+    assert claims[-1]["occurrence"] == 399  # the repeated sentence, counted as the compiler counts

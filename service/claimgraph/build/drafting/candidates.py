@@ -6,7 +6,9 @@ number token of the text (in a candidate, or left out and why) for the coverage 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from claimgraph.build.drafting.attribution import Attribution, find_phrase, guess_attribution
 from claimgraph.build.drafting.dates import DateMention, date_mentions
@@ -90,13 +92,12 @@ def read_text(text: str) -> Reading:
     reading = Reading()
     accounted: dict[int, TokenAccount] = {}
     for line in lines(text):
-        line_tokens = [t for t in tokens if line.start <= t.start < line.end]
         if line.role in ("byline", "heading"):
-            for token in line_tokens:
+            for token in _within(tokens, line.start, line.end):
                 accounted[token.start] = TokenAccount(token, "left-out", _line_reason(line))
             continue
-        for token in tokens:
-            if line.marker and line.marker[0] <= token.start < line.marker[1]:
+        if line.marker:
+            for token in _within(tokens, *line.marker):
                 accounted[token.start] = TokenAccount(token, "left-out", "a list ordinal")
         earlier_phrase: str | None = None
         for sentence in sentences(text, line):
@@ -112,6 +113,16 @@ def read_text(text: str) -> Reading:
     return reading
 
 
+T = TypeVar("T", NumberToken, DateMention)
+
+
+def _within(items: list[T], start: int, end: int) -> list[T]:
+    """The items (sorted by start) that start in [start, end)."""
+    first = bisect_left(items, start, key=lambda item: item.start)
+    last = bisect_left(items, end, key=lambda item: item.start)
+    return items[first:last]
+
+
 def _line_reason(line: Line) -> str:
     return "in a byline or credit line" if line.role == "byline" else "in a title or heading"
 
@@ -124,8 +135,8 @@ def _read_sentence(
     earlier_phrase: str | None,
     accounted: dict[int, TokenAccount],
 ) -> Candidate | None:
-    inside = [t for t in tokens if sentence.start <= t.start < sentence.end]
-    sentence_dates = [d for d in dates if sentence.start <= d.start and d.end <= sentence.end]
+    inside = _within(tokens, sentence.start, sentence.end)
+    sentence_dates = [d for d in _within(dates, sentence.start, sentence.end) if d.end <= sentence.end]
     figure_tokens: list[NumberToken] = []
     for token in inside:
         reason = _left_out(text, token, sentence)

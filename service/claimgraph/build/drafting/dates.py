@@ -62,11 +62,13 @@ def date_mentions(text: str) -> list[DateMention]:
     [('June 2024', '2024-06'), ('2023', 2023)]
     """
     found: list[DateMention] = []
+    taken = bytearray(len(text))  # 1 where a mention already stands: the longer forms come first
     for form, pattern in PATTERNS:
         for match in pattern.finditer(text):
             mention = _mention(form, match)
-            if mention is None or any(mention.start < m.end and m.start < mention.end for m in found):
+            if mention is None or any(taken[mention.start : mention.end]):
                 continue
+            taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
             found.append(mention)
     found.sort(key=lambda m: m.start)
     return _join_periods(text, found)

@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from claimgraph.build.claims import find_quote
 from claimgraph.build.drafting.candidates import Candidate, Reading, read_text
 from claimgraph.build.drafting.coverage import coverage_report
 from claimgraph.build.drafting.figures import DraftFigure
@@ -27,8 +26,9 @@ from claimgraph.build.sources import SLUG
 from claimgraph.build.yaml_source import Located, load_yaml
 from claimgraph.errors import DataError
 
-#: Largest text drafted (a long article is a few hundred kilobytes).
-MAX_TEXT_BYTES = 2 * 1024 * 1024
+#: Largest text drafted: a long article is tens of kilobytes; 1 MB (some 5,000 paragraphs) takes
+#: pysbd a minute or so, and gives a reviewer more candidates than a draft is for.
+MAX_TEXT_BYTES = 1024 * 1024
 TEXT_FILE = "article.txt"
 
 
@@ -231,8 +231,9 @@ def _claims_yaml(
         "period, place and population, then remove `status: draft`. See data/README.md."
     )
     out += ["", "claims:"]
+    occurrences: dict[str, dict[int, int]] = {}
     for n, candidate in enumerate(reading.candidates, start=1):
-        out += _claim_lines(text, f"c{n:03d}", candidate, options, context, units)
+        out += _claim_lines(text, f"c{n:03d}", candidate, options, context, units, occurrences)
     if not reading.candidates:
         out[-1] = "claims: []"
     return "\n".join(out) + "\n"
@@ -245,6 +246,7 @@ def _claim_lines(
     options: DraftOptions,
     context: SharedContext,
     units: dict[str, tuple[str, str | None]],
+    occurrences: dict[str, dict[int, int]],
 ) -> list[str]:
     sentence = candidate.sentence
     out = [
@@ -253,7 +255,7 @@ def _claim_lines(
         f"    kind: {candidate.kind}",
         f"    quote: {quoted(sentence.text)}",
     ]
-    occurrence = _occurrence(text, sentence.text, sentence.start)
+    occurrence = _occurrence(text, sentence.text, sentence.start, occurrences)
     if occurrence:
         out.append(f"    occurrence: {occurrence}")
     attribution = candidate.attribution
@@ -281,14 +283,19 @@ def _claim_lines(
     return out
 
 
-def _occurrence(text: str, quote: str, start: int) -> int | None:
-    """Which occurrence of ``quote`` starts at ``start``, as the compiler counts; None if the only one."""
-    if find_quote(text, quote, 2) < 0:
-        return None
-    n = 1
-    while find_quote(text, quote, n) != start:
-        n += 1
-    return n
+def _occurrence(text: str, quote: str, start: int, seen: dict[str, dict[int, int]]) -> int | None:
+    """Which occurrence of ``quote`` starts at ``start``, counted as the compiler counts
+    (``find_quote``: overlapping, from the start); None if it is the only one. ``seen`` keeps
+    each quote's occurrences, so a sentence repeated many times is searched for once."""
+    if quote not in seen:
+        starts: dict[int, int] = {}
+        at = text.find(quote)
+        while at >= 0:
+            starts[at] = len(starts) + 1
+            at = text.find(quote, at + 1)
+        seen[quote] = starts
+    starts = seen[quote]
+    return starts[start] if len(starts) > 1 else None
 
 
 def _figure_lines(

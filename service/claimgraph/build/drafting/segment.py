@@ -23,6 +23,14 @@ BYLINE = re.compile(
 LIST_MARKER = re.compile(r"^\s*(?:\(?(?P<ordinal>\d{1,3})[.)]|[-*•·–])\s+")
 #: A line that ends like a sentence (or a quotation or bracket that closes one).
 SENTENCE_END = re.compile(r"[.!?:;…][”\"’)\]]*\s*$|[”\"]\s*$")
+#: Where a long paragraph may be cut before segmentation: after . ! or ? (and a closing quote)
+#: that ends a word of two lower-case letters or digits (not "Dr.", "U.S."; nor a few common
+#: abbreviations), white space, then a capital or an opening quote.
+CHUNK_CUT = re.compile(
+    r"(?<=[a-z0-9%)]{2})(?<!\bProf)(?<!\bGen)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bvs)(?<!\bNo)"
+    r"(?<!\bSt)(?<!\bJr)(?<!\bSr)(?<!\bCol)(?<!\bLt)[.!?][”\"’)]?\s+(?=[A-Z“\"])"
+)
+CHUNK = 4000
 CLOSING = re.compile(r"[”\"’)\]]+(?=\s|$)")
 #: Longest line, in words, still taken for a heading when it does not end like a sentence.
 HEADING_WORDS = 16
@@ -88,7 +96,8 @@ def sentences(text: str, line: Line) -> list[Sentence]:
     body = text[line.start : line.end]
     found: list[Sentence] = []
     cursor = 0
-    for piece in _segmenter().segment(body):
+    pieces = [piece for chunk in _chunks(body) for piece in _segmenter().segment(chunk)]
+    for piece in pieces:
         piece_text = piece.strip()
         if not piece_text:
             continue
@@ -106,6 +115,29 @@ def sentences(text: str, line: Line) -> list[Sentence]:
         found.append(Sentence(line.start + at, line.start + end, body[at:end], line))
         cursor = end
     return found
+
+
+def _chunks(body: str) -> list[str]:
+    """``body`` in pieces of at most about CHUNK characters, cut after a sentence end followed by a
+    capital (pysbd's time grows with the square of a paragraph's length: a 50 kB paragraph took
+    it 20 s); a paragraph of ordinary length is one piece, segmented by pysbd alone.
+
+    >>> [len(c) for c in _chunks("A b. " * 600)] == [len("A b. " * 600)]
+    True
+    >>> chunks = _chunks("It rose. " * 1000)
+    >>> "".join(chunks) == "It rose. " * 1000, max(len(c) for c in chunks) <= CHUNK
+    (True, True)
+    """
+    chunks = []
+    while len(body) > CHUNK:
+        cut = None
+        for match in CHUNK_CUT.finditer(body, 0, CHUNK):
+            cut = match.end()
+        if cut is None:  # no sentence end in the first CHUNK characters: leave the rest whole
+            break
+        chunks.append(body[:cut])
+        body = body[cut:]
+    return [*chunks, body]
 
 
 @cache

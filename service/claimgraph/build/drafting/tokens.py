@@ -96,12 +96,12 @@ def number_tokens(text: str) -> list[NumberToken]:
     [('hundreds of thousands', '200000', True)]
     """
     tokens: list[NumberToken] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where a token already stands: the first pattern to claim a span wins
 
     def add(token: NumberToken) -> None:
-        if any(token.start < end and start < token.end for start, end in taken):
+        if any(taken[token.start : token.end]):
             return
-        taken.append((token.start, token.end))
+        taken[token.start : token.end] = b"\x01" * (token.end - token.start)
         tokens.append(token)
 
     for match in RATIO.finditer(text):
