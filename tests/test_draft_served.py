@@ -150,6 +150,9 @@ def test_claim_page_and_api_say_draft(client, drafted) -> None:
     assert "Draft — not reviewed" in html
     assert "not checked: draft" in html
     assert "Not checked: this claim is a draft" in html
+    assert "Source: not yet given" in html  # the provenance picture: not "the article does not say"
+    assert "the article does not say" not in html
+    assert "(guessed by the draft" in html
     jsonld = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     data = json.loads(jsonld)
     assert [item["@type"] for item in data["@graph"]] == ["Claim"]
