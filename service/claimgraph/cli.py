@@ -1,4 +1,4 @@
-"""The `claimgraph` command: serve, validate, export, query, check."""
+"""The `claimgraph` command: serve, validate, export, query, check, draft."""
 
 from __future__ import annotations
 
@@ -89,6 +89,30 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="run the automated checks and print their findings")
     check.add_argument("--format", choices=["table", "json"], default="table")
     check.set_defaults(run=cmd_check)
+
+    draft = sub.add_parser(
+        "draft",
+        help="write a reviewable draft article folder from a plain text, and print its coverage report",
+        description="Write an article folder (article.txt, article.yaml, claims.yaml) whose claims are "
+        "candidates found by rules, every one `status: draft` (served labelled as not reviewed, never "
+        "checked), and print a coverage report of the text's number tokens.",
+    )
+    draft.add_argument("text_file", help="the article's text (UTF-8 plain text; copied byte for byte)")
+    draft.add_argument("-o", "--output", default=None, help="folder to write (default: ./SLUG)")
+    draft.add_argument(
+        "--slug", default=None, help="the article's id and folder name (default: from the file name)"
+    )
+    draft.add_argument("--title", default=None, help="the article's title (default: not stated)")
+    draft.add_argument("--url", default=None, help="the article's URL (default: not stated)")
+    draft.add_argument("--published", default=None, help="publication date, YYYY-MM-DD (default: not stated)")
+    draft.add_argument("--language", default="en", help="the text's language tag (default: en)")
+    draft.add_argument(
+        "--context",
+        default=None,
+        help="shared context.yaml whose units and agents the draft reuses (default: data's)",
+    )
+    draft.add_argument("--force", action="store_true", help="overwrite the draft files of a non-empty folder")
+    draft.set_defaults(run=cmd_draft)
     return parser
 
 
@@ -127,6 +151,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     return commands.run_check_command(args.format, _settings())
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    return commands.draft(
+        args.text_file,
+        output=args.output,
+        slug=args.slug,
+        title=args.title,
+        url=args.url,
+        published=args.published,
+        language=args.language,
+        context=args.context,
+        force=args.force,
+        settings=_settings(),
+    )
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from werkzeug.serving import run_simple
 from claimgraph import paths
 from claimgraph.app import create_app
 from claimgraph.build.checks import CheckRun, Finding, review_iri
+from claimgraph.build.drafting import run_draft
 from claimgraph.build.pipeline import build_dataset, build_reviewed, serialize_dataset
 from claimgraph.build.sources import (
     ARTICLE_FILE,
@@ -189,7 +190,10 @@ def as_table(run: CheckRun, iris: Iris) -> str:
     for finding in run.findings:
         counts[finding.verdict_id] = counts.get(finding.verdict_id, 0) + 1
     summary = ", ".join(f"{verdict} {n}" for verdict, n in sorted(counts.items()))
-    lines += ["", f"{len(run.findings)} findings from {len(run.rules)} rules: {summary}", HONESTY]
+    lines += ["", f"{len(run.findings)} findings from {len(run.rules)} rules: {summary}"]
+    if run.drafts:
+        lines.append(f"not checked: {len(run.drafts)} draft claims (status: draft, not reviewed)")
+    lines.append(HONESTY)
     return "\n".join(lines)
 
 
@@ -223,6 +227,7 @@ def as_json(run: CheckRun, iris: Iris) -> str:
                 }
                 for f in run.findings
             ],
+            "notChecked": [{"claimIri": str(claim), "reason": "draft"} for claim in run.drafts],
         },
         indent=2,
         ensure_ascii=False,
@@ -268,3 +273,14 @@ def print_table(rows: list[dict]) -> None:
     for row in cells:
         print("  ".join(c[:60].ljust(w) for c, w in zip(row, widths, strict=True)))
     print(f"({len(rows)} rows)")
+
+
+def draft(
+    text_file: str, *, output: str | None, force: bool, settings: Settings, **options: str | None
+) -> int:
+    """`claimgraph draft`: write the draft folder and print where, and the coverage report."""
+    data = Path(settings.data_dir) if settings.data_dir else None
+    drafted, folder = run_draft(text_file, output, force=force, data_dir=data, **options)
+    print(f"claimgraph: wrote a draft of {len(drafted.reading.candidates)} candidate claims to {folder}/")
+    print(drafted.report)
+    return 0

@@ -37,6 +37,7 @@ OWN_TYPES = {
 #: Names used under `not_stated:` and the property each stands for.
 NOT_STATED = {
     "headline": SCHEMA.headline,
+    "author": SCHEMA.author,
     "url": SCHEMA.url,
     "datePublished": SCHEMA.datePublished,
     "license": SCHEMA.license,

@@ -96,6 +96,8 @@ class CheckRun:
     ended: dt.datetime
     rules: tuple[CheckRule, ...]
     findings: tuple[Finding, ...]
+    #: Draft claims (cg:status-draft): never checked, and never evidence of another claim's finding.
+    drafts: tuple[URIRef, ...] = ()
 
 
 def rules_dir() -> Path:
@@ -122,13 +124,24 @@ def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | 
     """Run every rule against ``store``; raises ValueError when a rule returns an undeclared verdict."""
     rules = load_rules() if rules is None else rules
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    drafts = draft_claims(store, iris)
     findings = []
     for rule in rules:
         for row in store.select(rule.query):
-            findings.append(_finding(rule, row, iris))
+            finding = _finding(rule, row, iris)
+            if finding.claim not in drafts and not drafts.intersection(finding.evidence):
+                findings.append(finding)
     ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
     findings.sort(key=lambda f: (f.claim_id, f.rule.id, str(f.claim)))
-    return CheckRun(started, ended, tuple(rules), tuple(findings))
+    return CheckRun(started, ended, tuple(rules), tuple(findings), tuple(sorted(drafts)))
+
+
+def draft_claims(store: SelectQueries, iris: Iris) -> set[URIRef]:
+    """The claims marked as drafts (`cg:reviewStatus cg:status-draft`), in any graph."""
+    status, draft = iris.cg.reviewStatus.n3(), iris.cg["status-draft"].n3()
+    pattern = f"?claim {status} {draft} ; a <http://schema.org/Claim>"
+    query = f"SELECT DISTINCT ?claim WHERE {{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}"
+    return {URIRef(str(row["claim"])) for row in store.select(query)}
 
 
 def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:

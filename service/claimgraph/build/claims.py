@@ -10,6 +10,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from claimgraph.build.builder import ATTRIBUTIONS, CLAIM_KINDS, QUANTIFIERS, TRENDS, DatasetBuilder
 from claimgraph.build.literals import date_literal, number_literal
+from claimgraph.build.review_status import DRAFT, add_attribution_phrase, is_draft
 from claimgraph.build.yaml_source import Located
 from claimgraph.errors import DataError
 from claimgraph.iris import OA, SCHEMA
@@ -78,9 +79,10 @@ def add_claim(b: DatasetBuilder, item: Located) -> None:
     if attribution not in ATTRIBUTIONS:
         raise DataError(f"claim {cid}: attribution must be one of {ATTRIBUTIONS}", file=file, line=line)
     sources = item.get("sources") or []
+    draft = is_draft(item)
     if attribution == "none" and sources:
         raise DataError(f"claim {cid}: attribution none but sources given", file=file, line=line)
-    if attribution != "none" and not sources:
+    if attribution != "none" and not sources and not draft:
         raise DataError(f"claim {cid}: attribution {attribution} needs sources", file=file, line=line)
 
     g = prov_graph
@@ -94,8 +96,11 @@ def add_claim(b: DatasetBuilder, item: Located) -> None:
     g.add((assertion_iri, PROV.wasDerivedFrom, b.article_iri))
     for source in sources:
         g.add((claim, PROV.wasDerivedFrom, b.iris.source(b.ref("source", source, item))))
-    if not sources:
+    if not sources and attribution == "none":
         g.add((claim, cg.notStated, PROV.wasDerivedFrom))
+    if draft:
+        g.add((claim, cg.reviewStatus, cg[DRAFT]))
+    add_attribution_phrase(b, g, claim, cid, item)
     for about in item.get("about", []):
         g.add((claim, SCHEMA.about, b.entity_iri(about, item)))
     if item.get("note"):
@@ -200,8 +205,13 @@ def add_figure(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> 
     node = b.claim_part(cid, f"figure-{n}")
     g.add((node, RDF.type, SCHEMA.Observation))
     g.add((node, RDF.type, cg.Figure))
-    measure = b.ref("measure", b.require(item, "measure"), item)
-    g.add((node, SCHEMA.variableMeasured, b.iris.measure(measure)))
+    # A draft's figure may lack what only a reviewer can tell (measure, unit); it says it is a draft.
+    draft = cid in b.claim_items and is_draft(b.claim_items[cid])
+    if draft:
+        g.add((node, cg.reviewStatus, cg[DRAFT]))
+    if "measure" in item or not draft:
+        measure = b.ref("measure", b.require(item, "measure"), item)
+        g.add((node, SCHEMA.variableMeasured, b.iris.measure(measure)))
     has_value = False
     for key, prop in (("value", SCHEMA.value), ("min", SCHEMA.minValue), ("max", SCHEMA.maxValue)):
         if key in item:
@@ -218,8 +228,9 @@ def add_figure(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> 
     if "max" in item:
         g.add((node, cg.maxInclusive, Literal(bool(item.get("max_inclusive", True)))))
     g.add((node, cg.approximate, Literal(bool(item.get("approximate", False)))))
-    unit = b.ref("unit", b.require(item, "unit"), item)
-    g.add((node, cg.unit, b.iris.unit(unit)))
+    if "unit" in item or not draft:
+        unit = b.ref("unit", b.require(item, "unit"), item)
+        g.add((node, cg.unit, b.iris.unit(unit)))
     add_period(b, g, cid, node, item)
     if "place" in item:
         g.add((node, SCHEMA.observationAbout, b.entity_iri(item["place"], item)))

@@ -165,7 +165,9 @@ def add_article(b: DatasetBuilder, g: Graph, article: ArticleSource) -> None:
     node = b.iris.article(ident)
     text_node = b.iris.article_text(ident)
     b.types(g, node, item, (SCHEMA.CreativeWork,))
-    g.add((node, SCHEMA.author, b.entity_iri(b.require(item, "author"), item)))
+    # An author the text does not name is an explicit unknown (`not_stated: [author]`), as a draft has it.
+    if "author" in item or "author" not in (item.get("not_stated") or []):
+        g.add((node, SCHEMA.author, b.entity_iri(b.require(item, "author"), item)))
     g.add((node, SCHEMA.inLanguage, Literal(item.get("language", "en"))))
     if "is_based_on" in item:
         g.add((node, SCHEMA.isBasedOn, b.iris.source(b.ref("source", item["is_based_on"], item))))

@@ -56,6 +56,7 @@ class ArticleSummary:
             "notStated": [ref.to_json() for ref in work.not_stated],
             "text": self.text_iri,
             "claimCount": len(self.claims),
+            "draftCount": sum(1 for claim in self.claims if claim.draft),
             "verdicts": dict(self.verdicts),
             "claims": [claim.iri for claim in self.claims],
         }

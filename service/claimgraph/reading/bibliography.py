@@ -165,6 +165,9 @@ def claim_review_jsonld(claim: Claim, work: Work, dataset: DatasetInfo) -> JsonO
     }
     if work.date_published:
         item["datePublished"] = work.date_published
+    if claim.draft:  # schema.org's own word for a work not yet finished; a draft gets no review
+        item["creativeWorkStatus"] = "Draft"
+        return {"@context": "https://schema.org", "@graph": [item]}
     reviews = [
         {
             "@type": "ClaimReview",

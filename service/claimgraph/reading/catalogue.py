@@ -91,9 +91,18 @@ def read_claims(
     links: dict[str, dict[str, list[Ref]]] = defaultdict(lambda: defaultdict(list))
     hedges: dict[str, list[str]] = defaultdict(list)
     hedge = f"{iris.cg}hedge"
+    # A draft (cg:reviewStatus cg:status-draft) and the attribution phrase it found.
+    status, draft, phrase = f"{iris.cg}reviewStatus", f"{iris.cg}status-draft", f"{iris.cg}attributionPhrase"
+    drafts: set[str] = set()
+    phrases: dict[str, str] = {}
     for row in reader.select("claim-links", **bound):
         if str(row["link"]) == hedge:
             hedges[str(row["claim"])].append(str(row["target"]))
+        elif str(row["link"]) == status:
+            if str(row["target"]) == draft:
+                drafts.add(str(row["claim"]))
+        elif str(row["link"]) == phrase:
+            phrases[str(row["claim"])] = str(row["target"])
         else:
             links[str(row["claim"])][str(row["link"])].append(vocabulary.ref(row["target"]))
     triples: dict[str, list[tuple[Node, Node, Node]]] = defaultdict(list)
@@ -116,6 +125,8 @@ def read_claims(
                 figures=figures,
                 statements=statements,
                 reviews=tuple(reviews.get(item.iri, ())),
+                draft=item.iri in drafts,
+                attribution_phrase=phrases.get(item.iri),
             )
         )
     return tuple(assembled)

@@ -1,5 +1,5 @@
-"""The claim list: filters (article, kind, source, attribution status, verdict, free text) and counts
-per facet.
+"""The claim list: filters (article, kind, source, attribution status, verdict, draft or reviewed, free
+text) and counts per facet.
 
 Values of one facet are alternatives (kind=statistic&kind=estimate), facets combine
 (kind and verdict), and the free text must match every word. A facet's counts are
@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from claimgraph.errors import QueryRejected
-from claimgraph.reading.model import UNCHECKED, UNCHECKED_REF, VERDICT_ORDER, Claim, JsonObject, Ref
+from claimgraph.reading.model import (
+    STATUS_REFS,
+    UNCHECKED,
+    UNCHECKED_REF,
+    VERDICT_ORDER,
+    Claim,
+    JsonObject,
+    Ref,
+)
 
 FACETS: dict[str, Callable[[Claim], tuple[Ref, ...]]] = {
     "article": lambda claim: (claim.in_article,),
@@ -22,6 +30,7 @@ FACETS: dict[str, Callable[[Claim], tuple[Ref, ...]]] = {
     "source": lambda claim: claim.sources,
     "attribution": lambda claim: (claim.attribution,),
     "verdict": lambda claim: claim.verdicts or (UNCHECKED_REF,),
+    "status": lambda claim: (STATUS_REFS[claim.status],),
 }
 TEXT = "q"
 
@@ -104,6 +113,8 @@ def list_claims(claims: tuple[Claim, ...], filters: Filters) -> Listing:
 
 
 def _values(claims: tuple[Claim, ...], facet: str) -> dict[str, str]:
+    if facet == "status":  # both values are always known, with or without drafts
+        return {ref.id: ref.label for ref in STATUS_REFS.values()}
     found = {ref.id: ref.label for claim in claims for ref in FACETS[facet](claim)}
     if facet == "verdict":
         order = [*VERDICT_ORDER, UNCHECKED]

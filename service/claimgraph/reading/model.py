@@ -27,6 +27,11 @@ VERDICT_ORDER = (
     "consistent",
 )
 UNCHECKED = "unchecked"
+#: Review statuses: a draft is found by rules and not reviewed by a person (never checked).
+DRAFT, REVIEWED = "draft", "reviewed"
+STATUSES = (DRAFT, REVIEWED)
+#: What every page, list and search result says of a draft.
+DRAFT_LABEL = "Draft — not reviewed"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,11 @@ class Ref:
 
 #: The legend's and the list's name for a claim no check has reviewed.
 UNCHECKED_REF = Ref("", UNCHECKED, "not checked")
+#: The review statuses as facet values, by id.
+STATUS_REFS = {
+    REVIEWED: Ref("", REVIEWED, "reviewed"),
+    DRAFT: Ref("", DRAFT, "draft — not reviewed"),
+}
 
 
 def _json_number(value: int | Decimal | None) -> int | float | None:
@@ -230,6 +240,15 @@ class Claim:
     reviews: tuple[Review, ...] = field(default=())
     #: The article it appears in, named (its headline, or its slug); None: named from its IRI.
     article_ref: Ref | None = None
+    #: A draft (cg:reviewStatus cg:status-draft): found by rules, not reviewed, never checked.
+    draft: bool = False
+    #: The attribution phrase a draft found in its sentence.
+    attribution_phrase: str | None = None
+
+    @property
+    def status(self) -> str:
+        """'draft' or 'reviewed' (the review status, a facet of the list and the search)."""
+        return DRAFT if self.draft else REVIEWED
 
     @property
     def key(self) -> str:
@@ -296,6 +315,8 @@ class Claim:
             "figures": [f.to_json() for f in self.figures],
             "statements": [s.to_json() for s in self.statements],
             "verdicts": _refs(self.verdicts),
+            "status": self.status,
+            "attributionPhrase": self.attribution_phrase,
         }
 
 

@@ -6,8 +6,8 @@ model. A claim is one row: its quote, note, measures (with their figures), popul
 sources (with issuers' labels as the catalogue names them), entities and article label,
 one FTS5 column each, ranked by bm25() with the quote weighted highest. The user's search
 is read by reading/search_query.py, never passed to FTS5 as written. Facets (article, kind,
-verdict, source, attribution) filter the matches and count over what the other facets
-leave, as the claim list does.
+verdict, source, attribution, status: draft or reviewed) filter the matches and count over
+what the other facets leave, as the claim list does.
 """
 
 from __future__ import annotations
@@ -21,7 +21,15 @@ from dataclasses import dataclass
 from claimgraph import wording
 from claimgraph.errors import QueryRejected
 from claimgraph.reading.listing import FacetValue
-from claimgraph.reading.model import UNCHECKED, UNCHECKED_REF, VERDICT_ORDER, Claim, JsonObject, Ref
+from claimgraph.reading.model import (
+    STATUS_REFS,
+    UNCHECKED,
+    UNCHECKED_REF,
+    VERDICT_ORDER,
+    Claim,
+    JsonObject,
+    Ref,
+)
 from claimgraph.reading.search_query import ParsedSearch, SearchSyntaxError, parse
 
 #: The indexed fields and their bm25() weights: a word in the quote counts most.
@@ -56,10 +64,11 @@ def facet_functions(labels: Mapping[str, str]) -> dict[str, Callable[[Claim], tu
         "verdict": lambda claim: claim.verdicts or (UNCHECKED_REF,),
         "source": lambda claim: claim.sources,
         "attribution": lambda claim: (claim.attribution,),
+        "status": lambda claim: (STATUS_REFS[claim.status],),
     }
 
 
-FACET_NAMES = ("article", "kind", "verdict", "source", "attribution")
+FACET_NAMES = ("article", "kind", "verdict", "source", "attribution", "status")
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,8 @@ class SearchIndex:
         self._db.commit()
 
     def _values(self, facet: str) -> dict[str, str]:
+        if facet == "status":  # draft or reviewed: both always known, with or without drafts
+            return {ref.id: ref.label for ref in STATUS_REFS.values()}
         found = {ref.id: ref.label for claim in self.claims for ref in self._facets[facet](claim)}
         if facet == "verdict":
             order = [*VERDICT_ORDER, UNCHECKED]

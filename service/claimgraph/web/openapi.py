@@ -30,6 +30,21 @@ def _object(doc: str = "", /, **properties: Schema) -> Schema:
 STRING, INTEGER, NUMBER, BOOLEAN = ({"type": t} for t in ("string", "integer", "number", "boolean"))
 OPT_STRING, OPT_NUMBER, OPT_BOOLEAN = (_null(s) for s in (STRING, NUMBER, BOOLEAN))
 REFS = _array(_ref("Ref"))
+#: A claim's review status: a draft is found by rules, not reviewed by a person, and never checked.
+STATUS = {
+    "type": "string",
+    "enum": ["draft", "reviewed"],
+    "description": "`draft`: a candidate found by `claimgraph draft`, not reviewed (shown as "
+    '"Draft — not reviewed", never checked); `reviewed`: every other claim.',
+}
+STATUS_PARAMETER = {
+    "name": "status",
+    "in": "query",
+    "description": "draft or reviewed; repeat for both.",
+    "schema": _array({"type": "string", "enum": ["draft", "reviewed", ""]}),
+    "style": "form",
+    "explode": True,
+}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": _object("Every error of the JSON API.", title=STRING, status=INTEGER, detail=STRING),
@@ -100,6 +115,8 @@ SCHEMAS: dict[str, Schema] = {
         figures=_array(_ref("Figure")),
         statements=_array(_ref("Statement")),
         verdicts=REFS,
+        status=STATUS,
+        attributionPhrase=OPT_STRING,
     ),
     "FacetValue": _object(id=STRING, label=STRING, count=INTEGER, selected=BOOLEAN),
     "ClaimList": _object(
@@ -112,10 +129,14 @@ SCHEMAS: dict[str, Schema] = {
             source=_array(STRING),
             attribution=_array(STRING),
             verdict=_array(STRING),
+            status=_array(STRING),
             q=STRING,
         ),
         facets=_object(
-            **{f: _array(_ref("FacetValue")) for f in ("article", "kind", "source", "attribution", "verdict")}
+            **{
+                f: _array(_ref("FacetValue"))
+                for f in ("article", "kind", "source", "attribution", "verdict", "status")
+            }
         ),
         claims=_array(_ref("Claim")),
     ),
@@ -221,12 +242,15 @@ SCHEMAS: dict[str, Schema] = {
         parsed=STRING,
         fts=STRING,
         filters=_object(
-            **{f: _array(STRING) for f in ("article", "kind", "verdict", "source", "attribution")}
+            **{f: _array(STRING) for f in ("article", "kind", "verdict", "source", "attribution", "status")}
         ),
         total=INTEGER,
         count=INTEGER,
         facets=_object(
-            **{f: _array(_ref("FacetValue")) for f in ("article", "kind", "verdict", "source", "attribution")}
+            **{
+                f: _array(_ref("FacetValue"))
+                for f in ("article", "kind", "verdict", "source", "attribution", "status")
+            }
         ),
         hits=_array(
             _object(
@@ -240,26 +264,30 @@ SCHEMAS: dict[str, Schema] = {
     ),
 }
 
-SEARCH = [
-    {
-        "name": "q",
-        "in": "query",
-        "required": True,
-        "description": 'The search: words (all must match), "a phrase", prefix*, -excluded. '
-        "A search the grammar cannot read is a 400 with a message.",
-        "schema": STRING,
-    }
-] + [
-    {
-        "name": name,
-        "in": "query",
-        "description": f"Keep only claims with this {name} (id); repeat for alternatives.",
-        "schema": _array(STRING),
-        "style": "form",
-        "explode": True,
-    }
-    for name in ("article", "kind", "verdict", "source", "attribution")
-]
+SEARCH = (
+    [
+        {
+            "name": "q",
+            "in": "query",
+            "required": True,
+            "description": 'The search: words (all must match), "a phrase", prefix*, -excluded. '
+            "A search the grammar cannot read is a 400 with a message.",
+            "schema": STRING,
+        }
+    ]
+    + [
+        {
+            "name": name,
+            "in": "query",
+            "description": f"Keep only claims with this {name} (id); repeat for alternatives.",
+            "schema": _array(STRING),
+            "style": "form",
+            "explode": True,
+        }
+        for name in ("article", "kind", "verdict", "source", "attribution")
+    ]
+    + [STATUS_PARAMETER]
+)
 
 FILTER_DESCRIPTIONS = (
     (
@@ -289,6 +317,7 @@ ARTICLE = _object(
     notStated=REFS,
     text=STRING,
     claimCount=INTEGER,
+    draftCount=INTEGER,
     verdicts={"type": "object", "additionalProperties": INTEGER},
     claims=_array(STRING),
 )
@@ -323,7 +352,7 @@ def filters(accepted: Mapping[str, Sequence[str]]) -> list[Schema]:
             "explode": True,
         }
         for name, description in FILTER_DESCRIPTIONS
-    ]
+    ] + [STATUS_PARAMETER]
     text: Schema = {
         "name": "q",
         "in": "query",

@@ -108,7 +108,12 @@ def provenance_picture(page: ClaimPage, href: Callable[[str], str]) -> Picture:
     )
     chain.edge(top, assertion, "asserts")
     inferred = claim.attribution.id == "inferred"
-    if not page.sources:
+    if not page.sources and claim.draft:  # not yet given, which is not "the article does not say"
+        missing = chain.node(
+            "no-source", 2, "Source: not yet given", ["draft, not reviewed"], None, "missing"
+        )
+        chain.edge(assertion, missing, "derived from", dashed=True)
+    elif not page.sources:
         chain.edge(assertion, chain.missing("no-source", 2, "Source"), "derived from", dashed=True)
     for source in page.sources:
         types = ", ".join(t.label for t in source.types) or "source"

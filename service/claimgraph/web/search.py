@@ -23,6 +23,7 @@ FACET_TITLES = (
     ("verdict", "Verdict"),
     ("source", "Source"),
     ("attribution", "Attribution"),
+    ("status", "Draft or reviewed"),
 )
 
 
