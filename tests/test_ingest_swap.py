@@ -1,6 +1,7 @@
 """The pieces of an atomic ingestion, without a server: the ingestion lock excludes other processes and
-threads, a folder swap undoes completely, and an on-disk store opened read-only elsewhere follows the
-generation another process publishes."""
+threads, a folder swap undoes completely, an on-disk store opened read-only elsewhere follows the
+generation another process publishes, a load that fails leaves the folder as it was, and a source
+that does not compile is reported with its file and line."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+from claimgraph.errors import ArticleInvalid
 from claimgraph.ingest_folder import FolderSwap, IngestFolder
+from claimgraph.ingestion import Ingestor
+from claimgraph.iris import Iris
+from claimgraph.settings import Settings
 from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.tokens import Agent
+from claimgraph.uploads import ArticleBundle, read_path
 
 ONE = b'<http://x.test/a> <http://x.test/p> "one" <http://x.test/g> .\n'
 TWO = ONE + b'<http://x.test/b> <http://x.test/p> "two" <http://x.test/g> .\n'
@@ -91,3 +99,42 @@ def test_a_read_only_store_follows_what_another_process_publishes(tmp_path: Path
     assert reader.stats().quads == 2
     assert len(reader.select("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")) == 2
     assert writer.stats().quads == 2  # a writable store follows too (a CLI ingestion beside `serve --store`)
+
+
+ARTICLES = Path(__file__).resolve().parent / "data" / "ingest"
+
+
+class FailingStore(OxigraphStore):
+    """A store whose load fails (a full disk, say) after the build has passed."""
+
+    def replace_all(self, nquads: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_load_that_fails_puts_the_folder_back_and_records_nothing(tmp_path: Path):
+    articles = tmp_path / "articles"
+    settings = Settings.from_mapping({"articles_dir": str(articles)}, environ={})
+    iris = Iris(settings.base)
+    ingestor = Ingestor(settings, iris, FailingStore(base_iri=iris.base, prefixes=iris.prefixes()))
+    bundle = read_path(ARTICLES / "test-ingest-alpha", ingestor.limits)
+    with pytest.raises(OSError, match="No space left"):
+        ingestor.add(bundle, Agent("alice"))
+    assert IngestFolder(articles).article_folders() == []
+    assert not (articles / "audit.nq").exists()
+    assert not any((articles / ".staging").iterdir())
+
+
+def test_a_source_that_does_not_compile_is_a_422_naming_file_and_line(tmp_path: Path):
+    settings = Settings.from_mapping({"articles_dir": str(tmp_path)}, environ={})
+    iris = Iris(settings.base)
+    ingestor = Ingestor(settings, iris, None)
+    files = dict(read_path(ARTICLES / "test-ingest-alpha", ingestor.limits).files)
+    claims = files["claims.yaml"].decode()
+    files["claims.yaml"] = claims.replace("counted 12,400 visits", "counted 12,500 visits").encode()
+    with pytest.raises(ArticleInvalid) as caught:
+        ingestor.add(ArticleBundle("test-ingest-alpha", files), Agent("alice"))
+    [problem] = caught.value.problems
+    assert problem["file"] == "test-ingest-alpha/claims.yaml"
+    assert problem["line"] == claims.splitlines().index("  - id: c001") + 1
+    assert "12,500" in str(problem["fault"])
+    assert IngestFolder(tmp_path).article_folders() == []

@@ -127,8 +127,7 @@ class Ingestor:
                 built = self._build(folder, slug, staged)
                 change = self._publish(folder, action, slug, staged, built, agent, started)
             finally:
-                if staged is not None and staged.exists():
-                    folder.clear_staging()
+                folder.clear_staging()  # whatever this change left there, done or undone
         log.info("%s article %s (by %s)", action, slug, agent.name)
         return change
 
