@@ -69,7 +69,7 @@ def add_article() -> Response:
     return response
 
 
-@bp.put("/api/articles/<slug>")
+@bp.put("/api/articles/<ident:slug>")
 @writes
 def replace_article(slug: str) -> Response:
     """Replace an ingested article with a new version; 404 when there is none."""
@@ -80,7 +80,7 @@ def replace_article(slug: str) -> Response:
     return answer(change, 200)
 
 
-@bp.delete("/api/articles/<slug>")
+@bp.delete("/api/articles/<ident:slug>")
 @writes
 def delete_article(slug: str) -> Response:
     """Remove an ingested article; 404 when there is none, 409 for an article of the shipped data."""
