@@ -5,7 +5,8 @@ on-disk store read-only, the access log on) with ingestion configured: every sta
 routes, with requests, curl and a raw socket; a failed upload changes nothing; two uploads at once
 both land; after a change every worker serves the new content; the audit trail records who by
 token name and is not public; the shipped article's data is unchanged; `claimgraph ingest` changes
-the running server's store; and a restarted server serves what was ingested.
+the running server's store; and `claimgraph serve --production` started on the same store serves
+what was ingested, and a change made through it reaches every worker of both servers.
 
 The test articles are tests/data/ingest/ (written for these tests; their headers say so).
 """
@@ -436,14 +437,29 @@ def test_no_token_is_ever_logged(server: Server):
         assert secret not in logs
 
 
-def test_a_restarted_server_serves_what_was_ingested(server: Server):
+def test_serve_production_on_the_same_store_serves_what_was_ingested_and_every_worker_follows(server: Server):
+    """`claimgraph serve --production` started on the store and articles folder: what was ingested is
+    served (the start computes the data version over the ingested folders too, so the store is found
+    current); a change made through it reaches all of its workers, and the other server's too."""
     port = free_port()
     env = {**server.env, "CLAIMGRAPH_PORT": str(port)}
-    env.pop("CLAIMGRAPH_STORE_PATH")  # an in-memory `claimgraph serve`: it builds everything at start
-    env.pop("CLAIMGRAPH_STORE_READ_ONLY")
-    command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
-    with running(command, env, port, server.folder / "restart.log") as base:
+    env.pop("CLAIMGRAPH_STORE_READ_ONLY")  # the production command builds (here: finds current) first
+    command = [str(BIN / "claimgraph"), "serve", "--production", "--workers", "3", "--port", str(port)]
+    with running(command, env, port, server.folder / "production.log") as base:
         restarted = Server(base, server.folder, env)
         assert restarted.version() == server.version()
         assert restarted.claims_of(article_iri(ALPHA)) == ALPHA_V2_CLAIMS
         assert restarted.claims_of(article_iri(BETA)) == BETA_CLAIMS
+        deleted = requests.delete(base + f"api/articles/{BETA}", headers=auth(), timeout=600)
+        assert deleted.status_code == 200, deleted.text
+        after = deleted.json()["dataVersionAfter"]
+        for served in (restarted, server):
+            versions = {
+                requests.get(served.base + "health", headers={"Connection": "close"}, timeout=30).json()[
+                    "data_version"
+                ]
+                for _ in range(20)
+            }
+            assert versions == {after}
+            assert served.claims_of(article_iri(BETA)) == 0
+    assert "Booting worker" in (server.folder / "production.log").read_text()

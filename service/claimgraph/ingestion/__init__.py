@@ -28,7 +28,7 @@ from rdflib.namespace import RDF
 
 from claimgraph import paths
 from claimgraph.build.pipeline import BuiltDataset, build_dataset
-from claimgraph.build.sources import ARTICLES_DIR, read_sources
+from claimgraph.build.sources import ARTICLES_DIR, read_configured, read_sources
 from claimgraph.errors import (
     ArticleExists,
     ArticleInvalid,
@@ -169,10 +169,15 @@ class Ingestor:
         agent: Agent,
         started: datetime,
     ) -> dict[str, object]:
-        article = self._article_iri(built, slug)
+        article = self.iris.article(slug)
         writer, opened = self._writer()
         try:
-            before = writer.stats().data_version if writer is not None else None
+            # What is served now: the store's version, or (no store here) the folder's as it stands.
+            before = (
+                writer.stats().data_version
+                if writer is not None
+                else read_configured(self.settings.data_dir, self.settings.articles_dir).fingerprint
+            )
             claims_before = (
                 count_claims(writer, article) if writer is not None and action != "added" else None
             )
@@ -213,9 +218,6 @@ class Ingestor:
         if not self.settings.store_read_only:
             return self.store, False
         return open_store(self.settings.replace(store_read_only=False)), True
-
-    def _article_iri(self, built: BuiltDataset, slug: str) -> URIRef:
-        return self.iris.article(slug)
 
 
 def shipped_slugs(settings: Settings) -> set[str]:
