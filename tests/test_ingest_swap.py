@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from claimgraph.errors import ArticleInvalid
+from claimgraph.errors import ArticleInvalid, IngestionUnavailable
 from claimgraph.ingest_folder import FolderSwap, IngestFolder
 from claimgraph.ingestion import Ingestor
 from claimgraph.iris import Iris
@@ -117,7 +117,7 @@ def test_a_load_that_fails_puts_the_folder_back_and_records_nothing(tmp_path: Pa
     iris = Iris(settings.base)
     ingestor = Ingestor(settings, iris, FailingStore(base_iri=iris.base, prefixes=iris.prefixes()))
     bundle = read_path(ARTICLES / "test-ingest-alpha", ingestor.limits)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(IngestionUnavailable, match="No space left on device; nothing was changed"):
         ingestor.add(bundle, Agent("alice"))
     assert IngestFolder(articles).article_folders() == []
     assert not (articles / "audit.nq").exists()

@@ -54,8 +54,16 @@ class IngestFolder:
         """Hold the ingestion lock (exclusive, or shared for a reader that needs folder and store to
         agree); blocks until it is free. flock locks are per open file, so threads of one process
         exclude each other too."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            if not shared:
+                raise
+            # A folder this process cannot write (served, not ingested into, by this user): nothing
+            # here can change it, so there is nothing to wait for.
+            yield
+            return
         try:
             fcntl.flock(descriptor, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             yield

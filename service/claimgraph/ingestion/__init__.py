@@ -117,6 +117,17 @@ class Ingestor:
     def _change(
         self, action: str, slug: str, bundle: ArticleBundle | None, agent: Agent
     ) -> dict[str, object]:
+        try:
+            return self._locked_change(action, slug, bundle, agent)
+        except OSError as exc:  # the folder or the store could not be written: nothing has changed
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise IngestionUnavailable(
+                f"the change could not be written{where}: {exc.strerror or exc}; nothing was changed"
+            ) from exc
+
+    def _locked_change(
+        self, action: str, slug: str, bundle: ArticleBundle | None, agent: Agent
+    ) -> dict[str, object]:
         folder = self.folder
         started = datetime.now(UTC)
         with folder.locked():

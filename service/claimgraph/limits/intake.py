@@ -61,7 +61,7 @@ _BEARER = re.compile(rb"^authorization[ \t]*:[ \t]*bearer[ \t]", re.IGNORECASE |
 
 
 def body_limit(buffer: bytes | bytearray, max_body: int, max_ingest: int) -> int:
-    """The largest body to wait for: ``max_ingest`` for an ingestion with a bearer token, else ``max_body``.
+    r"""The largest body to wait for: ``max_ingest`` for an ingestion with a bearer token, else ``max_body``.
 
     >>> body_limit(b"PUT /api/articles/x HTTP/1.1\r\nAuthorization: Bearer t\r\n", 10, 99)
     99
