@@ -167,7 +167,7 @@ class Ingestor:
         except DataError as exc:
             raise ArticleInvalid(data_error(exc)) from None
         if not built.report.conforms:
-            raise ArticleInvalid(validation_problems(built.report.problems, sources, slug))
+            raise ArticleInvalid(validation_problems(built.report.problems, sources))
         return built
 
     def _publish(

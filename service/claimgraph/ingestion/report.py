@@ -19,19 +19,19 @@ def data_error(exc: DataError) -> list[Fault]:
     return [{"file": exc.file, "line": exc.line, "claim": None, "fault": message.removeprefix(where)}]
 
 
-def validation_problems(problems: Iterable[Problem], sources: DataSources, article: str) -> list[Fault]:
-    """Each SHACL or anchor problem, with the file and line of the claim it is about where known
-    (a claim id of ``article``, the uploaded one, first)."""
-    places = claim_places(sources, article)
+def validation_problems(problems: Iterable[Problem], sources: DataSources) -> list[Fault]:
+    """Each SHACL or anchor problem, with the file and line of the claim it is about where known."""
+    places = claim_places(sources)
     faults: list[Fault] = []
     for problem in problems:
-        file, line = places.get(problem.claim_id or "", (None, None))
+        file, line = places.get((problem.article, problem.claim_id or ""), (None, None))
         fault = problem.message + (f" [{problem.path}]" if problem.path else "")
         faults.append(
             {
                 "file": file,
                 "line": line,
                 "claim": problem.claim_id,
+                "article": problem.article,
                 "fault": fault,
                 "focus": problem.focus,
                 "sentence": problem.sentence,
@@ -40,14 +40,13 @@ def validation_problems(problems: Iterable[Problem], sources: DataSources, artic
     return faults
 
 
-def claim_places(sources: DataSources, first: str) -> dict[str, tuple[str, int]]:
-    """Where each claim is written: its id -> (``<slug>/claims.yaml``, line), the claims of the
-    article ``first`` before any other's."""
-    places: dict[str, tuple[str, int]] = {}
-    for article in sorted(sources.articles, key=lambda a: a.ident != first):
+def claim_places(sources: DataSources) -> dict[tuple[str | None, str], tuple[str, int]]:
+    """Where each claim is written: (its article's slug, None for the shipped article's legacy
+    IRIs; its id) -> (``<slug>/claims.yaml``, line)."""
+    places: dict[tuple[str | None, str], tuple[str, int]] = {}
+    for article in sources.articles:
         entries = article.claims.get("claims") if isinstance(article.claims, Located) else None
         for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, Located) and isinstance(entry.get("id"), str):
-                file, line = entry.where()
-                places.setdefault(entry["id"], (file, line))
+                places.setdefault((article.scope, entry["id"]), entry.where())
     return places
