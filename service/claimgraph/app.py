@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from claimgraph.ingestion import Ingestor
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.loading import prepare_store
@@ -36,4 +37,4 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
         # Where public queries go to the sandbox, its zygote forks now, before the server starts
         # any thread (forking a threaded process is unsafe).
         runner.warm_up()
-    return build_app(settings, store, runner)
+    return build_app(settings, store, runner, Ingestor(settings, iris, store))

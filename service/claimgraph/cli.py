@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from claimgraph import commands
-from claimgraph.errors import DataError, StoreUnavailable
+from claimgraph import commands, ingest_command
+from claimgraph.errors import ClaimgraphError, DataError, StoreUnavailable
 from claimgraph.media import DATASET_FORMATS, QUERY_COMMAND
 from claimgraph.settings import Settings
 
@@ -113,6 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     draft.add_argument("--force", action="store_true", help="overwrite the draft files of a non-empty folder")
     draft.set_defaults(run=cmd_draft)
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="add (or --replace, or --delete) an article: validated, swapped in atomically, audited",
+        description="Add an article folder (or a .zip, .tar.gz, .tar or .json of one) to the configured"
+        " articles_dir and store, as POST /api/articles does; or, with --url, send it to a running server"
+        f" with the token in ${ingest_command.TOKEN_VARIABLE}.",
+    )
+    ingest.add_argument(
+        "path", nargs="?", default=None, help="article folder, or an archive or JSON file of one"
+    )
+    ingest.add_argument("--replace", action="store_true", help="replace the ingested article of this slug")
+    ingest.add_argument("--delete", metavar="SLUG", default=None, help="delete the ingested article SLUG")
+    ingest.add_argument("--slug", default=None, help="the article's slug (default: the folder's name)")
+    ingest.add_argument("--url", default=None, help="a running server's root URL: change it by HTTP")
+    ingest.set_defaults(run=cmd_ingest)
     return parser
 
 
@@ -170,6 +186,22 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     return commands.run_query(args.query, args.format, _settings())
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    if (args.delete is None) == (args.path is None) or (args.delete is not None and args.replace):
+        raise ValueError("give an article PATH (with --replace to replace one), or --delete SLUG")
+    try:
+        if args.url:
+            return ingest_command.ingest_remote(
+                args.url, args.path, replace=args.replace, delete=args.delete, slug=args.slug
+            )
+        return ingest_command.ingest(
+            _settings(), args.path, replace=args.replace, delete=args.delete, slug=args.slug
+        )
+    except ClaimgraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

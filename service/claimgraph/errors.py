@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class ClaimgraphError(Exception):
@@ -93,3 +93,39 @@ class ServerBusy(ClaimgraphError):
     def __init__(self, message: str, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class AuthenticationRequired(ClaimgraphError):
+    """A write request without a bearer token (401, with WWW-Authenticate: Bearer)."""
+
+
+class TokenRefused(ClaimgraphError):
+    """A write request whose bearer token is not one the operator configured (403)."""
+
+
+class UploadTooLarge(ClaimgraphError):
+    """An upload over a configured limit: body, unpacked size or number of files (413)."""
+
+
+class UnsupportedUpload(ClaimgraphError):
+    """An upload in a media type ingestion does not read (415)."""
+
+
+class BadUpload(ClaimgraphError):
+    """An upload that cannot be read or is unsafe to unpack: broken archive, path traversal, link (400)."""
+
+
+class ArticleExists(ClaimgraphError):
+    """An article with this slug is served already, or belongs to the shipped data (409)."""
+
+
+class IngestionUnavailable(ClaimgraphError):
+    """Ingestion is not configured on this server (no articles_dir or no token), or not possible (503)."""
+
+
+class ArticleInvalid(ClaimgraphError):
+    """The ingested article fails the build: the problems, each with file, line, claim and fault (422)."""
+
+    def __init__(self, problems: Sequence[Mapping[str, object]]) -> None:
+        self.problems = tuple(dict(problem) for problem in problems)
+        super().__init__(f"the article does not validate: {len(self.problems)} problem(s)")

@@ -6,15 +6,22 @@ base): an on-disk store that holds this dataset IRI at this version is served as
 is, anything else is rebuilt. A read-only store is never rebuilt: one built for
 another base or another data version refuses to start, saying what to do. A dataset
 that fails validation is never loaded, and the store keeps what it had.
+
+The data is the bundled (or configured) data folder plus the articles ingested into the
+operator's ``articles_dir`` (service/claimgraph/ingest_folder.py): a restart serves them too, and
+a server that starts while an ingestion runs waits for it (the ingestion lock, shared).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 from claimgraph.build.pipeline import BuiltDataset, build_dataset
 from claimgraph.build.sources import read_configured
 from claimgraph.errors import StoreUnavailable, ValidationFailed
+from claimgraph.ingest_folder import IngestFolder
 from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import Store
@@ -48,22 +55,35 @@ def holds(store: Store, iris: Iris, version: str) -> bool:
     return (str(iris.dataset), version) in held_datasets(store)
 
 
+@contextlib.contextmanager
+def ingestions_paused(articles_dir: str | None) -> Iterator[None]:
+    """Hold the ingestion lock shared (when there is an articles folder): the ingested folders and
+    the store do not change meanwhile."""
+    if not articles_dir:
+        yield
+        return
+    with IngestFolder(articles_dir).locked(shared=True):
+        yield
+
+
 def ensure_current(store: Store, iris: Iris, data_dir: str | None, articles_dir: str | None = None) -> bool:
     """Build and load the data (the data folder's articles and those of ``articles_dir``) unless the
     store already holds this version, minted under this base; True if it loaded."""
-    sources = read_configured(data_dir, articles_dir)
-    if holds(store, iris, sources.fingerprint):
-        log.info("store is current (data version %s)", sources.fingerprint[:12])
-        return False
-    load_dataset(store, build_dataset(sources, iris))
-    return True
+    with ingestions_paused(articles_dir):
+        sources = read_configured(data_dir, articles_dir)
+        if holds(store, iris, sources.fingerprint):
+            log.info("store is current (data version %s)", sources.fingerprint[:12])
+            return False
+        load_dataset(store, build_dataset(sources, iris))
+        return True
 
 
 def prepare_store(store: Store, iris: Iris, settings: Settings) -> None:
     """Load the data unless the store is read-only; a read-only store must already hold this data
     version minted under this base (StoreUnavailable, with what to do, when it does not)."""
     if settings.store_read_only:
-        check_read_only(store, iris, settings)
+        with ingestions_paused(settings.articles_dir):
+            check_read_only(store, iris, settings)
     else:
         ensure_current(store, iris, settings.data_dir, settings.articles_dir)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from claimgraph import paths
+from claimgraph.tokens import TokenConfigError, load_tokens
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,39 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a query waits for a free slot (threaded servers) before a 503 with Retry-After.",
     ),
     Setting(
+        "ingest_tokens",
+        None,
+        _optional_str,
+        "Bearer tokens that may ingest, as `name:token` pairs (comma or new line between them); set it in"
+        " the environment. Each token at least 16 characters; the audit trail records the name.",
+    ),
+    Setting(
+        "ingest_tokens_file",
+        None,
+        _optional_str,
+        "A file of `name:token` lines (`#` comments), read again on every write request (rotation without"
+        " a restart); with `ingest_tokens`, both count.",
+    ),
+    Setting(
+        "max_ingest_bytes",
+        8388608,
+        int,
+        "Largest request body of an ingestion (an archive or a JSON document; 413 past it, refused from"
+        " Content-Length before the body is read).",
+    ),
+    Setting(
+        "max_ingest_unpacked_bytes",
+        33554432,
+        int,
+        "Most bytes an uploaded archive may unpack to, all files together (413 past it: zip bombs).",
+    ),
+    Setting(
+        "max_ingest_files",
+        32,
+        int,
+        "Most files (and folders) an uploaded archive or document may hold (413 past it).",
+    ),
+    Setting(
         "trust_forwarded_for",
         False,
         _bool,
@@ -263,6 +297,11 @@ class Settings:
     busy_query_timeout: float
     light_client_seconds: float
     query_queue_wait: float
+    ingest_tokens: str | None = field(repr=False)
+    ingest_tokens_file: str | None
+    max_ingest_bytes: int
+    max_ingest_unpacked_bytes: int
+    max_ingest_files: int
     trust_forwarded_for: bool
 
     @property
@@ -307,6 +346,9 @@ class Settings:
             "client_query_seconds",
             "client_query_window",
             "busy_query_timeout",
+            "max_ingest_bytes",
+            "max_ingest_unpacked_bytes",
+            "max_ingest_files",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
@@ -320,6 +362,10 @@ class Settings:
             raise ValueError("proxy_hops must be 0 or more")
         if self.store_backend == "sparql" and not self.sparql_query_url:
             raise ValueError("store_backend sparql needs sparql_query_url")
+        try:
+            load_tokens(self.ingest_tokens, self.ingest_tokens_file)
+        except TokenConfigError as exc:
+            raise ValueError(f"ingestion tokens: {exc}") from None
         if self.store_read_only and not self.store_path and self.store_backend == "oxigraph":
             raise ValueError(
                 "store_read_only needs store_path (an on-disk store built by `claimgraph build-store`)"

@@ -16,7 +16,9 @@ the buffer. A connection that has not sent a whole request within
 an HTTP request line (TLS, garbage) is answered 400 at once; a client keeps at
 most ``max_pending_connections`` incomplete connections per worker. A body
 announced larger than ``max_query_bytes`` is not waited for: the app refuses it
-(413) from its headers.
+(413) from its headers. An ingestion (POST or PUT to /api/articles with a bearer token) may
+announce up to ``max_ingest_bytes``, which is waited for, whole, in the same way; one without a
+token is handed over at once, and answered 401 unread.
 
 Connections that are waiting cost a buffer each and no worker time, so 200
 slowloris connections are 200 buffers. The one delay left: a connection this
@@ -54,6 +56,25 @@ NOT_HTTP = (
     b"Connection: close\r\n\r\nBad Request: this is not HTTP/1.x text\n"
 )
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_INGESTION = re.compile(rb"^(?:POST|PUT) /api/articles(?:[/?][^ ]*)? HTTP/")
+_BEARER = re.compile(rb"^authorization[ \t]*:[ \t]*bearer[ \t]", re.IGNORECASE | re.MULTILINE)
+
+
+def body_limit(buffer: bytes | bytearray, max_body: int, max_ingest: int) -> int:
+    r"""The largest body to wait for: ``max_ingest`` for an ingestion with a bearer token, else ``max_body``.
+
+    >>> body_limit(b"PUT /api/articles/x HTTP/1.1\r\nAuthorization: Bearer t\r\n", 10, 99)
+    99
+    >>> body_limit(b"POST /api/articles HTTP/1.1\r\nHost: x\r\n\r\n", 10, 99)
+    10
+    >>> body_limit(b"POST /sparql HTTP/1.1\r\nAuthorization: Bearer t\r\n", 10, 99)
+    10
+    """
+    if not _INGESTION.match(buffer):
+        return max_body
+    end = buffer.find(b"\r\n\r\n")
+    head = bytes(buffer[: end if end >= 0 else HEADER_CAP])
+    return max(max_body, max_ingest) if _BEARER.search(head) else max_body
 
 
 @dataclass
@@ -143,8 +164,10 @@ class BufferedSyncWorker(SyncWorker):
             self.read_timeout = settings.request_read_timeout
             self.per_client = settings.max_pending_connections
             self.max_body = settings.max_query_bytes
+            self.max_ingest = settings.max_ingest_bytes
         except ValueError:  # the app reports the bad setting as it loads; keep the defaults here
             self.read_timeout, self.per_client, self.max_body = 10.0, 64, 65536
+            self.max_ingest = self.max_body
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < hard:  # each waiting connection is a descriptor
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -203,7 +226,7 @@ class BufferedSyncWorker(SyncWorker):
             self.pending[client.fileno()] = waiting
             self.selector.register(client, selectors.EVENT_READ, waiting)
             self._read(waiting)
-            if request_state(waiting.buffer, self.max_body) != "wait":
+            if request_state(waiting.buffer, self._limit(waiting)) != "wait":
                 return  # serve it before taking more: whole requests never queue behind one another here
 
     def _read(self, waiting: Pending) -> None:
@@ -219,14 +242,17 @@ class BufferedSyncWorker(SyncWorker):
                 self._drop(waiting)
                 return
             waiting.buffer += data
-            if len(waiting.buffer) > HEADER_CAP + self.max_body:
+            if len(waiting.buffer) > HEADER_CAP + self._limit(waiting):
                 return
+
+    def _limit(self, waiting: Pending) -> int:
+        return body_limit(waiting.buffer, self.max_body, self.max_ingest)
 
     def _dispatch_ready(self) -> None:
         for waiting in list(self.pending.values()):
             if waiting.client.fileno() not in self.pending:
                 continue  # dropped meanwhile
-            state = request_state(waiting.buffer, self.max_body)
+            state = request_state(waiting.buffer, self._limit(waiting))
             if state == "bad":
                 self._forget(waiting)
                 with contextlib.suppress(OSError):
@@ -256,7 +282,7 @@ class BufferedSyncWorker(SyncWorker):
             if waiting.deadline <= now:
                 self._read(waiting)  # what came in while this worker ran a request
                 if waiting.client.fileno() in self.pending and request_state(
-                    waiting.buffer, self.max_body
+                    waiting.buffer, self._limit(waiting)
                 ) in ("wait", "expect"):
                     self._drop(waiting)
         self._dispatch_ready()

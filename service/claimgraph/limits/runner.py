@@ -36,6 +36,7 @@ from werkzeug.http import http_date
 
 from claimgraph.errors import QueryRejected, QueryTimeout
 from claimgraph.iris import Iris
+from claimgraph.limits import heartbeat
 from claimgraph.limits.cache import ResultCache
 from claimgraph.limits.fairuse import FairUse, Policy
 from claimgraph.limits.guard import GuardedQuery, ParseCall, QueryFacts, QueryGuard
@@ -76,6 +77,7 @@ def adopt_gunicorn_worker(worker: Any) -> None:
     from gunicorn.workers.sync import SyncWorker  # here, not above: only gunicorn's workers need it
 
     cfg = worker.cfg
+    heartbeat.adopt(worker.notify)  # a long write request (an ingestion) keeps the worker alive
     if Settings.from_mapping().store_backend in REMOTE_BACKENDS:
         # The store is across the network: the worker stays on it, and the client's HTTP timeout
         # keeps the time limit (Store.sparql raises QueryTimeout), with no watchdog or sandbox.

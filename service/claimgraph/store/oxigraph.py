@@ -6,7 +6,10 @@ an in-memory store is shared with them copy-on-write, an on-disk one is reopened
 read-only in each (``child_opener``). On disk, every load builds a new generation
 and publishes it atomically (service/claimgraph/store/generations.py); a loaded
 generation is only ever opened read-only, by this process, its query processes and
-any other server process (gunicorn workers) alike.
+any other server process (gunicorn workers) alike. An on-disk store follows ACTIVE: when
+another process (an ingestion in another gunicorn worker, `claimgraph ingest`, `build-store`)
+publishes a generation, the next ``stats()``, ``revision()`` or ``graph_names()`` (every request
+calls one first) opens it; that costs one stat() of the pointer file per call.
 
 SPARQL's default graph is a set of triples, but Oxigraph's union default graph
 repeats a triple once per named graph holding it (a claim's assertion graph repeats
@@ -66,15 +69,23 @@ class OxigraphStore:
         generation = generations.active(root) if root else None
         if generation is None and read_only:
             raise StoreUnavailable(f"no store at {path}: build it first with `claimgraph build-store {path}`")
-        self._open(root, generation, options, read_only)
+        self._open(root, generation, options, read_only, follows=root is not None)
 
     def _open(
-        self, root: Path | None, generation: Path | None, options: QueryOptions, read_only: bool
+        self,
+        root: Path | None,
+        generation: Path | None,
+        options: QueryOptions,
+        read_only: bool,
+        *,
+        follows: bool,
     ) -> None:
         self.path = root
         self.read_only = read_only
         self.options = options
         self._generation = generation
+        self._follows = follows
+        self._pointer = _pointer_key(root) if root is not None else None
         # Without a generation: empty, in memory, until the first replace_all (publishing one on disk).
         self._store = ox.Store.read_only(str(generation)) if generation else ox.Store()
         self._lock = threading.Lock()
@@ -86,7 +97,7 @@ class OxigraphStore:
     def _reopen(cls, generation: Path, options: QueryOptions) -> OxigraphStore:
         """A read-only store on exactly ``generation`` (not whatever ACTIVE names by now)."""
         store = cls.__new__(cls)
-        store._open(generation.parent, generation, options, read_only=True)
+        store._open(generation.parent, generation, options, read_only=True, follows=False)
         return store
 
     @classmethod
@@ -144,7 +155,26 @@ class OxigraphStore:
         return functools.partial(OxigraphStore._reopen, self._generation, self.options)
 
     def revision(self) -> int:
+        self._follow()
         return self._revision
+
+    def _follow(self) -> None:
+        """Open the generation ACTIVE names if another process published one since (see the module)."""
+        if not self._follows or self.path is None:
+            return
+        key = _pointer_key(self.path)
+        if key == self._pointer:
+            return
+        with self._lock:
+            if key == self._pointer:
+                return
+            generation = generations.active(self.path)
+            if generation is not None and generation != self._generation:
+                self._store = ox.Store.read_only(str(generation))
+                self._generation = generation
+                self._stats = self._graph_names = None
+                self._revision += 1
+            self._pointer = key
 
     def select(self, query: str) -> list[dict[str, Node]]:
         result = self._query(query)
@@ -182,6 +212,8 @@ class OxigraphStore:
             self._store = fresh
             self._stats = self._graph_names = None
             self._revision += 1
+            if self.path is not None:
+                self._pointer = _pointer_key(self.path)
 
     def _build_generation(self, nquads: bytes) -> Path:
         assert self.path is not None
@@ -214,13 +246,16 @@ class OxigraphStore:
         return str(rows[0]["version"]) if rows else None
 
     def graph_names(self) -> frozenset[str]:
+        self._follow()
         if self._graph_names is None:
             names = self._store.named_graphs()
             self._graph_names = frozenset(g.value for g in names if isinstance(g, ox.NamedNode))
         return self._graph_names
 
     def stats(self) -> StoreStats:
-        # Counting walks every quad; the content only changes in replace_all, which resets this.
+        # Counting walks every quad; the content only changes in replace_all (here or, on disk, in
+        # another process: _follow), which resets this.
+        self._follow()
         if self._stats is None:
             derived = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
             quads = len(self._store) - derived
@@ -298,6 +333,16 @@ def line_slices(data: bytes, count: int) -> list[bytes]:
         cuts.append(end + 1)
     cuts.append(len(data))
     return [data[start:stop] for start, stop in pairwise(cuts) if stop > start]
+
+
+def _pointer_key(root: Path) -> tuple[int, int] | None:
+    """What tells one publication of ACTIVE from the next: its inode and change time (a publication
+    is a rename of a new file over it)."""
+    try:
+        found = os.stat(root / generations.POINTER)
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_ctime_ns
 
 
 def settings_prefixes(settings: Settings) -> dict[str, str]:

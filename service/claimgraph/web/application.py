@@ -23,6 +23,7 @@ from claimgraph.web import (
     errors,
     http_cache,
     identity,
+    ingest,
     landing,
     linked_data,
     pages,
@@ -56,9 +57,11 @@ class ClaimgraphApp(Flask):
         return response
 
 
-def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
-    """Create the app on a store that is ready to answer, its public queries run by ``runner``
-    (claimgraph/app.py prepares both)."""
+def build_app(
+    settings: Settings, store: Store, runner: QueryRunner, ingestor: ingest.ArticleIngestion | None = None
+) -> Flask:
+    """Create the app on a store that is ready to answer, its public queries run by ``runner``, its
+    articles changed by ``ingestor`` (claimgraph/app.py prepares them)."""
     app = ClaimgraphApp(PageCache(settings.page_cache_bytes))
     app.extensions[SETTINGS_KEY] = settings
     iris = Iris(settings.base)
@@ -73,6 +76,7 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(landing.bp)
+    ingest.init_app(app, ingestor)
     identity.init_app(app, settings)
     app.after_request(vary_on_accept)
     app.after_request(add_charset)

@@ -43,7 +43,18 @@ STATUS: dict[type[Exception], int] = {
     errors.TooManyQueries: 429,
     errors.ServerBusy: 503,
     errors.EngineFailure: 503,
+    errors.AuthenticationRequired: 401,
+    errors.TokenRefused: 403,
+    errors.UploadTooLarge: 413,
+    errors.UnsupportedUpload: 415,
+    errors.BadUpload: 400,
+    errors.ArticleExists: 409,
+    errors.ArticleInvalid: 422,
+    errors.IngestionUnavailable: 503,
 }
+
+#: The challenge a 401 carries (RFC 6750): the write routes take a bearer token.
+CHALLENGE = 'Bearer realm="claimgraph"'
 
 
 def register(app: Flask) -> None:
@@ -59,6 +70,8 @@ def _domain_error(status: int) -> Callable[[Exception], Response]:
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = CHALLENGE
         return response
 
     return handle

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from typing import Any
 
+from claimgraph.web import openapi_writes
+
 Schema = dict[str, Any]
 
 
@@ -390,41 +392,49 @@ def document(server: str, accepted: Mapping[str, Sequence[str]] | None = None) -
             "The same data is RDF at every IRI and queryable at /sparql.",
         },
         "servers": [{"url": server}],
-        "paths": {
-            "/api/claims": _get(
-                "List and filter the claims", "ClaimList", parameters=filters(accepted or {})
-            ),
-            "/claims": _get(
-                "The same list, for a client that sends Accept: application/json",
-                "ClaimList",
-                parameters=filters(accepted or {}),
-            ),
-            "/api/claims/{id}": _get(
-                "One claim of the shipped article in full", "ClaimDetail", path_id="Claim id, e.g. c013"
-            ),
-            "/api/articles": _get("Every article with its metadata, claims and verdicts", "ArticleList"),
-            "/articles": _get(
-                "The same list, for a client that sends Accept: application/json", "ArticleList"
-            ),
-            "/api/articles/{id}": _get(
-                "One article", "Article", path_id="Article slug, e.g. russians-in-serbia"
-            ),
-            "/api/articles/{article}/claims/{id}": ARTICLE_CLAIM,
-            "/api/sources": _get("Every source", "SourceList"),
-            "/api/sources/{id}": _get("One source", "SourceWithClaims", path_id="Source id"),
-            "/api/entities/{id}": _get("One entity and the claims about it", "Entity", path_id="Entity id"),
-            "/api/search": _get("Full-text search of the claims, ranked", "SearchResult", parameters=SEARCH),
-            "/api/checks": _get("The check rules and their verdicts", "CheckReport"),
-            "/openapi.json": {
-                "get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}
-            },
-        },
+        "paths": openapi_writes.merged(
+            {
+                "/api/claims": _get(
+                    "List and filter the claims", "ClaimList", parameters=filters(accepted or {})
+                ),
+                "/claims": _get(
+                    "The same list, for a client that sends Accept: application/json",
+                    "ClaimList",
+                    parameters=filters(accepted or {}),
+                ),
+                "/api/claims/{id}": _get(
+                    "One claim of the shipped article in full", "ClaimDetail", path_id="Claim id, e.g. c013"
+                ),
+                "/api/articles": _get("Every article with its metadata, claims and verdicts", "ArticleList"),
+                "/articles": _get(
+                    "The same list, for a client that sends Accept: application/json", "ArticleList"
+                ),
+                "/api/articles/{id}": _get(
+                    "One article", "Article", path_id="Article slug, e.g. russians-in-serbia"
+                ),
+                "/api/articles/{article}/claims/{id}": ARTICLE_CLAIM,
+                "/api/sources": _get("Every source", "SourceList"),
+                "/api/sources/{id}": _get("One source", "SourceWithClaims", path_id="Source id"),
+                "/api/entities/{id}": _get(
+                    "One entity and the claims about it", "Entity", path_id="Entity id"
+                ),
+                "/api/search": _get(
+                    "Full-text search of the claims, ranked", "SearchResult", parameters=SEARCH
+                ),
+                "/api/checks": _get("The check rules and their verdicts", "CheckReport"),
+                "/openapi.json": {
+                    "get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}
+                },
+            }
+        ),
         "components": {
             "schemas": {
                 **SCHEMAS,
                 "SourceList": _object(sources=_array(_ref("SourceWithClaims"))),
                 "Article": ARTICLE,
                 "ArticleList": _object(count=INTEGER, articles=_array(_ref("Article"))),
-            }
+                **openapi_writes.SCHEMAS,
+            },
+            "securitySchemes": openapi_writes.SECURITY_SCHEMES,
         },
     }
