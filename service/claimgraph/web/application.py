@@ -41,7 +41,9 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.extensions[IRIS_KEY] = iris
     app.extensions[STORE_KEY] = store
     app.extensions[RUNNER_KEY] = runner
-    app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
+    read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
+    # Built before the first request: the first page after a load costs what any other page costs.
+    read_model.refresh()
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(dataset.bp)

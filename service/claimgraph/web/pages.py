@@ -16,7 +16,7 @@ from rdflib import URIRef
 from claimgraph import media
 from claimgraph.errors import NotFound
 from claimgraph.reading.claim_page import ClaimPage
-from claimgraph.reading.figure_series import Group, groups_of
+from claimgraph.reading.figure_series import Group
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import charts, get_read_model, urls
@@ -115,7 +115,7 @@ def provenance_picture_of(page: ClaimPage) -> Picture:
 def figure_charts(claim_id: str) -> list[tuple[Group, Markup]]:
     """The series and share groups a claim's figures belong to, each with its chart."""
     found = []
-    for group in groups_of(claim_id, get_read_model().figure_groups):
+    for group in get_read_model().groups_of(claim_id):
         draw = series_chart if group.kind == "series" else shares_chart
         found.append((group, draw(group, claim_id, urls.href)))
     return found
