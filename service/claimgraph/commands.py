@@ -180,7 +180,7 @@ def as_json(run: CheckRun, iris: Iris) -> str:
             ],
             "findings": [
                 {
-                    "review": str(iris.review(review_id(f))),
+                    "review": str(iris.review(review_id(f, iris))),
                     "claim": f.claim_id,
                     "claimIri": str(f.claim),
                     "rule": f.rule.id,

@@ -3,8 +3,10 @@ published as a schema:ClaimReview in its own graph, never mixed into the claim.
 
 A rule is a SPARQL SELECT with a comment header (id, title, checks, verdict, version) that
 returns ?claim ?verdict ?explanation and optionally ?computation and ?evidence (claim IRIs,
-space separated). The checks test the article against itself and its cited sources, not
-against the world; every review says so.
+space separated). A rule that compares a claim with other claims one by one (another article's
+figure) says `# review-per: evidence`: each claim then gets one review per claim it was set
+against. The checks test the article against itself, its cited sources and the other articles of
+the dataset, not against the world; every review says so.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class CheckRule:
     verdicts: tuple[str, ...]
     version: str
     query: str
+    #: One review per (claim, evidence) instead of one per claim (`# review-per: evidence`).
+    per_evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,19 @@ def load_rules(folder: Path | None = None) -> tuple[CheckRule, ...]:
         query = load_query(path, required=("id", "title", "checks", "verdict", "version"))
         headers = query.headers
         verdicts = tuple(v.strip() for v in headers["verdict"].split(","))
+        per = headers.get("review-per", "claim").strip()
+        if per not in ("claim", "evidence"):
+            raise ValueError(f"{path.name}: `# review-per:` is claim or evidence, not {per!r}")
         rules.append(
-            CheckRule(headers["id"], query.title, headers["checks"], verdicts, headers["version"], query.text)
+            CheckRule(
+                headers["id"],
+                query.title,
+                headers["checks"],
+                verdicts,
+                headers["version"],
+                query.text,
+                per_evidence=per == "evidence",
+            )
         )
     ids = [rule.id for rule in rules]
     if len(ids) != len(set(ids)):
@@ -126,9 +141,24 @@ def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | 
     for rule in rules:
         for row in store.select(rule.query):
             findings.append(_finding(rule, row, iris))
+    findings = _one_per_review(findings)
     ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
     findings.sort(key=lambda f: (f.claim_id, f.rule.id))
     return CheckRun(started, ended, tuple(rules), tuple(findings))
+
+
+#: Which finding a review keeps when a rule reaches one claim and one piece of evidence twice.
+_SEVERITY = {"inconsistent": 0, "needs-context": 1, "unverifiable": 2, "consistent": 3}
+
+
+def _one_per_review(findings: list[Finding]) -> list[Finding]:
+    """The findings, with one per (rule, claim, evidence) for a rule that reviews per evidence: two
+    figures of one claim set against one other claim give one review, the worst verdict."""
+    kept: dict[object, Finding] = {}
+    for finding in sorted(findings, key=lambda f: _SEVERITY.get(f.verdict_id, 9)):
+        key = (finding.rule.id, finding.claim, finding.evidence) if finding.rule.per_evidence else finding
+        kept.setdefault(key, finding)
+    return list(kept.values())
 
 
 def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
@@ -148,8 +178,22 @@ def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
     )
 
 
-def review_id(finding: Finding) -> str:
-    return f"{finding.claim_id}-{finding.rule.id}"
+def review_id(finding: Finding, iris: Iris | None = None) -> str:
+    """The review's local id: claim and rule, plus the evidence for a rule that reviews per evidence.
+
+    There a claim is named by its path under the base, so that claims of two articles with the same
+    id stay apart: claims/c017 is c017, articles/x/claims/c003 is articles-x-c003.
+    """
+    if not finding.rule.per_evidence:
+        return f"{finding.claim_id}-{finding.rule.id}"
+    base = iris.base if iris is not None else ""
+
+    def name(claim: URIRef) -> str:
+        path = str(claim).removeprefix(base).strip("/")
+        path = path.removeprefix("claims/").replace("/claims/", "/")
+        return path.replace("/", "-")
+
+    return "-".join([name(finding.claim), finding.rule.id, *(name(e) for e in finding.evidence)])
 
 
 def reviews_graph(run: CheckRun, iris: Iris, verdict_labels: dict[URIRef, str]) -> Graph:
@@ -195,7 +239,7 @@ def _add_review(
     verdict_labels: dict[URIRef, str],
 ) -> None:
     cg = iris.cg
-    review = iris.review(review_id(finding))
+    review = iris.review(review_id(finding, iris))
     rating = URIRef(f"{review}#rating")
     label = verdict_labels.get(finding.verdict, finding.verdict_id)
     g.add((review, RDF.type, SCHEMA.ClaimReview))

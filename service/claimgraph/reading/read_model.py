@@ -132,7 +132,8 @@ class ReadModel:
         content does not hold (a store with no dataset description) is left to raise when asked.
         """
         parts: tuple[Callable[[], object], ...] = (
-            lambda: self.catalogue,
+            lambda: self.catalogue.related_index,
+            lambda: self.catalogue.claim(self.catalogue.claims[0].id) if self.catalogue.claims else None,
             self._source_index,
             lambda: self.dataset_info,
             self._claim_groups,

@@ -44,6 +44,8 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     # Built before the first request: the first page after a load costs what any other page costs.
     read_model.refresh()
+    for template in app.jinja_env.list_templates(extensions=("html",)):
+        app.jinja_env.get_template(template)  # compiled now, not by the first request that renders it
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(dataset.bp)

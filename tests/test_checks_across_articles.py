@@ -1,0 +1,236 @@
+"""Checks across articles: the same figure stated by two articles, on hand-made graphs where the
+rule must fire (and with which verdict) and where it must not."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from claimgraph.build.checks import load_rules, review_id, run_checks
+from claimgraph.build.pipeline import to_nquads
+from claimgraph.build.validation import load_ontology
+from claimgraph.iris import SCHEMA, Iris
+from claimgraph.store.oxigraph import OxigraphStore
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+IRIS = Iris("http://checks.test/")
+CG = IRIS.cg
+RULE = next(rule for rule in load_rules() if rule.id == "same-figure-across-articles")
+
+
+def claim_iri(article: str, cid: str) -> URIRef:
+    """The shipped article's claims sit at claims/<id>; another article's under articles/<slug>/."""
+    return IRIS.claim(cid) if article == "a" else URIRef(f"{IRIS.base}articles/{article}/claims/{cid}")
+
+
+class Articles:
+    """Claims of several articles, each with one figure, built as triples."""
+
+    def __init__(self) -> None:
+        self.ds = Dataset()
+        self.meta = self.ds.graph(IRIS.graph("claims"))
+        for article, title in (("a", "Article A"), ("b", "Article B"), ("c", "Article C")):
+            self.meta.add((IRIS.article(article), RDFS.label, Literal(title)))
+        self.meta.add((IRIS.measure("apps"), RDFS.label, Literal("applications")))
+        self.meta.add((IRIS.unit("percent"), SCHEMA.unitCode, Literal("P1")))
+
+    def figure(self, article: str, cid: str, value=None, *, period=2022, place="serbia", measure="apps",
+               unit="count", population=None, readings=(), minimum=None, maximum=None,
+               min_inclusive=True, max_inclusive=True, approximate=False):  # fmt: skip
+        claim = claim_iri(article, cid)
+        graph_iri = URIRef(f"{claim}/assertion")
+        self.meta.add((claim, RDF.type, SCHEMA.Claim))
+        self.meta.add((claim, SCHEMA.appearance, IRIS.article(article)))
+        self.meta.add((claim, CG.assertion, graph_iri))
+        g = self.ds.graph(graph_iri)
+        node = URIRef(f"{claim}/figure-1")
+        g.add((node, RDF.type, CG.Figure))
+        g.add((node, SCHEMA.variableMeasured, IRIS.measure(measure)))
+        g.add((node, CG.unit, IRIS.unit(unit)))
+        g.add((node, CG.approximate, Literal(approximate)))
+        for prop, number in ((SCHEMA.value, value), (SCHEMA.minValue, minimum), (SCHEMA.maxValue, maximum)):
+            if number is not None:
+                g.add((node, prop, _number(number)))
+        if minimum is not None:
+            g.add((node, CG.minInclusive, Literal(min_inclusive)))
+        if maximum is not None:
+            g.add((node, CG.maxInclusive, Literal(max_inclusive)))
+        if period is not None:
+            start, end = period if isinstance(period, tuple) else (period, period)
+            g.add((node, CG.periodStart, _date(start)))
+            g.add((node, CG.periodEnd, _date(end)))
+        if place:
+            g.add((node, SCHEMA.observationAbout, IRIS.entity(place)))
+        if population:
+            g.add((node, CG.population, IRIS.population(population)))
+        for k, reading in enumerate(readings, start=1):
+            reading_node = URIRef(f"{node}-reading-{k}")
+            g.add((node, CG.populationReading, reading_node))
+            g.add((reading_node, CG.population, IRIS.population(reading)))
+        return self
+
+    def run(self):
+        ontology = self.ds.graph(IRIS.ontology)
+        for triple in load_ontology(IRIS):
+            ontology.add(triple)
+        store = OxigraphStore(base_iri=IRIS.base, prefixes=IRIS.prefixes())
+        store.replace_all(to_nquads(self.ds))
+        return run_checks(store, IRIS, (RULE,)).findings
+
+    def verdicts(self) -> dict[tuple[str, str], str]:
+        """(claim IRI, evidence IRI) -> verdict."""
+        return {(str(f.claim), str(f.evidence[0])): f.verdict_id for f in self.run()}
+
+
+def _number(value):
+    if isinstance(value, int):
+        return Literal(value, datatype=XSD.integer)
+    return Literal(str(Decimal(value)), datatype=XSD.decimal)
+
+
+def _date(value):
+    text = str(value)
+    kind = XSD.gYear if len(text) == 4 else XSD.gYearMonth if len(text) == 7 else XSD.date
+    return Literal(text, datatype=kind)
+
+
+A1, B1 = str(claim_iri("a", "c1")), str(claim_iri("b", "c1"))
+
+
+def _pair(a: dict, b: dict) -> dict[tuple[str, str], str]:
+    return Articles().figure("a", "c1", **a).figure("b", "c1", **b).verdicts()
+
+
+def test_equal_figures_are_consistent_on_both_claims():
+    found = _pair({"value": 20270}, {"value": 20270})
+    assert found == {(A1, B1): "consistent", (B1, A1): "consistent"}
+
+
+def test_different_exact_counts_are_inconsistent_on_both_claims():
+    found = _pair({"value": 20270}, {"value": 21000})
+    assert found == {(A1, B1): "inconsistent", (B1, A1): "inconsistent"}
+
+
+def test_the_finding_names_the_other_article_and_both_figures():
+    finding = next(f for f in Articles().figure("a", "c1", value=20270).figure("b", "c1", value=21000).run()
+                   if str(f.claim) == A1)  # fmt: skip
+    assert "Another article (Article B) states 21000 for applications" in finding.explanation
+    assert "this claim states 20270" in finding.explanation
+    assert "cannot both hold" in finding.explanation
+    assert finding.computation == f"here: 20270 (2022); {B1}: 21000 (2022)"
+    assert finding.evidence == (URIRef(B1),)
+
+
+def test_a_percentage_holds_to_its_rounding():
+    def pct(value):
+        return {"value": value, "unit": "percent", "population": "all"}
+
+    assert set(_pair(pct("91.9"), pct("91.86")).values()) == {"consistent"}
+    assert set(_pair(pct("91.9"), pct("92.1")).values()) == {"inconsistent"}
+    assert set(_pair(pct(92), pct("91.86")).values()) == {"consistent"}
+    assert set(_pair(pct(92), pct("91.4")).values()) == {"inconsistent"}
+
+
+def test_an_approximate_value_allows_five_percent():
+    assert set(_pair({"value": 20000, "approximate": True}, {"value": 20270}).values()) == {"consistent"}
+    assert set(_pair({"value": 20000, "approximate": True}, {"value": 21500}).values()) == {"inconsistent"}
+    assert set(_pair({"value": 20000}, {"value": 20270}).values()) == {"inconsistent"}
+
+
+def test_a_strict_lower_bound_excludes_its_limit():
+    over = {"minimum": 20000, "min_inclusive": False}
+    assert set(_pair(over, {"value": 20001}).values()) == {"consistent"}
+    assert set(_pair(over, {"value": 20000}).values()) == {"inconsistent"}
+    assert set(_pair({**over, "min_inclusive": True}, {"value": 20000}).values()) == {"consistent"}
+    over_90 = {"minimum": 90, "min_inclusive": False, "unit": "percent", "population": "all"}
+    assert set(_pair(over_90, {"value": "91.86", "unit": "percent", "population": "all"}).values()) == {
+        "consistent"
+    }
+    assert set(_pair(over_90, {"value": "89.9", "unit": "percent", "population": "all"}).values()) == {
+        "inconsistent"
+    }
+
+
+def test_ranges_overlap_or_not():
+    estimate = {"minimum": 80000, "maximum": 110000, "period": None}
+    assert set(_pair(estimate, {"value": 95000, "period": None}).values()) == {"consistent"}
+    assert set(_pair(estimate, {"value": 150000, "period": None}).values()) == {"inconsistent"}
+    assert set(_pair(estimate, {"minimum": 100000, "maximum": 200000, "period": None}).values()) == {
+        "consistent"
+    }
+    # "up to 110,000" against "over 110,000": they only touch, and one end is open
+    up_to = {"maximum": 110000, "period": None}
+    over = {"minimum": 110000, "min_inclusive": False, "period": None}
+    assert set(_pair(up_to, over).values()) == {"inconsistent"}
+
+
+def test_an_approximate_range_widens():
+    estimate = {"minimum": 80000, "maximum": 110000, "approximate": True, "period": None}
+    assert set(_pair(estimate, {"value": 114000, "period": None}).values()) == {"consistent"}
+    assert set(_pair(estimate, {"value": 120000, "period": None}).values()) == {"inconsistent"}
+
+
+def test_a_year_and_its_days_are_the_same_period():
+    found = _pair({"value": 20270, "period": 2022}, {"value": 20270, "period": ("2022-01-01", "2022-12-31")})
+    assert set(found.values()) == {"consistent"}
+
+
+def test_overlapping_periods_need_context_even_when_the_values_agree():
+    found = _pair({"value": 20270, "period": 2022}, {"value": 20270, "period": ("2022-02-24", "2022-12-31")})
+    assert set(found.values()) == {"needs-context"}
+    finding = (
+        Articles()
+        .figure("a", "c1", value=1, period=2022)
+        .figure("b", "c1", value=1, period=("2022-02-24", "2023-12-31"))
+        .run()[0]
+    )
+    assert "the periods differ" in finding.explanation
+
+
+def test_a_period_on_one_side_only_needs_context():
+    assert set(_pair({"value": 5, "period": None}, {"value": 5}).values()) == {"needs-context"}
+
+
+def test_disjoint_periods_are_not_compared():
+    assert _pair({"value": 20270, "period": 2022}, {"value": 24704, "period": 2023}) == {}
+
+
+def test_different_populations_need_context():
+    found = _pair({"value": "15.9", "unit": "percent", "population": "emigrants"},
+                  {"value": "87", "unit": "percent", "population": "russians-in-russia"})  # fmt: skip
+    assert set(found.values()) == {"needs-context"}
+
+
+def test_population_readings_need_context():
+    found = _pair({"value": "50.3", "unit": "percent", "readings": ("all", "not-returned")},
+                  {"value": "50.3", "unit": "percent", "population": "all"})  # fmt: skip
+    assert set(found.values()) == {"needs-context"}
+    assert (
+        "population readings"
+        in Articles()
+        .figure("a", "c1", value="50.3", unit="percent", readings=("all", "not-returned"))
+        .figure("b", "c1", value="50.3", unit="percent")
+        .run()[0]
+        .explanation
+    )
+
+
+def test_other_place_measure_or_unit_is_not_compared():
+    assert _pair({"value": 5, "place": "serbia"}, {"value": 6, "place": "montenegro"}) == {}
+    assert _pair({"value": 5, "measure": "apps"}, {"value": 6, "measure": "permits"}) == {}
+    assert _pair({"value": 5, "unit": "count"}, {"value": 6, "unit": "percent"}) == {}
+
+
+def test_claims_of_one_article_are_not_compared_by_this_rule():
+    assert Articles().figure("a", "c1", value=5).figure("a", "c2", value=6).verdicts() == {}
+
+
+def test_three_articles_give_one_review_per_pair():
+    articles = Articles().figure("a", "c1", value=5).figure("b", "c1", value=5).figure("c", "c1", value=7)
+    findings = articles.run()
+    assert len(findings) == 6
+    ids = {review_id(f, IRIS) for f in findings}
+    assert len(ids) == 6
+    assert "c1-same-figure-across-articles-articles-b-c1" in ids
+    assert "articles-b-c1-same-figure-across-articles-c1" in ids
+    assert "articles-b-c1-same-figure-across-articles-articles-c-c1" in ids
