@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from claimgraph.build.checks import load_rules, review_id, run_checks
-from claimgraph.build.pipeline import to_nquads
+from claimgraph.build.pipeline import build_dataset, build_reviewed, compile_data, to_nquads
+from claimgraph.build.sources import read_sources
 from claimgraph.build.validation import load_ontology
+from claimgraph.errors import DataError
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import Dataset, Literal, URIRef
@@ -234,3 +237,187 @@ def test_three_articles_give_one_review_per_pair():
     assert "c1-same-figure-across-articles-articles-b-c1" in ids
     assert "articles-b-c1-same-figure-across-articles-c1" in ids
     assert "articles-b-c1-same-figure-across-articles-articles-c-c1" in ids
+
+
+# -- a stated change against the figures before and after --------------------------------------------
+CHANGE_RULE = next(rule for rule in load_rules() if rule.id == "change-against-figures")
+
+
+def _change(before, after, *, scale="percent", value=None, minimum=None, maximum=None,
+            min_inclusive=True, max_inclusive=True, approximate=False):  # fmt: skip
+    """Claims b (before) and a (after) of one article, and claim s stating the change between them."""
+    articles = Articles().figure("a", "before", before, period=2023).figure("a", "after", after, period=2024)
+    claim = claim_iri("a", "s")
+    graph_iri = URIRef(f"{claim}/assertion")
+    articles.meta.add((claim, RDF.type, SCHEMA.Claim))
+    articles.meta.add((claim, CG.assertion, graph_iri))
+    g = articles.ds.graph(graph_iri)
+    node = URIRef(f"{claim}/change-1")
+    g.add((node, RDF.type, CG.Change))
+    g.add((node, SCHEMA.variableMeasured, IRIS.measure("apps")))
+    g.add((node, CG.changeFrom, claim_iri("a", "before")))
+    g.add((node, CG.changeTo, claim_iri("a", "after")))
+    g.add((node, CG.changeScale, CG[f"scale-{scale}"]))
+    g.add((node, CG.approximate, Literal(approximate)))
+    for prop, number in ((SCHEMA.value, value), (SCHEMA.minValue, minimum), (SCHEMA.maxValue, maximum)):
+        if number is not None:
+            g.add((node, prop, _number(number)))
+    if minimum is not None:
+        g.add((node, CG.minInclusive, Literal(min_inclusive)))
+    if maximum is not None:
+        g.add((node, CG.maxInclusive, Literal(max_inclusive)))
+    ontology = articles.ds.graph(IRIS.ontology)
+    for triple in load_ontology(IRIS):
+        ontology.add(triple)
+    store = OxigraphStore(base_iri=IRIS.base, prefixes=IRIS.prefixes())
+    store.replace_all(to_nquads(articles.ds))
+    findings = run_checks(store, IRIS, (CHANGE_RULE,)).findings
+    assert all(f.claim == claim for f in findings)
+    return findings
+
+
+def _verdict(*args, **kwargs) -> str:
+    (finding,) = _change(*args, **kwargs)
+    return finding.verdict_id
+
+
+def test_rose_by_a_percentage_holds_to_its_rounding():
+    assert _verdict(100, 140, value=40) == "consistent"
+    assert _verdict(100, 141, value=40) == "inconsistent"
+    assert _verdict(1000, 1404, value=40) == "consistent"  # 40.4% is "40%"
+
+
+def test_over_fifty_percent_excludes_fifty():
+    assert _verdict(100, 151, minimum=50, min_inclusive=False) == "consistent"
+    assert _verdict(100, 150, minimum=50, min_inclusive=False) == "inconsistent"
+    assert _verdict(100, 150, minimum=50, min_inclusive=True) == "consistent"
+    assert _verdict(100, 149, minimum=50, min_inclusive=True) == "inconsistent"
+
+
+def test_more_than_doubled_and_tripled():
+    assert _verdict(245, 1465, scale="factor", minimum=2, min_inclusive=False) == "consistent"
+    assert _verdict(100, 200, scale="factor", minimum=2, min_inclusive=False) == "inconsistent"
+    assert _verdict(100, 300, scale="factor", value=3) == "consistent"
+    assert _verdict(100, 290, scale="factor", value=3) == "inconsistent"
+    assert _verdict(100, 290, scale="factor", value=3, approximate=True) == "consistent"
+
+
+def test_fell_by_a_third_is_a_negative_change():
+    assert _verdict(300, 200, value="-33.3") == "consistent"
+    assert _verdict(300, 250, value="-33.3") == "inconsistent"
+    # "fell by more than half": under -50%
+    assert _verdict(100, 40, maximum=-50, max_inclusive=False) == "consistent"
+    assert _verdict(100, 50, maximum=-50, max_inclusive=False) == "inconsistent"
+
+
+def test_the_change_finding_shows_its_arithmetic_and_evidence():
+    (finding,) = _change(100, 151, minimum=50, min_inclusive=False)
+    assert finding.computation == "100 × (151 − 100) / 100 = 51%; stated: over 50%"
+    assert "give a relative change of 51%, which agrees with the stated over 50%" in finding.explanation
+    assert finding.evidence == (claim_iri("a", "before"), claim_iri("a", "after"))
+
+
+def test_a_change_from_zero_is_unverifiable():
+    (finding,) = _change(0, 10, value=40)
+    assert finding.verdict_id == "unverifiable"
+    assert "the figure before is zero" in finding.explanation
+
+
+# -- `change:` in claims.yaml ------------------------------------------------------------------------
+#: Appended to a copy of the shipped article (never to the shipped one, which states no such change):
+#: offsets of the text before it stay as they are.
+CHANGE_SENTENCE = "\nDenials rose by over 400% in 2024, and more than doubled; they did not triple."
+
+
+def _with_change_claims(folder, items: str):
+    claims_file = next(folder.rglob("claims.yaml"))
+    text_file = claims_file.parent / "article.txt"
+    text_file.write_text(text_file.read_text(encoding="utf-8") + CHANGE_SENTENCE, encoding="utf-8")
+    claims_file.write_text(claims_file.read_text(encoding="utf-8") + items, encoding="utf-8")
+    return folder
+
+
+CHANGE_CLAIMS = """
+  - id: c901
+    kind: statistic
+    quote: "Denials rose by over 400% in 2024"
+    attribution: none
+    sources: []
+    assertion:
+      - change:
+          measure: residence-permit-denials
+          from: c070
+          to: c069
+          direction: increase
+          min: 400
+          min_inclusive: false
+  - id: c902
+    kind: statistic
+    quote: "more than doubled"
+    attribution: none
+    sources: []
+    assertion:
+      - change: {measure: residence-permit-denials, from: c070, to: c069, scale: factor, min: 2,
+                 min_inclusive: false}
+  - id: c903
+    kind: statistic
+    quote: "they did not triple"
+    attribution: none
+    sources: []
+    assertion:
+      - change: {measure: residence-permit-denials, from: c070, to: c069, scale: factor, value: 3}
+"""
+
+
+def test_a_change_in_claims_yaml_is_checked_against_the_article_figures(data_copy, iris):
+    sources = read_sources(_with_change_claims(data_copy, CHANGE_CLAIMS))
+    built = build_dataset(sources, iris)
+    assert built.report.conforms, built.report.text
+    findings = {f.claim_id: f for f in built.check_run.findings if f.rule.id == "change-against-figures"}
+    assert {cid: f.verdict_id for cid, f in findings.items()} == {
+        "c901": "consistent",  # 245 -> 1,465 is +497.96%
+        "c902": "consistent",  # a factor of 5.98
+        "c903": "inconsistent",  # not 3
+    }
+    assert findings["c901"].computation == "100 × (1465 − 245) / 245 = 497.96%; stated: over 400%"
+    change = iris.claim_part("c901", "change-1")
+    assert (change, CG.changeScale, CG["scale-percent"]) in built.dataset.graph(iris.assertion_graph("c901"))
+
+
+def test_a_fall_is_stored_as_a_negative_change_with_its_bounds_swapped(data_copy, iris):
+    fall = CHANGE_CLAIMS.replace("direction: increase", "direction: decrease")
+    built = build_reviewed(read_sources(_with_change_claims(data_copy, fall)), iris)
+    graph = built.dataset.graph(iris.assertion_graph("c901"))
+    change = iris.claim_part("c901", "change-1")
+    assert graph.value(change, SCHEMA.maxValue) == Literal(-400, datatype=XSD.integer)
+    assert graph.value(change, CG.maxInclusive) == Literal(False)
+    assert graph.value(change, SCHEMA.minValue) is None
+    verdict = next(f.verdict_id for f in built.check_run.findings if f.claim_id == "c901")
+    assert verdict == "inconsistent"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("{measure: residence-permit-denials, from: c070, to: c069}", "give the stated change as value"),
+        ("{measure: residence-permit-denials, from: c070, to: c070, value: 1}", "two claims"),
+        ("{measure: residence-permit-denials, from: c070, to: c999, value: 1}", "unknown claim 'c999'"),
+        ("{measure: residence-permit-denials, from: c070, to: c069, value: -5}", "direction: decrease"),
+        ("{measure: residence-permit-denials, from: c070, to: c069, scale: odds, value: 1}", "scale must be"),
+        ("{measure: residence-permit-denials, from: c070, to: c069, scale: factor, value: 0}", "positive"),
+    ],
+)
+def test_a_bad_change_is_refused_naming_the_claim(data_copy, iris, change, message):
+    bad = f"""
+  - id: c901
+    kind: statistic
+    quote: "Denials rose by over 400% in 2024"
+    attribution: none
+    sources: []
+    assertion:
+      - change: {change}
+"""
+    with pytest.raises(DataError, match=message) as info:
+        compile_data(read_sources(_with_change_claims(data_copy, bad)), iris)
+    assert info.value.file is not None
+    assert info.value.file.endswith("claims.yaml")
