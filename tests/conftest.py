@@ -18,6 +18,8 @@ from rdflib import URIRef
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+#: The shipped article's folder, under the data folder.
+SHIPPED = Path("articles", "russians-in-serbia")
 BASE = "http://claimgraph.test/"
 
 
@@ -33,7 +35,7 @@ def built(iris: Iris) -> CompiledDataset:
 
 @pytest.fixture(scope="session")
 def article_text() -> str:
-    return (DATA / "article.txt").read_text(encoding="utf-8")
+    return (DATA / SHIPPED / "article.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +76,8 @@ def data_copy(tmp_path: Path) -> Path:
     """A writable copy of data/ to break on purpose."""
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
-    for path in target.iterdir():
-        path.chmod(0o644)
+    for path in target.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
     return target
 
 

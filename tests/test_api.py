@@ -47,7 +47,7 @@ def validator(openapi: dict, name: str) -> Draft202012Validator:
 def test_openapi_describes_every_json_route(client, openapi):
     app = client.application
     assert openapi["openapi"].startswith("3.1")
-    documented = set(openapi["paths"])
+    documented = {re.sub(r"\{[^}]+\}", "{id}", path) for path in openapi["paths"]}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/"):
             assert re.sub(r"<[^>]+>", "{id}", rule.rule) in documented, rule.rule

@@ -16,32 +16,44 @@ from claimgraph.iris import SCHEMA
 from claimgraph.loading import ensure_current
 from claimgraph.settings import Settings
 from claimgraph.store.oxigraph import OxigraphStore
+from conftest import SHIPPED
 from rdflib import Dataset
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def test_the_article_text_file_is_the_one_the_context_names(data_copy: Path, iris):
-    (data_copy / "article.txt").rename(data_copy / "post.txt")
-    with pytest.raises(DataError, match="cannot read") as info:
+def test_the_article_text_file_is_the_one_its_article_yaml_names(data_copy: Path, iris):
+    folder = data_copy / SHIPPED
+    (folder / "article.txt").rename(folder / "post.txt")
+    with pytest.raises(DataError, match="missing") as info:
         read_sources(data_copy)
-    assert info.value.file == str(data_copy / "article.txt")
-    context = data_copy / "context.yaml"
-    context.write_text(context.read_text().replace("text_file: article.txt", "text_file: post.txt", 1))
+    assert info.value.file == f"{SHIPPED.as_posix()}/article.txt"
+    entry = folder / "article.yaml"
+    entry.write_text(entry.read_text().replace("text_file: article.txt", "text_file: post.txt", 1))
     read = read_sources(data_copy)
     [article] = read.articles
-    assert article.text_file == data_copy / "post.txt"
+    assert article.text_file == folder / "post.txt"
     assert read.article_texts(iris) == {iris.article("russians-in-serbia"): article.text}
 
 
+@pytest.mark.parametrize("name", ["../context.yaml", "/etc/passwd", ".hidden", "sub/post.txt"])
+def test_the_text_file_is_a_plain_file_of_the_articles_folder(data_copy: Path, name: str):
+    entry = data_copy / SHIPPED / "article.yaml"
+    entry.write_text(entry.read_text().replace("text_file: article.txt", f"text_file: {name}", 1))
+    with pytest.raises(DataError, match="a file of its folder"):
+        read_sources(data_copy)
+
+
 def test_a_quote_missing_from_its_article_names_the_articles_text_file(data_copy: Path, iris):
-    (data_copy / "article.txt").rename(data_copy / "post.txt")
-    context = data_copy / "context.yaml"
-    context.write_text(context.read_text().replace("text_file: article.txt", "text_file: post.txt", 1))
-    claims = data_copy / "claims.yaml"
+    folder = data_copy / SHIPPED
+    (folder / "article.txt").rename(folder / "post.txt")
+    entry = folder / "article.yaml"
+    entry.write_text(entry.read_text().replace("text_file: article.txt", "text_file: post.txt", 1))
+    claims = folder / "claims.yaml"
     claims.write_text(claims.read_text().replace('"20,270 filed in 2022"', '"20,207 filed in 2022"'))
-    with pytest.raises(DataError, match=r"claim c017: quote not found in post.txt"):
+    with pytest.raises(DataError, match=r"claim c017: quote not found in post.txt") as info:
         compile_data(read_sources(data_copy), iris)
+    assert info.value.file == f"{SHIPPED.as_posix()}/claims.yaml"
 
 
 def test_anchors_are_checked_against_the_text_of_their_own_article(built, iris, article_text):
@@ -85,14 +97,14 @@ def test_validating_a_file_against_one_article_text_needs_claims_of_one_article(
     file = tmp_path / "two.nq"
     file.write_bytes(serialize_dataset(two, "nquads"))
     with pytest.raises(DataError, match="its claims appear in 2 articles; --article gives one text"):
-        validate_path(str(file), str(DATA / "article.txt"), settings)
+        validate_path(str(file), str(DATA / SHIPPED / "article.txt"), settings)
 
 
 def test_validating_a_file_checks_its_anchors_against_the_article_given(built, iris, tmp_path):
     settings = Settings.from_mapping({"base_iri": iris.base}, environ={})
     file = tmp_path / "data.nq"
     file.write_bytes(serialize_dataset(built.dataset, "nquads"))
-    text = DATA / "article.txt"
+    text = DATA / SHIPPED / "article.txt"
     shifted = tmp_path / "shifted.txt"
     shifted.write_text(" " + text.read_text(encoding="utf-8"), encoding="utf-8")
     report = validate_path(str(file), str(shifted), settings)

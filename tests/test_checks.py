@@ -33,9 +33,10 @@ class Graphs:
         self.vocab.add((IRIS.unit("percent"), SCHEMA.unitCode, Literal("P1")))
         self.counter = 0
 
-    def claim(self, cid, *, kind="statistic", attribution="stated", source="src", **links):
+    def claim(self, cid, *, kind="statistic", attribution="stated", source="src", article="a", **links):
         claim = IRIS.claim(cid)
         self.meta.add((claim, RDF.type, SCHEMA.Claim))
+        self.meta.add((claim, SCHEMA.appearance, IRIS.article(article)))
         self.meta.add((claim, CG.kind, CG[f"kind-{kind}"]))
         self.meta.add((claim, CG.attribution, CG[f"attribution-{attribution}"]))
         self.meta.add((claim, CG.assertion, IRIS.assertion_graph(cid)))
@@ -139,6 +140,16 @@ def test_sum_of_parts_inconsistent_when_parts_do_not_add_up():
     findings = _total_with_parts(30, 30, 41).run("sum-of-parts")
     assert set(findings) == {("t", "inconsistent")}
     assert "not the stated total of 100 (a difference of -1)" in findings["t", "inconsistent"].explanation
+
+
+def test_figures_of_another_article_are_not_parts_of_this_ones_total():
+    g = Graphs().claim("t").figure("t", "apps", 100, period=("2022-01-01", "2024-12-31"))
+    for year, value in ((2022, 30), (2023, 30)):
+        g.claim(f"p{year}").figure(f"p{year}", "apps", value, period=year)
+    g.claim("p2024", article="other").figure("p2024", "apps", 40, period=2024)
+    assert set(g.run("sum-of-parts")) == set()
+    g.claim("q2024").figure("q2024", "apps", 40, period=2024)
+    assert set(g.run("sum-of-parts")) == {("t", "consistent")}
 
 
 def test_sum_of_parts_silent_when_a_year_is_missing():

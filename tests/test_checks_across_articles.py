@@ -3,16 +3,21 @@ rule must fire (and with which verdict) and where it must not."""
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from claimgraph.build.checks import load_rules, review_id, run_checks
+import requests
+from claimgraph.build.checks import load_rules, review_id, review_iri, run_checks
 from claimgraph.build.pipeline import build_dataset, build_reviewed, compile_data, to_nquads
 from claimgraph.build.sources import read_sources
 from claimgraph.build.validation import load_ontology
 from claimgraph.errors import DataError
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.store.oxigraph import OxigraphStore
+from conftest import DATA
+from live_server import BIN, free_port, running
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -232,11 +237,12 @@ def test_three_articles_give_one_review_per_pair():
     articles = Articles().figure("a", "c1", value=5).figure("b", "c1", value=5).figure("c", "c1", value=7)
     findings = articles.run()
     assert len(findings) == 6
-    ids = {review_id(f, IRIS) for f in findings}
-    assert len(ids) == 6
-    assert "c1-same-figure-across-articles-articles-b-c1" in ids
-    assert "articles-b-c1-same-figure-across-articles-c1" in ids
-    assert "articles-b-c1-same-figure-across-articles-articles-c-c1" in ids
+    reviews = {str(review_iri(f, IRIS)) for f in findings}
+    assert len(reviews) == 6
+    assert f"{IRIS.base}reviews/c1-same-figure-across-articles-articles-b-c1" in reviews
+    assert f"{IRIS.base}articles/b/reviews/c1-same-figure-across-articles-c1" in reviews
+    assert f"{IRIS.base}articles/b/reviews/c1-same-figure-across-articles-articles-c-c1" in reviews
+    assert review_id(findings[0], IRIS).startswith("c1-same-figure-across-articles-")
 
 
 # -- a stated change against the figures before and after --------------------------------------------
@@ -421,3 +427,76 @@ def test_a_bad_change_is_refused_naming_the_claim(data_copy, iris, change, messa
         compile_data(read_sources(_with_change_claims(data_copy, bad)), iris)
     assert info.value.file is not None
     assert info.value.file.endswith("claims.yaml")
+
+
+# -- end to end: two articles served, the finding on both claim pages ----------------------------------
+FIXTURE = Path(__file__).resolve().parent / "data" / "articles" / "test-fixture-permits"
+FIXTURE_SLUG = FIXTURE.name
+
+
+def test_two_articles_get_findings_on_both_claims_in_the_build(iris):
+    run = build_reviewed(read_sources(DATA, [FIXTURE]), iris).check_run
+    found = {
+        (f.claim_id, iris.claim_scope(str(f.claim))[0], str(f.evidence[0]), f.verdict_id)
+        for f in run.findings
+        if f.rule.id == "same-figure-across-articles"
+    }
+    shipped_c018, shipped_c070 = str(iris.claim("c018")), str(iris.claim("c070"))
+    second_c001, second_c002 = str(iris.claim("c001", FIXTURE_SLUG)), str(iris.claim("c002", FIXTURE_SLUG))
+    # 24,704 applications in 2023 in both: consistent, on both claims
+    assert ("c018", None, second_c001, "consistent") in found
+    assert ("c001", FIXTURE_SLUG, shipped_c018, "consistent") in found
+    # 250 rejected applications in 2023 against the shipped 245: inconsistent, on both claims
+    assert ("c070", None, second_c002, "inconsistent") in found
+    assert ("c002", FIXTURE_SLUG, shipped_c070, "inconsistent") in found
+    # the 2023 figure against the shipped total for 24 February 2022 - 2024: not the same period
+    assert ("c001", FIXTURE_SLUG, str(iris.claim("c013")), "needs-context") in found
+    # no finding between two claims of one article
+    assert all(
+        scope is not None or evidence.startswith(f"{iris.base}articles/") for _, scope, evidence, _ in found
+    )
+
+
+@pytest.mark.integration
+def test_a_live_server_shows_the_finding_on_both_claim_pages_the_checks_and_the_api(tmp_path):
+    articles = tmp_path / "added"
+    shutil.copytree(FIXTURE, articles / FIXTURE_SLUG)
+    port = free_port()
+    env = {
+        "CLAIMGRAPH_STORE_PATH": str(tmp_path / "store"),
+        "CLAIMGRAPH_ARTICLES_DIR": str(articles),
+        "CLAIMGRAPH_BASE_IRI": f"http://127.0.0.1:{port}/",
+    }
+    command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
+    with running(command, env, port, tmp_path / "serve.log") as base:
+        html = {"Accept": "text/html"}
+        shipped = requests.get(f"{base}claims/c070", headers=html, timeout=60)
+        second = requests.get(f"{base}articles/{FIXTURE_SLUG}/claims/c002", headers=html, timeout=60)
+        assert shipped.status_code == second.status_code == 200
+        # each page shows the finding, names the other article and links the other claim
+        assert "The same figure stated by two articles" in shipped.text
+        assert "Test fixture: residence permit applications in 2023" in shipped.text
+        assert f'href="/articles/{FIXTURE_SLUG}/claims/c002"' in shipped.text
+        assert "The same figure stated by two articles" in second.text
+        assert 'href="/claims/c070"' in second.text
+        for text in (shipped.text, second.text):
+            assert "cannot both hold" in text
+        api = requests.get(f"{base}api/articles/{FIXTURE_SLUG}/claims/c002", timeout=60).json()
+        review = next(r for r in api["reviews"] if r["rule"]["id"] == "same-figure-across-articles")
+        assert review["verdict"]["id"] == "inconsistent"
+        assert [e["iri"] for e in review["evidence"]] == [f"{base}claims/c070"]
+        shipped_api = requests.get(f"{base}api/claims/c018", timeout=60).json()
+        assert any(
+            r["rule"]["id"] == "same-figure-across-articles" and r["verdict"]["id"] == "consistent"
+            for r in shipped_api["reviews"]
+        )
+        checks = requests.get(f"{base}api/checks", timeout=60).json()
+        rule = next(r for r in checks["rules"] if r["id"] == "same-figure-across-articles")
+        claims = {(f["claim"]["iri"], f["review"]) for f in rule["findings"]}
+        assert (
+            f"{base}claims/c070",
+            f"{base}reviews/c070-same-figure-across-articles-articles-{FIXTURE_SLUG}-c002",
+        ) in claims
+        assert any(iri == f"{base}articles/{FIXTURE_SLUG}/claims/c002" for iri, _ in claims)
+        page = requests.get(f"{base}checks", headers=html, timeout=60).text
+        assert "The same figure stated by two articles" in page

@@ -19,6 +19,7 @@ from claimgraph.iris import ONTOLOGY_NAMESPACE, Iris
 from claimgraph.loading import ensure_current
 from claimgraph.settings import Settings, declared_base
 from claimgraph.store.oxigraph import OxigraphStore
+from conftest import SHIPPED
 from live_server import BIN, free_port, running
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
@@ -184,7 +185,9 @@ def test_a_store_built_for_another_base_refuses_to_start(store):
 
 
 def test_a_store_of_another_data_version_refuses_to_start(store, data_copy):
-    (data_copy / "article.txt").write_text((data_copy / "article.txt").read_text() + "\n", encoding="utf-8")
+    (data_copy / SHIPPED / "article.txt").write_text(
+        (data_copy / SHIPPED / "article.txt").read_text() + "\n", encoding="utf-8"
+    )
     completed = refused(store, data_dir=data_copy)
     assert completed.returncode == 1
     assert "data version" in completed.stderr

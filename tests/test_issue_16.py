@@ -20,6 +20,7 @@ from claimgraph.build.sources import read_sources
 from claimgraph.build.validation import load_ontology, merged_graph, validate_dataset
 from claimgraph.errors import DataError
 from claimgraph.iris import SCHEMA
+from conftest import SHIPPED
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from test_checks import CG, IRIS, Graphs
@@ -198,7 +199,7 @@ def test_equal_suggests_sentences_are_sourced_alike(claims):
 
 
 def test_a_hedge_must_stand_in_the_quote(data_copy, iris):
-    claims_file = data_copy / "claims.yaml"
+    claims_file = data_copy / SHIPPED / "claims.yaml"
     text = claims_file.read_text()
     claims_file.write_text(text.replace("    hedge: likely\n", "    hedge: probably\n", 1))
     with pytest.raises(DataError, match="hedge 'probably' is not a word of the quote"):
@@ -226,7 +227,7 @@ def test_every_quantifier_word_of_a_quote_is_modelled(built, iris, claims):
 
 
 def test_a_quantifier_must_stand_in_the_sentence(data_copy, iris):
-    claims_file = data_copy / "claims.yaml"
+    claims_file = data_copy / SHIPPED / "claims.yaml"
     text = claims_file.read_text()
     claims_file.write_text(text.replace("          word: predominantly\n", "          word: nearly all\n", 1))
     with pytest.raises(DataError, match="quantifier 'nearly all' is not in the claim's sentence"):
@@ -501,7 +502,7 @@ def test_every_date_and_place_stands_in_the_article_text(built, iris):
 
 
 def test_a_date_or_place_the_article_does_not_give_is_caught(data_copy, iris):
-    claims_file = data_copy / "claims.yaml"
+    claims_file = data_copy / SHIPPED / "claims.yaml"
     text = claims_file.read_text()
     text = text.replace("          period: 2024-06\n", "          period: 2024-07\n", 1)
     claims_file.write_text(

@@ -10,6 +10,7 @@ from claimgraph.build.pipeline import compile_data
 from claimgraph.build.sources import read_sources
 from claimgraph.build.validation import merged_graph
 from claimgraph.iris import OA, SCHEMA
+from conftest import SHIPPED
 from rdflib import Literal
 from rdflib.namespace import RDF, XSD
 
@@ -97,7 +98,7 @@ def test_exclusions_are_still_needed(built, iris, article_text):
 
 
 def test_a_wrong_figure_leaves_its_token_uncovered(data_copy, iris, article_text):
-    claims_file = data_copy / "claims.yaml"
+    claims_file = data_copy / SHIPPED / "claims.yaml"
     claims_file.write_text(claims_file.read_text().replace("value: 73197", "value: 73198"))
     broken = compile_data(read_sources(data_copy), iris)
     uncovered, _ = uncovered_tokens(broken, iris, article_text)

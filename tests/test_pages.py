@@ -352,7 +352,7 @@ def test_every_page_has_navigation_title_and_description(client, path):
     html = page(client, path)
     nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', html, re.DOTALL).group(1)
     labels = re.findall(r">(\w+)</a>", nav)
-    assert labels == ["Article", "Claims", "Sources", "Query", "Checks", "Ontology", "Dataset"]
+    assert labels == ["Articles", "Claims", "Sources", "Query", "Checks", "Ontology", "Dataset"]
     assert re.search(r"<title>[^<]+ · claimgraph</title>", html)
     assert re.search(r'<meta name="description" content="[^"]{20,}">', html)
     assert '<link rel="stylesheet" href="/static/claimgraph.css">' in html

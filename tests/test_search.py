@@ -10,6 +10,7 @@ from claimgraph.build.pipeline import build_reviewed, to_nquads
 from claimgraph.build.sources import read_sources
 from claimgraph.reading.search_query import SearchSyntaxError, parse
 from claimgraph.store.oxigraph import OxigraphStore
+from conftest import SHIPPED
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +170,7 @@ def test_the_index_follows_the_store_content(iris, data_copy: Path):
     store.replace_all(to_nquads(build_reviewed(read_sources(data_copy), iris).dataset))
     client = create_app({"base_iri": iris.base}, store=store).test_client()
     assert search(client, "zanzibarquokka")["total"] == 0
-    claims = data_copy / "claims.yaml"
+    claims = data_copy / SHIPPED / "claims.yaml"
     text = claims.read_text(encoding="utf-8")
     marker = "    note: >-\n"
     assert marker in text

@@ -17,6 +17,7 @@ from claimgraph.loading import ensure_current
 from claimgraph.settings import Settings
 from claimgraph.store import oxigraph as oxigraph_store
 from claimgraph.store.oxigraph import OxigraphStore
+from conftest import SHIPPED
 from live_server import protocol_nquads
 
 BASE = "http://claimgraph.test/"
@@ -146,7 +147,7 @@ def test_read_only_needs_a_store_path():
 
 
 def test_invalid_data_is_never_loaded(disk_store, data_copy):
-    claims = data_copy / "claims.yaml"
+    claims = data_copy / SHIPPED / "claims.yaml"
     claims.write_text(claims.read_text().replace("quote: ", "quote: NOT IN THE ARTICLE ", 1))
     with pytest.raises(DataError, match="quote not found"):
         ensure_current(disk_store, disk_store_iris(), str(data_copy))

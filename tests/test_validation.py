@@ -13,6 +13,7 @@ from claimgraph.build.validation import parse_rdf_file, validate_dataset
 from claimgraph.errors import DataError
 from claimgraph.iris import OA, SCHEMA
 from claimgraph.loading import load_dataset
+from conftest import SHIPPED
 from rdflib import Literal
 from rdflib.namespace import PROV, XSD
 
@@ -96,13 +97,13 @@ def test_claim_without_kind_is_reported(built, iris, article_texts):
 
 
 def test_dangling_source_in_yaml_names_file_and_line(data_copy, iris):
-    claims = data_copy / "claims.yaml"
+    claims = data_copy / SHIPPED / "claims.yaml"
     text = claims.read_text()
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "sources: [levada-poll-2024-06]" in row)
     claims.write_text(text.replace("sources: [levada-poll-2024-06]", "sources: [levada-poll-2042]", 1))
     with pytest.raises(DataError) as info:
         compile_data(read_sources(data_copy), iris)
-    assert info.value.file == "claims.yaml"
+    assert info.value.file == f"{SHIPPED.as_posix()}/claims.yaml"
     assert "unknown source 'levada-poll-2042'" in str(info.value)
     # the error points at the claim's mapping, which starts a few lines above `sources:`
     assert 0 < line - info.value.line < 8
@@ -122,7 +123,7 @@ def test_yaml_syntax_error_names_file_and_line(data_copy, iris):
 
 
 def test_quote_not_in_text_is_refused(data_copy, iris):
-    claims = data_copy / "claims.yaml"
+    claims = data_copy / SHIPPED / "claims.yaml"
     claims.write_text(claims.read_text().replace('"20,270 filed in 2022"', '"20,207 filed in 2022"'))
     with pytest.raises(DataError, match=r"claim c017: quote not found"):
         compile_data(read_sources(data_copy), iris)
@@ -163,7 +164,7 @@ def test_cli_validate_broken_trig_exits_1_with_readable_report(tmp_path):
 
 
 def test_cli_validate_dangling_reference_exits_1_naming_file(data_copy):
-    claims = data_copy / "claims.yaml"
+    claims = data_copy / SHIPPED / "claims.yaml"
     claims.write_text(claims.read_text().replace("population: russians-in-russia", "population: nobody", 1))
     result = run_cli("validate", str(data_copy))
     assert result.returncode == 1
@@ -188,7 +189,7 @@ def test_a_dataset_that_fails_validation_is_not_loaded(data_copy, iris):
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     load_dataset(store, build_dataset(read_sources(data_copy), iris))
     before = store.stats()
-    claims = data_copy / "claims.yaml"
+    claims = data_copy / SHIPPED / "claims.yaml"
     # c010 (Belgrade, 83.4%) loses its population: it compiles, then fails the shapes.
     text = claims.read_text()
     c010 = text.index("id: c010")

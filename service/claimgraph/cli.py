@@ -64,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="validate the data (a data folder, or an RDF file) and print a report"
     )
     suffixes = "/".join(f".{fmt.suffix}" for fmt in DATASET_FORMATS)
-    validate.add_argument("path", nargs="?", default=None, help=f"data folder or {suffixes} file")
+    validate.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        help=f"data folder, article folder (checked with the data) or {suffixes} file",
+    )
     validate.add_argument("--article", default=None, help="article text the anchors point into (RDF files)")
     validate.set_defaults(run=cmd_validate)
 

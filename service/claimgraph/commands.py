@@ -16,10 +16,18 @@ from pathlib import Path
 from rdflib import Dataset, URIRef
 from werkzeug.serving import run_simple
 
+from claimgraph import paths
 from claimgraph.app import create_app
-from claimgraph.build.checks import CheckRun, review_id
+from claimgraph.build.checks import CheckRun, Finding, review_iri
 from claimgraph.build.pipeline import build_dataset, build_reviewed, serialize_dataset
-from claimgraph.build.sources import read_sources
+from claimgraph.build.sources import (
+    ARTICLE_FILE,
+    ARTICLES_DIR,
+    DataSources,
+    article_folders,
+    read_configured,
+    read_sources,
+)
 from claimgraph.build.validation import (
     RDF_INPUT_FORMATS,
     Report,
@@ -74,7 +82,7 @@ def build_store(settings: Settings) -> int:
 
     store = open_store(settings)
     try:
-        loaded = ensure_current(store, Iris(settings.base), settings.data_dir)
+        loaded = ensure_current(store, Iris(settings.base), settings.data_dir, settings.articles_dir)
         stats = store.stats()
     finally:
         store.close()
@@ -99,7 +107,7 @@ def validate_path(path: str | None, article: str | None, settings: Settings) -> 
     """Validate; raises DataError (file and line) when the input cannot even be read."""
     iris = Iris(settings.base)
     if path is None or Path(path).is_dir():
-        return build_dataset(read_sources(path or settings.data_dir), iris).report
+        return build_dataset(_folder_sources(path, settings), iris).report
     file = Path(path)
     fmt = RDF_INPUT_FORMATS.get(file.suffix)
     if fmt is None:
@@ -115,12 +123,28 @@ def validate_path(path: str | None, article: str | None, settings: Settings) -> 
     return validate_dataset(dataset, iris, _article_texts(dataset, file, article, settings))
 
 
+def _folder_sources(path: str | None, settings: Settings) -> DataSources:
+    """What `validate` builds: the configured data; a data folder (with context.yaml) alone; or an
+    article folder (with article.yaml) beside the configured data, in place of the configured article
+    of its slug, so an article is checked against the shared context before it is added."""
+    if path is None:
+        return read_configured(settings.data_dir, settings.articles_dir)
+    folder = Path(path)
+    if (folder / ARTICLE_FILE).exists():
+        data = Path(settings.data_dir) if settings.data_dir else paths.data_dir()
+        if folder.resolve().parent == (data / ARTICLES_DIR).resolve():
+            return read_configured(settings.data_dir, settings.articles_dir)
+        added = [f for f in article_folders(settings.articles_dir) if f.name != folder.name]
+        return read_sources(settings.data_dir, [*added, folder])
+    return read_sources(folder)
+
+
 def _article_texts(
     dataset: Dataset, file: Path, article: str | None, settings: Settings
 ) -> Mapping[URIRef, str]:
     """The texts an RDF file's anchors are checked against: the one ``--article`` names, else the data's."""
     if article is None:
-        return read_sources(settings.data_dir).article_texts(Iris(settings.base))
+        return read_configured(settings.data_dir, settings.articles_dir).article_texts(Iris(settings.base))
     articles = claimed_articles(dataset)
     if len(articles) > 1:
         raise DataError(
@@ -131,7 +155,7 @@ def _article_texts(
 
 
 def export(fmt: str, output: str | None, settings: Settings) -> int:
-    built = build_reviewed(read_sources(settings.data_dir), Iris(settings.base))
+    built = build_reviewed(read_configured(settings.data_dir, settings.articles_dir), Iris(settings.base))
     data = serialize_dataset(built.dataset, fmt)
     if output:
         Path(output).write_bytes(data)
@@ -142,17 +166,24 @@ def export(fmt: str, output: str | None, settings: Settings) -> int:
 
 def run_check_command(fmt: str, settings: Settings) -> int:
     iris = Iris(settings.base)
-    run = build_reviewed(read_sources(settings.data_dir), iris).check_run
-    print(as_json(run, iris) if fmt == "json" else as_table(run))
+    run = build_reviewed(read_configured(settings.data_dir, settings.articles_dir), iris).check_run
+    print(as_json(run, iris) if fmt == "json" else as_table(run, iris))
     return 0
 
 
-def as_table(run: CheckRun) -> str:
+def claim_key(finding: Finding, iris: Iris) -> str:
+    """The claim's id, or ``<slug>/<id>`` for an article other than the shipped one."""
+    scope = iris.claim_scope(str(finding.claim))
+    return f"{scope[0]}/{finding.claim_id}" if scope and scope[0] else finding.claim_id
+
+
+def as_table(run: CheckRun, iris: Iris) -> str:
     header = f"{'claim':6} {'rule':26} {'verdict':21} explanation"
     lines = [header, "-" * len(header)]
     for finding in run.findings:
         wrapped = textwrap.wrap(finding.explanation, 70) or [""]
-        lines.append(f"{finding.claim_id:6} {finding.rule.id:26} {finding.verdict_id:21} {wrapped[0]}")
+        key = claim_key(finding, iris)
+        lines.append(f"{key:6} {finding.rule.id:26} {finding.verdict_id:21} {wrapped[0]}")
         lines.extend(" " * 56 + more for more in wrapped[1:])
     counts: dict[str, int] = {}
     for finding in run.findings:
@@ -180,8 +211,9 @@ def as_json(run: CheckRun, iris: Iris) -> str:
             ],
             "findings": [
                 {
-                    "review": str(iris.review(review_id(f, iris))),
+                    "review": str(review_iri(f, iris)),
                     "claim": f.claim_id,
+                    "key": claim_key(f, iris),
                     "claimIri": str(f.claim),
                     "rule": f.rule.id,
                     "verdict": f.verdict_id,
@@ -215,7 +247,7 @@ def run_query(name_or_path: str, fmt: str, settings: Settings) -> int:
             return 2
         text = library[name_or_path].text
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
-    load_dataset(store, build_dataset(read_sources(settings.data_dir), iris))
+    load_dataset(store, build_dataset(read_configured(settings.data_dir, settings.articles_dir), iris))
     if fmt == "table":
         print_table(store.select(text))
     else:

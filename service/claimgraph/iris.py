@@ -130,17 +130,53 @@ class Iris:
         """Standard prefixes plus ``cg:``, the ontology's namespace."""
         return {**STANDARD_PREFIXES, "cg": str(self.cg)}
 
-    def claim(self, claim_id: str) -> URIRef:
-        return self._mint("claims", claim_id)
+    def claims_root(self, article: str | None = None) -> tuple[str, ...]:
+        """Where an article's claims live: ``claims/`` for the shipped article's legacy scheme
+        (``article`` None), ``articles/<slug>/claims/`` for every other article."""
+        return ("claims",) if article is None else ("articles", article, "claims")
 
-    def assertion_graph(self, claim_id: str) -> URIRef:
-        return self._mint("claims", claim_id, "assertion")
+    def claim(self, claim_id: str, article: str | None = None) -> URIRef:
+        """A claim; ``article`` is the slug of a namespaced article, None for the legacy scheme.
 
-    def provenance_graph(self, claim_id: str) -> URIRef:
-        return self._mint("claims", claim_id, "provenance")
+        >>> Iris("http://example.org/").claim("c001", "other-article")
+        rdflib.term.URIRef('http://example.org/articles/other-article/claims/c001')
+        """
+        return self._mint(*self.claims_root(article), claim_id)
 
-    def claim_part(self, claim_id: str, part: str) -> URIRef:
-        return self._mint("claims", claim_id, part)
+    def assertion_graph(self, claim_id: str, article: str | None = None) -> URIRef:
+        return self._mint(*self.claims_root(article), claim_id, "assertion")
+
+    def provenance_graph(self, claim_id: str, article: str | None = None) -> URIRef:
+        return self._mint(*self.claims_root(article), claim_id, "provenance")
+
+    def claim_part(self, claim_id: str, part: str, article: str | None = None) -> URIRef:
+        return self._mint(*self.claims_root(article), claim_id, part)
+
+    def claim_scope(self, claim: str) -> tuple[str | None, str] | None:
+        """(article slug or None for the legacy scheme, claim id) of a claim IRI (or of one of its
+        parts) minted under this base; None for any other IRI.
+
+        >>> iris = Iris("http://example.org/")
+        >>> iris.claim_scope("http://example.org/claims/c001/figure-1")
+        (None, 'c001')
+        >>> iris.claim_scope("http://example.org/articles/a-b/claims/c001")
+        ('a-b', 'c001')
+        """
+        if not claim.startswith(self.base):
+            return None
+        parts = claim[len(self.base) :].split("/")
+        if len(parts) >= 2 and parts[0] == "claims" and parts[1]:
+            return None, parts[1]
+        if len(parts) >= 4 and parts[0] == "articles" and parts[1] and parts[2] == "claims" and parts[3]:
+            return parts[1], parts[3]
+        return None
+
+    def article_graph(self, article: str | None = None) -> URIRef:
+        """The graph of an article's metadata and text: the shared ``graphs/article`` for the legacy
+        scheme, ``articles/<slug>/graphs/article`` for a namespaced article."""
+        if article is None:
+            return self.graph("article")
+        return self._mint("articles", article, "graphs", "article")
 
     def article(self, article_id: str) -> URIRef:
         return self._mint("articles", article_id)
@@ -175,8 +211,15 @@ class Iris:
     def rule(self, rule_id: str) -> URIRef:
         return self._mint("rules", rule_id)
 
-    def review(self, review_id: str) -> URIRef:
-        return self._mint("reviews", review_id)
+    def review(self, review_id: str, article: str | None = None) -> URIRef:
+        """A review of the checks; a namespaced article's reviews live under its folder.
+
+        >>> Iris("http://example.org/").review("c001-sum", "a-b")
+        rdflib.term.URIRef('http://example.org/articles/a-b/reviews/c001-sum')
+        """
+        if article is None:
+            return self._mint("reviews", review_id)
+        return self._mint("articles", article, "reviews", review_id)
 
     def check_rule(self, rule_id: str) -> URIRef:
         return self._mint("checks", rule_id)

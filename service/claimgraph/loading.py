@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from claimgraph.build.pipeline import BuiltDataset, build_dataset
-from claimgraph.build.sources import read_sources
+from claimgraph.build.sources import read_configured
 from claimgraph.errors import StoreUnavailable, ValidationFailed
 from claimgraph.iris import Iris
 from claimgraph.settings import Settings
@@ -48,10 +48,10 @@ def holds(store: Store, iris: Iris, version: str) -> bool:
     return (str(iris.dataset), version) in held_datasets(store)
 
 
-def ensure_current(store: Store, iris: Iris, data_dir: str | None) -> bool:
-    """Build and load the data unless the store already holds this version, minted under this
-    base; True if it loaded."""
-    sources = read_sources(data_dir)
+def ensure_current(store: Store, iris: Iris, data_dir: str | None, articles_dir: str | None = None) -> bool:
+    """Build and load the data (the data folder's articles and those of ``articles_dir``) unless the
+    store already holds this version, minted under this base; True if it loaded."""
+    sources = read_configured(data_dir, articles_dir)
     if holds(store, iris, sources.fingerprint):
         log.info("store is current (data version %s)", sources.fingerprint[:12])
         return False
@@ -65,18 +65,18 @@ def prepare_store(store: Store, iris: Iris, settings: Settings) -> None:
     if settings.store_read_only:
         check_read_only(store, iris, settings)
     else:
-        ensure_current(store, iris, settings.data_dir)
+        ensure_current(store, iris, settings.data_dir, settings.articles_dir)
 
 
 def check_read_only(store: Store, iris: Iris, settings: Settings) -> None:
     """Refuse a read-only store that does not hold the dataset this server would serve."""
-    version = read_sources(settings.data_dir).fingerprint
+    version = read_configured(settings.data_dir, settings.articles_dir).fingerprint
     if holds(store, iris, version):
         return
     held = held_datasets(store)
     rebuild = (
         f"rebuild it with `claimgraph build-store {settings.store_path}` run with the same settings"
-        f" (base IRI, data folder) as the server"
+        f" (base IRI, data folder, articles folder) as the server"
     )
     if not held:
         raise StoreUnavailable(f"the store at {settings.store_path} holds no claimgraph dataset: {rebuild}")

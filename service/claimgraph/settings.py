@@ -99,7 +99,16 @@ SETTINGS: tuple[Setting, ...] = (
         "data_dir",
         None,
         _optional_str,
-        "Folder with article.txt, context.yaml and claims.yaml; default: the bundled data.",
+        "Folder with context.yaml and articles/<slug>/ (article.yaml, article.txt, claims.yaml);"
+        " default: the bundled data.",
+    ),
+    Setting(
+        "articles_dir",
+        None,
+        _optional_str,
+        "Writable folder of added (ingested) article folders, each <slug>/ with article.yaml, its text and"
+        " claims.yaml, served beside the data folder's articles; folders whose name starts with '.' are"
+        " ignored (stage there, then rename). Default: none.",
     ),
     Setting(
         "union_default_graph",
@@ -226,6 +235,7 @@ class Settings:
     sparql_user: str | None
     sparql_password: str | None
     data_dir: str | None
+    articles_dir: str | None
     union_default_graph: bool
     proxy_hops: int
     query_timeout: float

@@ -26,8 +26,8 @@ QUANTIFIERS = ("majority", "most", "predominantly", "half", "minority", "a-third
 
 #: Classes of the context file's `types:` lists; own terms are defined in ontology/claimgraph.ttl.
 SCHEMA_TYPES = {
-    "BlogPosting", "Person", "Organization", "GovernmentOrganization", "Country", "City",
-    "Report", "Legislation",
+    "BlogPosting", "Article", "NewsArticle", "Person", "Organization", "GovernmentOrganization",
+    "Country", "City", "Report", "Legislation",
 }  # fmt: skip
 OWN_TYPES = {
     "AccessToInformationRequest", "AccessToInformationResponse", "SurveyResearch",
@@ -68,6 +68,16 @@ class DatasetBuilder:
         self.claim_items: dict[str, Located] = {}
         #: The article whose claims are being compiled; its text is what the anchors point into.
         self.article: ArticleSource | None = None
+        #: Events and rules, which are shared by id across articles: the first definition of each
+        #: and the article that gave it (another article may only repeat it exactly).
+        self.shared_parts: dict[tuple[str, str], tuple[str, Located]] = {}
+
+    def start_article(self, article: ArticleSource | None) -> None:
+        """Compile ``article``'s claims next: claim ids are its own (the same id in another article
+        is another claim)."""
+        self.article = article
+        self.known["claim"] = set()
+        self.claim_items = {}
 
     # -- the article being compiled --------------------------------------------------------------
     def current_article(self) -> ArticleSource:
@@ -90,6 +100,30 @@ class DatasetBuilder:
     @property
     def article_text_iri(self) -> URIRef:
         return self.iris.article_text(self.current_article().ident)
+
+    @property
+    def scope(self) -> str | None:
+        """What the current article's claim IRIs are minted under (None: the legacy claims/)."""
+        return self.current_article().scope
+
+    def claim_iri(self, cid: str) -> URIRef:
+        return self.iris.claim(cid, self.scope)
+
+    def claim_part(self, cid: str, part: str) -> URIRef:
+        return self.iris.claim_part(cid, part, self.scope)
+
+    def shared_part(self, kind: str, ident: str, item: Located) -> None:
+        """Record an event's or rule's definition; one given differently by another article is refused."""
+        slug = self.current_article().slug
+        known = self.shared_parts.setdefault((kind, ident), (slug, item))
+        if known[0] != slug and dict(known[1]) != dict(item):
+            file, line = item.where()
+            raise DataError(
+                f"{kind} {ident!r} is already defined differently in {known[1].file} (line {known[1].line});"
+                " a shared id is one resource: repeat its definition exactly, or give this one another id",
+                file=file,
+                line=line,
+            )
 
     # -- helpers -------------------------------------------------------------------------------
     def graph(self, name: URIRef) -> Graph:

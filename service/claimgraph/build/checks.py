@@ -143,7 +143,7 @@ def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | 
             findings.append(_finding(rule, row, iris))
     findings = _one_per_review(findings)
     ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    findings.sort(key=lambda f: (f.claim_id, f.rule.id))
+    findings.sort(key=lambda f: (f.claim_id, f.rule.id, str(f.claim)))
     return CheckRun(started, ended, tuple(rules), tuple(findings))
 
 
@@ -179,10 +179,11 @@ def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
 
 
 def review_id(finding: Finding, iris: Iris | None = None) -> str:
-    """The review's local id: claim and rule, plus the evidence for a rule that reviews per evidence.
+    """The review's local id (in its article's reviews): claim and rule, plus the evidence for a rule
+    that reviews per evidence.
 
-    There a claim is named by its path under the base, so that claims of two articles with the same
-    id stay apart: claims/c017 is c017, articles/x/claims/c003 is articles-x-c003.
+    Evidence is named by its path under the base, so that claims of two articles with the same id
+    stay apart: claims/c017 is c017, articles/x/claims/c003 is articles-x-c003.
     """
     if not finding.rule.per_evidence:
         return f"{finding.claim_id}-{finding.rule.id}"
@@ -193,7 +194,13 @@ def review_id(finding: Finding, iris: Iris | None = None) -> str:
         path = path.removeprefix("claims/").replace("/claims/", "/")
         return path.replace("/", "-")
 
-    return "-".join([name(finding.claim), finding.rule.id, *(name(e) for e in finding.evidence)])
+    return "-".join([finding.claim_id, finding.rule.id, *(name(e) for e in finding.evidence)])
+
+
+def review_iri(finding: Finding, iris: Iris) -> URIRef:
+    """The review's IRI: reviews/<claim>-<rule>, under articles/<slug>/ for a namespaced article's claim."""
+    scope = iris.claim_scope(str(finding.claim))
+    return iris.review(review_id(finding, iris), scope[0] if scope else None)
 
 
 def reviews_graph(run: CheckRun, iris: Iris, verdict_labels: dict[URIRef, str]) -> Graph:
@@ -239,7 +246,7 @@ def _add_review(
     verdict_labels: dict[URIRef, str],
 ) -> None:
     cg = iris.cg
-    review = iris.review(review_id(finding, iris))
+    review = review_iri(finding, iris)
     rating = URIRef(f"{review}#rating")
     label = verdict_labels.get(finding.verdict, finding.verdict_id)
     g.add((review, RDF.type, SCHEMA.ClaimReview))

@@ -68,9 +68,9 @@ def add_claim(b: DatasetBuilder, item: Located) -> None:
     file, line = item.where()
     cid = item["id"]
     cg = b.cg
-    claim = b.iris.claim(cid)
-    prov_graph = b.graph(b.iris.provenance_graph(cid))
-    assertion_iri = b.iris.assertion_graph(cid)
+    claim = b.claim_iri(cid)
+    prov_graph = b.graph(b.iris.provenance_graph(cid, b.scope))
+    assertion_iri = b.iris.assertion_graph(cid, b.scope)
 
     kind = b.require(item, "kind")
     if kind not in CLAIM_KINDS:
@@ -102,7 +102,7 @@ def add_claim(b: DatasetBuilder, item: Located) -> None:
     if item.get("note"):
         g.add((claim, RDFS.comment, Literal(str(item["note"]).strip(), lang="en")))
     for other in item.get("compares", []):
-        g.add((claim, cg.compares, b.iris.claim(b.ref("claim", other, item))))
+        g.add((claim, cg.compares, b.claim_iri(b.ref("claim", other, item))))
     b.not_stated(g, claim, item)
     add_anchor(b, g, claim, cid, item)
     add_hedges(b, g, claim, cid, item)
@@ -122,15 +122,17 @@ def add_anchor(b: DatasetBuilder, g: Graph, claim: URIRef, cid: str, item: Locat
     start = find_quote(b.text, quote, occurrence)
     if start < 0:
         raise DataError(
-            f"claim {cid}: quote not found in {b.text_file.name}: {quote!r}", file=file, line=line
+            f"claim {cid}: quote not found in {b.text_file.name}, its article's text: {quote!r}",
+            file=file,
+            line=line,
         )
     if "occurrence" not in item and find_quote(b.text, quote, 2) >= 0:
         raise DataError(f"claim {cid}: quote occurs more than once; add `occurrence:`", file=file, line=line)
     end = start + len(quote)
-    annotation = b.iris.claim_part(cid, "annotation")
-    target = b.iris.claim_part(cid, "target")
-    quote_sel = b.iris.claim_part(cid, "quote-selector")
-    position_sel = b.iris.claim_part(cid, "position-selector")
+    annotation = b.claim_part(cid, "annotation")
+    target = b.claim_part(cid, "target")
+    quote_sel = b.claim_part(cid, "quote-selector")
+    position_sel = b.claim_part(cid, "position-selector")
     g.add((claim, SCHEMA.text, Literal(quote)))
     g.add((claim, b.cg.anchor, target))
     g.add((annotation, RDF.type, OA.Annotation))
@@ -197,7 +199,7 @@ def add_assertion_item(b: DatasetBuilder, g: Graph, cid: str, n: int, part: Any,
 
 def add_figure(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
     cg = b.cg
-    node = b.iris.claim_part(cid, f"figure-{n}")
+    node = b.claim_part(cid, f"figure-{n}")
     g.add((node, RDF.type, SCHEMA.Observation))
     g.add((node, RDF.type, cg.Figure))
     measure = b.ref("measure", b.require(item, "measure"), item)
@@ -268,7 +270,9 @@ def add_period(b: DatasetBuilder, g: Graph, cid: str, node: URIRef, item: Locate
 
 
 def add_event(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
-    node = b.iris.event(b.require(item, "id"))
+    ident = b.require(item, "id")
+    b.shared_part("event", ident, item)
+    node = b.iris.event(ident)
     g.add((node, RDF.type, SCHEMA.Event))
     g.add((node, RDF.type, PROV.Activity))
     g.add((node, SCHEMA.name, Literal(b.require(item, "name"))))
@@ -287,7 +291,9 @@ def add_event(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> N
 
 
 def add_rule(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
-    node = b.iris.rule(b.require(item, "id"))
+    ident = b.require(item, "id")
+    b.shared_part("rule", ident, item)
+    node = b.iris.rule(ident)
     g.add((node, RDF.type, b.cg.LegalRule))
     g.add((node, SCHEMA.name, Literal(b.require(item, "name"))))
     if "instrument" in item:
@@ -298,7 +304,7 @@ def add_rule(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> No
 
 
 def add_statement(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
-    node = b.iris.claim_part(cid, f"statement-{n}")
+    node = b.claim_part(cid, f"statement-{n}")
     g.add((node, RDF.type, b.cg.Proposition))
     g.add((node, SCHEMA.description, Literal(b.require(item, "text"), lang="en")))
     add_period(b, g, cid, node, item)
@@ -323,16 +329,16 @@ def add_quantifier(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located)
     meaning = b.require(item, "meaning")
     if meaning not in QUANTIFIERS:
         raise DataError(f"claim {cid}: quantifier meaning must be one of {QUANTIFIERS}", file=file, line=line)
-    node = b.iris.claim_part(cid, f"quantifier-{n}")
+    node = b.claim_part(cid, f"quantifier-{n}")
     g.add((node, RDF.type, b.cg.Quantifier))
     g.add((node, b.cg.quantifierWord, Literal(word)))
     g.add((node, b.cg.quantifierMeaning, b.cg[f"quantifier-{meaning}"]))
     for other in item.get("figures", [cid]):
-        g.add((node, b.cg.appliesTo, b.iris.claim(b.ref("claim", other, item))))
+        g.add((node, b.cg.appliesTo, b.claim_iri(b.ref("claim", other, item))))
 
 
 def add_quotation(b: DatasetBuilder, g: Graph, cid: str, n: int, item: Located) -> None:
-    node = b.iris.claim_part(cid, f"quotation-{n}")
+    node = b.claim_part(cid, f"quotation-{n}")
     g.add((node, RDF.type, SCHEMA.Quotation))
     g.add((node, SCHEMA.text, Literal(b.require(item, "text"))))
     speaker = b.entity_iri(b.require(item, "speaker"), item)

@@ -1,5 +1,6 @@
-"""Compile data/context.yaml: dataset, article, publication, agents, places, sources, activities,
-units and populations. Every reference is checked; an error names the file and line."""
+"""Compile the shared context (data/context.yaml merged with the articles' context sections):
+dataset, articles, publications, agents, places, sources, activities, units and populations.
+Every reference is checked; an error names the file and line."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def add_context(b: DatasetBuilder, ctx: Located, articles: tuple[ArticleSource, 
     for item in ctx.get("sources", []):
         add_source(b, sources, item)
     for article in articles:
-        add_article(b, b.graph(b.iris.graph("article")), article)
+        add_article(b, b.graph(b.iris.article_graph(article.scope)), article)
     add_dataset_description(b, b.graph(b.iris.graph("dataset")), ctx, articles)
 
 
@@ -166,8 +167,14 @@ def add_article(b: DatasetBuilder, g: Graph, article: ArticleSource) -> None:
     b.types(g, node, item, (SCHEMA.CreativeWork,))
     g.add((node, SCHEMA.author, b.entity_iri(b.require(item, "author"), item)))
     g.add((node, SCHEMA.inLanguage, Literal(item.get("language", "en"))))
-    based_on = b.ref("source", b.require(item, "is_based_on"), item)
-    g.add((node, SCHEMA.isBasedOn, b.iris.source(based_on)))
+    if "is_based_on" in item:
+        g.add((node, SCHEMA.isBasedOn, b.iris.source(b.ref("source", item["is_based_on"], item))))
+    if "headline" in item:
+        g.add((node, SCHEMA.headline, Literal(str(b.require(item, "headline")))))
+    if "url" in item:
+        g.add((node, SCHEMA.url, web_address(item["url"], item)))
+    if "date_published" in item:
+        g.add((node, SCHEMA.datePublished, date_literal(item["date_published"], item)))
     for about in item.get("about", []):
         g.add((node, SCHEMA.about, b.entity_iri(about, item)))
     g.add((node, SCHEMA.associatedMedia, text_node))
@@ -183,6 +190,16 @@ def add_article(b: DatasetBuilder, g: Graph, article: ArticleSource) -> None:
         g.add((image, SCHEMA.creditText, Literal(item["image_credit"])))
         g.add((image, b.cg.notStated, SCHEMA.url))
     b.not_stated(g, node, item)
+
+
+def web_address(value: object, item: Located) -> URIRef:
+    """An article's address: an absolute http(s) URL with no spaces or quotes."""
+    if not (isinstance(value, str) and value.startswith(("http://", "https://")) and len(value) > 8) or any(
+        c.isspace() or c in '<>"{}|\\^`' for c in value
+    ):
+        file, line = item.where()
+        raise DataError(f"url must be an absolute http(s) URL, got {value!r}", file=file, line=line)
+    return URIRef(value)
 
 
 def add_dataset_description(

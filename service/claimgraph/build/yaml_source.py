@@ -26,8 +26,10 @@ class Located(dict[str, Any]):
         return self.file, self.line
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse ``path``; raises DataError with file and line on a syntax error."""
+def load_yaml(path: Path, name: str | None = None) -> Any:
+    """Parse ``path``; raises DataError with file and line on a syntax error. Errors and the
+    mappings' ``file`` name it ``name`` (default: the file's name)."""
+    label = name or path.name
 
     class _Loader(yaml.SafeLoader):
         pass
@@ -35,7 +37,7 @@ def load_yaml(path: Path) -> Any:
     def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Located:
         # YAML keys may be any scalar; the compiler checks the ones it reads.
         mapping = Located(cast(dict[str, Any], loader.construct_mapping(node, deep=True)))
-        mapping.file = path.name
+        mapping.file = label
         mapping.line = node.start_mark.line + 1
         return mapping
 
@@ -45,32 +47,32 @@ def load_yaml(path: Path) -> Any:
         if size > MAX_YAML_BYTES:
             raise DataError(
                 f"the file is {size} bytes; YAML sources may be at most {MAX_YAML_BYTES} bytes",
-                file=path.name,
+                file=label,
             )
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise DataError(f"cannot read: {exc.strerror}", file=str(path)) from exc
+        raise DataError(f"cannot read: {exc.strerror}", file=label if name else str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text: {exc}", file=path.name) from exc
+        raise DataError(f"not UTF-8 text: {exc}", file=label) from exc
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        expanded = _expanded_size(node, path.name, {}, set())
+        expanded = _expanded_size(node, label, {}, set())
         if expanded > MAX_YAML_NODES:
             raise DataError(
                 f"the YAML document expands to more than {MAX_YAML_NODES} nodes through its aliases "
                 "(*name); use fewer aliases",
-                file=path.name,
+                file=label,
             )
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
-        raise DataError(f"YAML syntax error: {exc.problem}", file=path.name, line=line) from exc
+        raise DataError(f"YAML syntax error: {exc.problem}", file=label, line=line) from exc
     except (yaml.YAMLError, RecursionError, TypeError, ValueError, AttributeError) as exc:
-        raise DataError(f"YAML the loader cannot read: {exc}", file=path.name) from exc
+        raise DataError(f"YAML the loader cannot read: {exc}", file=label) from exc
     finally:
         loader.dispose()
 

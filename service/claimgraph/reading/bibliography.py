@@ -37,6 +37,7 @@ class Work:
     not_stated: tuple[Ref, ...]
     date_published: str | None = None
     url: str | None = None
+    headline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def read_work(reader: StoreReader, vocabulary: Vocabulary, iri: URIRef, cg: str)
     based_on = next((o for _, _, o, _ in quads.quads((iri, SCHEMA.isBasedOn, None, None))), None)
     published = next((o for _, _, o, _ in quads.quads((iri, SCHEMA.datePublished, None, None))), None)
     url = next((o for _, _, o, _ in quads.quads((iri, SCHEMA.url, None, None))), None)
+    headline = next((o for _, _, o, _ in quads.quads((iri, SCHEMA.headline, None, None))), None)
     not_stated = [o for _, _, o, _ in quads.quads((iri, URIRef(f"{cg}notStated"), None, None))]
     return Work(
         iri=str(iri),
@@ -67,6 +69,7 @@ def read_work(reader: StoreReader, vocabulary: Vocabulary, iri: URIRef, cg: str)
         not_stated=tuple(sorted((vocabulary.ref(n) for n in not_stated), key=lambda r: r.label)),
         date_published=str(published) if published is not None else None,
         url=str(url) if url is not None else None,
+        headline=str(headline) if headline is not None else None,
     )
 
 
@@ -98,7 +101,7 @@ def citation_text(claim: Claim, work: Work, dataset: DatasetInfo) -> str:
     authors = " and ".join(a.ref.label for a in work.authors) or "Author not stated"
     publisher = f", {dataset.creator.ref.label}" if dataset.creator else ""
     date = f", {dataset.modified}" if dataset.modified else ""
-    return f"{authors}. “{claim.quote}”. Claim {claim.id} in: {dataset.title}{publisher}{date}. {claim.iri}"
+    return f"{authors}. “{claim.quote}”. Claim {claim.key} in: {dataset.title}{publisher}{date}. {claim.iri}"
 
 
 def bibtex(claim: Claim, work: Work, dataset: DatasetInfo) -> str:
@@ -106,13 +109,13 @@ def bibtex(claim: Claim, work: Work, dataset: DatasetInfo) -> str:
     fields = {
         "author": " and ".join(_tex(a.ref.label) for a in work.authors),
         "title": "{" + _tex(claim.quote) + "}",  # braces keep the quote's capitalisation
-        "howpublished": _tex(f"Claim {claim.id} in: {dataset.title}"),
+        "howpublished": _tex(f"Claim {claim.key} in: {dataset.title}"),
         "publisher": _tex(dataset.creator.ref.label) if dataset.creator else "",
         "year": dataset.modified[:4] if dataset.modified else "",
         "url": claim.iri,
         "note": _tex("Quoted from the article; its publication date is not stated"),
     }
-    key = re.sub(r"[^A-Za-z0-9_-]", "-", f"claimgraph-{claim.id}")
+    key = re.sub(r"[^A-Za-z0-9_-]", "-", f"claimgraph-{claim.key}")
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
     return f"@misc{{{key},\n{body}\n}}"
 
@@ -131,9 +134,9 @@ def _tex(text: str) -> str:
 def csl_json(claim: Claim, work: Work, dataset: DatasetInfo) -> list[JsonObject]:
     """CSL-JSON (an array of one item); names as literals, since the data does not split them."""
     item: JsonObject = {
-        "id": f"claimgraph-{claim.id}",
+        "id": f"claimgraph-{claim.key}",
         "type": "dataset",
-        "title": f"Claim {claim.id}: “{claim.quote}”",
+        "title": f"Claim {claim.key}: “{claim.quote}”",
         "author": [{"literal": a.ref.label} for a in work.authors],
         "container-title": dataset.title,
         "URL": claim.iri,

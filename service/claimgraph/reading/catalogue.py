@@ -22,10 +22,11 @@ from claimgraph.errors import NotFound
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.reading.assertions import read_assertion
 from claimgraph.reading.descriptions import StoreReader
-from claimgraph.reading.model import Claim, Ref, Review
+from claimgraph.reading.model import Claim, Ref, Review, article_ref, claim_key
 
-#: Which label wins when the data gives several (a concept's prefLabel, then rdfs:label, then name).
-LABEL_ORDER = (SKOS.prefLabel, RDFS.label, SCHEMA.name)
+#: Which label wins when the data gives several (a concept's prefLabel, then rdfs:label, then name,
+#: then an article's headline).
+LABEL_ORDER = (SKOS.prefLabel, RDFS.label, SCHEMA.name, SCHEMA.headline)
 #: How "not stated" properties read, where the data gives them no label of their own.
 PROPERTY_WORDS = {
     str(PROV.wasDerivedFrom): "source",
@@ -163,6 +164,7 @@ def _claim(row: dict[str, Node], vocabulary: Vocabulary) -> Claim:
         prefix=_str(row.get("prefix")) or "",
         suffix=_str(row.get("suffix")) or "",
         note=_str(row.get("note")),
+        article_ref=article_ref(str(row["article"]), vocabulary.labels.get(str(row["article"]))),
     )
 
 
@@ -182,16 +184,24 @@ class Catalogue:
     vocabulary: Vocabulary
     claims: tuple[Claim, ...]
 
-    def claim(self, claim_id: str) -> Claim:
-        """One claim by id; NotFound when there is none."""
-        found = self._by_id.get(claim_id)
+    def claim(self, iri: str) -> Claim:
+        """One claim by IRI (an id is unique only within its article); NotFound when there is none."""
+        found = self._by_iri.get(str(iri))
         if found is None:
-            raise NotFound(f"no claim {claim_id}")
+            raise NotFound(f"no claim {claim_key(str(iri))}")
         return found
 
     @cached_property
-    def _by_id(self) -> dict[str, Claim]:
-        return {claim.id: claim for claim in self.claims}
+    def _by_iri(self) -> dict[str, Claim]:
+        return {claim.iri: claim for claim in self.claims}
+
+    @cached_property
+    def articles(self) -> dict[str, tuple[Claim, ...]]:
+        """Each article's IRI and its claims, in text order."""
+        found: dict[str, list[Claim]] = defaultdict(list)
+        for claim in self.claims:
+            found[claim.article].append(claim)
+        return {article: tuple(claims) for article, claims in sorted(found.items())}
 
     @cached_property
     def related_index(self) -> dict[str, dict[object, list[Claim]]]:

@@ -34,7 +34,7 @@ class RelatedGroup:
     filter: dict[str, str]
 
     def to_json(self) -> JsonObject:
-        return {"name": self.name, "title": self.title, "claims": [c.id for c in self.claims]}
+        return {"name": self.name, "title": self.title, "claims": [c.key for c in self.claims]}
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class ClaimPage:
             **self.claim.to_json(),
             "sourceDetails": [source.to_json() for source in self.sources],
             "reviews": [review.to_json() for review in self.claim.reviews],
-            "related": {group.name: [c.id for c in group.claims] for group in self.related},
+            "related": {group.name: [c.key for c in group.claims] for group in self.related},
             "citation": {"text": self.citation, "bibtex": self.bibtex, "csl": self.csl},
             "honesty": self.honesty,
         }
@@ -101,7 +101,8 @@ def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ..
     def others(key: str, values: Iterable[object]) -> tuple[Claim, ...]:
         found = {c.iri: c for value in values for c in index[key].get(value, ())}
         found.pop(claim.iri, None)
-        return tuple(sorted(found.values(), key=lambda c: c.start))
+        # this claim's article first, in text order; then the other articles'
+        return tuple(sorted(found.values(), key=lambda c: (c.article != claim.article, c.article, c.start)))
 
     source_ids = {ref.id for ref in claim.sources}
     if same := others("source", source_ids):

@@ -1,5 +1,6 @@
 """Figures that belong together: a series over periods, and shares of one whole.
 
+Groups are drawn within one article (its figures set side by side, as the checks do).
 A **series** is the figures of one measure, place, population, unit and question over
 several periods (applications: 20,270 in 2022, 24,704 in 2023, 28,223 in 2024). A figure
 whose period contains another's (the 2022-2024 total, 73,197) is an aggregate of the
@@ -100,7 +101,8 @@ class Group:
 
     @property
     def claims(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(p.claim.id for p in self.points))
+        """The IRIs of the claims of its points (all of one article)."""
+        return tuple(dict.fromkeys(p.claim.iri for p in self.points))
 
     def to_csv(self) -> str:
         out = io.StringIO()
@@ -135,7 +137,14 @@ def _series(figures: list[tuple[Claim, Figure]]) -> Iterable[Group]:
     by_key: dict[Key, list[tuple[Claim, Figure]]] = defaultdict(list)
     for claim, f in figures:
         if f.measure and f.period_start:
-            key = (f.measure.iri, _iri(f.place), _iri(f.population), _iri(f.unit), _iri(f.question))
+            key = (
+                claim.article,
+                f.measure.iri,
+                _iri(f.place),
+                _iri(f.population),
+                _iri(f.unit),
+                _iri(f.question),
+            )
             by_key[key].append((claim, f))
     for n, (_key, members) in enumerate(sorted(by_key.items())):
         points = [m for m in members if not any(_contains(m[1], other[1]) for other in members)]
@@ -159,7 +168,8 @@ def _shares(figures: list[tuple[Claim, Figure]]) -> Iterable[Group]:
     for claim, f in figures:
         if f.unit and f.unit.id == "percent" and (f.question or f.measure):
             whole = _iri(f.question) or _iri(f.measure)
-            by_key[(whole, _iri(f.population), f.period_start or "", f.period_end or "")].append((claim, f))
+            period = (f.period_start or "", f.period_end or "")
+            by_key[(claim.article, whole, _iri(f.population), *period)].append((claim, f))
     for n, (_key, members) in enumerate(sorted(by_key.items())):
         if len(members) < 2:
             continue
@@ -197,6 +207,6 @@ def _distinct(labels: list[str]) -> list[str]:
     return [" ".join(w[common:]) if common else label for w, label in zip(words, labels, strict=True)]
 
 
-def groups_of(claim_id: str, groups: Iterable[Group]) -> tuple[Group, ...]:
+def groups_of(claim_iri: str, groups: Iterable[Group]) -> tuple[Group, ...]:
     """The groups one claim's figures belong to."""
-    return tuple(group for group in groups if claim_id in group.claims)
+    return tuple(group for group in groups if claim_iri in group.claims)

@@ -1,4 +1,5 @@
-"""The claim list: filters (kind, source, attribution status, verdict, free text) and counts per facet.
+"""The claim list: filters (article, kind, source, attribution status, verdict, free text) and counts
+per facet.
 
 Values of one facet are alternatives (kind=statistic&kind=estimate), facets combine
 (kind and verdict), and the free text must match every word. A facet's counts are
@@ -16,6 +17,7 @@ from claimgraph.errors import QueryRejected
 from claimgraph.reading.model import UNCHECKED, UNCHECKED_REF, VERDICT_ORDER, Claim, JsonObject, Ref
 
 FACETS: dict[str, Callable[[Claim], tuple[Ref, ...]]] = {
+    "article": lambda claim: (claim.in_article,),
     "kind": lambda claim: (claim.kind,),
     "source": lambda claim: claim.sources,
     "attribution": lambda claim: (claim.attribution,),

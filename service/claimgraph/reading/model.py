@@ -228,6 +228,26 @@ class Claim:
     figures: tuple[Figure, ...] = ()
     statements: tuple[Statement, ...] = ()
     reviews: tuple[Review, ...] = field(default=())
+    #: The article it appears in, named (its headline, or its slug); None: named from its IRI.
+    article_ref: Ref | None = None
+
+    @property
+    def key(self) -> str:
+        """How lists name the claim: its id, or ``<slug>/<id>`` for a claim minted under
+        articles/<slug>/claims/ (any article but the shipped one), since an id is unique only
+        within its article.
+
+        >>> Claim("http://x/articles/a-b/claims/c001", "c001", "", UNCHECKED_REF, UNCHECKED_REF, "", 0, 0).key
+        'a-b/c001'
+        """
+        return claim_key(self.iri)
+
+    @property
+    def in_article(self) -> Ref:
+        """The article it appears in, as a facet value: id the slug, label its headline or slug."""
+        if self.article_ref is not None:
+            return self.article_ref
+        return article_ref(self.article, None)
 
     @property
     def verdicts(self) -> tuple[Ref, ...]:
@@ -260,6 +280,7 @@ class Claim:
         """The shape of one item of /api/claims (the detail adds reviews in full)."""
         return {
             "id": self.id,
+            "key": self.key,
             "iri": self.iri,
             "quote": self.quote,
             "kind": self.kind.to_json(),
@@ -276,6 +297,29 @@ class Claim:
             "statements": [s.to_json() for s in self.statements],
             "verdicts": _refs(self.verdicts),
         }
+
+
+def claim_key(iri: str) -> str:
+    """A claim IRI's key: ``<slug>/<id>`` under articles/<slug>/claims/, else the last segment.
+
+    >>> claim_key("http://x/claims/c001"), claim_key("http://x/articles/a/claims/c001")
+    ('c001', 'a/c001')
+    """
+    parts = iri.rsplit("/", 4)
+    if len(parts) == 5 and parts[1] == "articles" and parts[3] == "claims":
+        return f"{parts[2]}/{parts[4]}"
+    return parts[-1]
+
+
+def article_ref(iri: str, headline: str | None) -> Ref:
+    """An article as a Ref: its slug (the last segment of its IRI) and its headline, else the slug
+    in words.
+
+    >>> article_ref("http://x/articles/russians-in-serbia", None).label
+    'article: russians in serbia'
+    """
+    slug = iri.rstrip("/").rsplit("/", 1)[-1]
+    return Ref(iri, slug, headline or f"article: {wording.humanise(slug)}")
 
 
 def _rank(verdict: str) -> int:

@@ -25,6 +25,7 @@ from claimgraph.errors import NotFound
 from claimgraph.iris import Iris
 from claimgraph.reading import descriptions
 from claimgraph.reading.article_view import ArticleView, article_texts, read_article
+from claimgraph.reading.articles import ArticleSummary, summarise_articles
 from claimgraph.reading.bibliography import DatasetInfo, Work, read_dataset_info, read_work
 from claimgraph.reading.catalogue import Catalogue, read_catalogue
 from claimgraph.reading.check_report import CheckReport, read_check_report
@@ -68,22 +69,22 @@ class ReadModel:
         """Every claim with the vocabulary that names what they link to."""
         return self._once("catalogue", lambda: read_catalogue(self._reader, self.iris))
 
-    def claim_page(self, claim_id: str) -> ClaimPage:
-        """Everything the page of one claim shows (the API's claim detail too).
+    def claim_page(self, claim: URIRef) -> ClaimPage:
+        """Everything the page of the claim ``claim`` (its IRI) shows (the API's claim detail too).
 
         Built from what warm_up read of the whole content: no query runs for one page.
         """
 
         def build() -> ClaimPage:
             catalogue = self.catalogue
-            claim = catalogue.claim(claim_id)
+            found = catalogue.claim(str(claim))
             index = self._source_index()
-            sources = tuple(index[ref.iri] for ref in claim.sources if ref.iri in index)
+            sources = tuple(index[ref.iri] for ref in found.sources if ref.iri in index)
             return build_claim_page(
-                claim, catalogue, sources, self.work(URIRef(claim.article)), self.dataset_info
+                found, catalogue, sources, self.work(URIRef(found.article)), self.dataset_info
             )
 
-        return self._remember(("claim-page", claim_id), build)
+        return self._remember(("claim-page", str(claim)), build)
 
     def work(self, article: URIRef) -> Work:
         """What the data states about the article ``article`` (authors, what is based on, not stated)."""
@@ -110,35 +111,36 @@ class ReadModel:
             },
         )
 
-    def groups_of(self, claim_id: str) -> tuple[Group, ...]:
-        """The series and share groups one claim's figures belong to."""
-        return self._claim_groups().get(claim_id, ())
+    def groups_of(self, claim: str) -> tuple[Group, ...]:
+        """The series and share groups the figures of the claim ``claim`` (its IRI) belong to."""
+        return self._claim_groups().get(str(claim), ())
 
     def _claim_groups(self) -> dict[str, tuple[Group, ...]]:
         def index() -> dict[str, tuple[Group, ...]]:
             found: dict[str, list[Group]] = {}
             for group in self.figure_groups:
-                for claim_id in group.claims:
-                    found.setdefault(claim_id, []).append(group)
-            return {claim_id: tuple(groups) for claim_id, groups in found.items()}
+                for claim in group.claims:
+                    found.setdefault(claim, []).append(group)
+            return {claim: tuple(groups) for claim, groups in found.items()}
 
         return self._once("claim-groups", index)
 
     def warm_up(self) -> None:
         """Read now what the pages need of the whole content, so that no request pays for it:
-        the catalogue, sources, works, figure groups, check report and search index.
+        the catalogue, sources, works, figure groups, check report, search index and article index.
 
         Called when the content changes (CurrentReadModel), before any request sees it. A part the
         content does not hold (a store with no dataset description) is left to raise when asked.
         """
         parts: tuple[Callable[[], object], ...] = (
             lambda: self.catalogue.related_index,
-            lambda: self.catalogue.claim(self.catalogue.claims[0].id) if self.catalogue.claims else None,
+            lambda: self.catalogue.claim(self.catalogue.claims[0].iri) if self.catalogue.claims else None,
             self._source_index,
             lambda: self.dataset_info,
             self._claim_groups,
             self.check_report,
             lambda: self.search_index,
+            self.articles,
         )
         for part in parts:
             with contextlib.suppress(NotFound):
@@ -217,11 +219,31 @@ class ReadModel:
 
     # -- the article, the ontology, the dataset -----------------------------------------------------
     def first_article(self) -> URIRef:
-        """The first article (by IRI) the store holds."""
+        """The article /article shows: the one whose claims keep the legacy IRIs (claims/<id>, the
+        shipped article), else the first (by IRI) the store holds."""
         articles = sorted(self._once("articles", lambda: article_texts(self._reader)))
         if not articles:
             raise NotFound("the store holds no article")
+        for claim in self.catalogue.claims:
+            if self.iris.claim_scope(claim.iri) == (None, claim.id) and claim.article in articles:
+                return URIRef(claim.article)
         return URIRef(articles[0])
+
+    def articles(self) -> tuple[ArticleSummary, ...]:
+        """Every article the store holds, by IRI, with its metadata and its claims."""
+
+        def read() -> tuple[ArticleSummary, ...]:
+            texts = self._once("articles", lambda: article_texts(self._reader))
+            return summarise_articles(self._reader, self.iris, self.catalogue, texts)
+
+        return self._once("article-index", read)
+
+    def article_summary(self, iri: URIRef) -> ArticleSummary:
+        """One article of ``articles()``; NotFound when the store holds no such article."""
+        for summary in self.articles():
+            if summary.ref.iri == str(iri):
+                return summary
+        raise NotFound(f"no article <{iri}>")
 
     def article(self, iri: URIRef) -> tuple[ArticleView, Work]:
         """The article ``iri`` with its claims highlighted, and what the data states about the work."""

@@ -96,7 +96,7 @@ class Entity:
             "types": [t.to_json() for t in self.types],
             "sameAs": list(self.same_as),
             "description": [{"label": label, "text": value.label} for label, value in self.description],
-            "claims": [claim.id for claim in self.claims],
+            "claims": [claim.key for claim in self.claims],
         }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from claimgraph.reading.articles import articles_json
 from claimgraph.reading.listing import Filters
 from claimgraph.reading.model import Claim, JsonObject
 from claimgraph.reading.sources import Source
@@ -25,8 +26,26 @@ def claims() -> Response:
 
 @bp.get("/api/claims/<ident:claim_id>")
 def claim(claim_id: str) -> Response:
-    """One claim in full: figures, sources, reviews, related claims, citations."""
-    return jsonify(get_read_model().claim_page(claim_id).to_json())
+    """One claim of the shipped article in full: figures, sources, reviews, related claims, citations."""
+    return jsonify(get_read_model().claim_page(get_iris().claim(claim_id)).to_json())
+
+
+@bp.get("/api/articles")
+def articles() -> Response:
+    """Every article with its metadata, its claims and their verdicts."""
+    return jsonify(articles_json(get_read_model().articles()))
+
+
+@bp.get("/api/articles/<ident:article_id>")
+def article(article_id: str) -> Response:
+    """One article (an item of /api/articles)."""
+    return jsonify(get_read_model().article_summary(get_iris().article(article_id)).to_json())
+
+
+@bp.get("/api/articles/<ident:article_id>/claims/<ident:claim_id>")
+def article_claim(article_id: str, claim_id: str) -> Response:
+    """One claim of an article other than the shipped one, in full (as /api/claims/{id})."""
+    return jsonify(get_read_model().claim_page(get_iris().claim(claim_id, article_id)).to_json())
 
 
 @bp.get("/api/sources")
@@ -60,4 +79,4 @@ def openapi() -> Response:
 
 
 def _source_json(found: Source, claims: tuple[Claim, ...]) -> JsonObject:
-    return {**found.to_json(), "claims": [claim.id for claim in claims]}
+    return {**found.to_json(), "claims": [claim.key for claim in claims]}

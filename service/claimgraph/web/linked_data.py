@@ -68,23 +68,59 @@ def resource(collection: str, ident: str, ext: str | None) -> Response:
 
 @_routes("/claims/<ident:claim_id>")
 def claim(claim_id: str, ext: str | None) -> Response:
+    """A claim of the shipped article (legacy IRIs): see ``_claim``."""
+    return _claim(get_iris().claim(claim_id), ext)
+
+
+@_routes("/articles/<ident:article_id>/claims/<ident:claim_id>")
+def article_claim(article_id: str, claim_id: str, ext: str | None) -> Response:
+    """A claim of any other article, minted under its folder: see ``_claim``."""
+    return _claim(get_iris().claim(claim_id, article_id), ext)
+
+
+def _claim(iri: URIRef, ext: str | None) -> Response:
     """A claim: provenance graph, assertion graph, sources and reviews (TriG keeps the graphs)."""
     media_type = choose(RESOURCE, ext)
-    iri = get_iris().claim(claim_id)
     model = get_read_model()
     if media_type == HTML:
-        return respond_page(iri, RESOURCE, "claim.html", page=model.claim_page(claim_id))
+        return respond_page(iri, RESOURCE, "claim.html", page=model.claim_page(iri))
     return respond(iri, model.describe_claim(iri), media_type, RESOURCE)
 
 
 @_routes("/claims/<ident:claim_id>/<ident:part>")
 def claim_part(claim_id: str, part: str, ext: str | None) -> Response:
+    """A part of a claim of the shipped article: see ``_claim_part``."""
+    return _claim_part(get_iris().claim_part(claim_id, part), part, ext)
+
+
+@_routes("/articles/<ident:article_id>/claims/<ident:claim_id>/<ident:part>")
+def article_claim_part(article_id: str, claim_id: str, part: str, ext: str | None) -> Response:
+    """A part of a claim of any other article: see ``_claim_part``."""
+    return _claim_part(get_iris().claim_part(claim_id, part, article_id), part, ext)
+
+
+def _claim_part(iri: URIRef, part: str, ext: str | None) -> Response:
     """A claim's assertion or provenance graph, or one node of it (figure, annotation, selector)."""
     media_type = choose(RESOURCE, ext)
-    iri = get_iris().claim_part(claim_id, part)
     model = get_read_model()
     description = model.describe_graph(iri) if part in GRAPH_PARTS else model.describe(iri)
     return respond(iri, description, media_type, RESOURCE)
+
+
+@_routes("/articles/<ident:article_id>/reviews/<ident:review_id>")
+def article_review(article_id: str, review_id: str, ext: str | None) -> Response:
+    """A review of a claim of an article other than the shipped one."""
+    media_type = choose(RESOURCE, ext)
+    iri = get_iris().review(review_id, article_id)
+    return respond(iri, get_read_model().describe(iri), media_type, RESOURCE)
+
+
+@_routes("/articles/<ident:article_id>/graphs/<ident:name>")
+def article_graph(article_id: str, name: str, ext: str | None) -> Response:
+    """A named graph of an article other than the shipped one (its metadata: ``graphs/article``)."""
+    media_type = choose(RESOURCE, ext)
+    iri = get_iris().article(f"{article_id}/graphs/{name}")
+    return respond(iri, get_read_model().describe_graph(iri), media_type, RESOURCE)
 
 
 @_routes("/articles/<ident:article_id>/text")

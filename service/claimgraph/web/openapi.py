@@ -81,8 +81,10 @@ SCHEMAS: dict[str, Schema] = {
         suffix=STRING,
     ),
     "Claim": _object(
-        "One claim of the article.",
+        "One claim of an article. id is unique within its article; key names it across articles (its id"
+        " for the shipped article, <article>/<id> for any other); article is the article's IRI.",
         id=STRING,
+        key=STRING,
         iri=STRING,
         quote=STRING,
         kind=_ref("Ref"),
@@ -105,6 +107,7 @@ SCHEMAS: dict[str, Schema] = {
         total=INTEGER,
         count=INTEGER,
         filters=_object(
+            article=_array(STRING),
             kind=_array(STRING),
             source=_array(STRING),
             attribution=_array(STRING),
@@ -112,7 +115,7 @@ SCHEMAS: dict[str, Schema] = {
             q=STRING,
         ),
         facets=_object(
-            **{f: _array(_ref("FacetValue")) for f in ("kind", "source", "attribution", "verdict")}
+            **{f: _array(_ref("FacetValue")) for f in ("article", "kind", "source", "attribution", "verdict")}
         ),
         claims=_array(_ref("Claim")),
     ),
@@ -259,11 +262,49 @@ SEARCH = [
 ]
 
 FILTER_DESCRIPTIONS = (
+    (
+        "article",
+        "Article slug (the last segment of its IRI, as /api/articles lists it); repeat for alternatives.",
+    ),
     ("kind", "Claim kind notation (statistic, survey-finding, …); repeat for alternatives."),
     ("source", "Source id (the last segment of its IRI); repeat for alternatives."),
     ("attribution", "stated, issuer-stated, inferred or none; repeat for alternatives."),
     ("verdict", "Verdict notation, or `unchecked` for claims no check reviewed; repeat for alternatives."),
 )
+
+
+ARTICLE = _object(
+    "An article: its slug (id), IRI, name, what the data states about it (type, headline, authors, url,"
+    " publication date; notStated what the article does not give), its text resource, the IRIs of its"
+    " claims and how many of them have each worst verdict.",
+    id=STRING,
+    iri=STRING,
+    label=STRING,
+    type=STRING,
+    headline=OPT_STRING,
+    authors=REFS,
+    url=OPT_STRING,
+    datePublished=OPT_STRING,
+    basedOn=_null(_ref("Ref")),
+    notStated=REFS,
+    text=STRING,
+    claimCount=INTEGER,
+    verdicts={"type": "object", "additionalProperties": INTEGER},
+    claims=_array(STRING),
+)
+ARTICLE_CLAIM: Schema = {
+    "get": {
+        "summary": "One claim of any other article in full (as /api/claims/{id})",
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "description": description, "schema": STRING}
+            for name, description in (("article", "Article slug"), ("id", "Claim id within the article"))
+        ],
+        "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": _ref("ClaimDetail")}}},
+            "404": {"description": "Error", "content": {"application/json": {"schema": _ref("Error")}}},
+        },
+    }
+}
 
 
 def filters(accepted: Mapping[str, Sequence[str]]) -> list[Schema]:
@@ -329,7 +370,17 @@ def document(server: str, accepted: Mapping[str, Sequence[str]] | None = None) -
                 "ClaimList",
                 parameters=filters(accepted or {}),
             ),
-            "/api/claims/{id}": _get("One claim in full", "ClaimDetail", path_id="Claim id, e.g. c013"),
+            "/api/claims/{id}": _get(
+                "One claim of the shipped article in full", "ClaimDetail", path_id="Claim id, e.g. c013"
+            ),
+            "/api/articles": _get("Every article with its metadata, claims and verdicts", "ArticleList"),
+            "/articles": _get(
+                "The same list, for a client that sends Accept: application/json", "ArticleList"
+            ),
+            "/api/articles/{id}": _get(
+                "One article", "Article", path_id="Article slug, e.g. russians-in-serbia"
+            ),
+            "/api/articles/{article}/claims/{id}": ARTICLE_CLAIM,
             "/api/sources": _get("Every source", "SourceList"),
             "/api/sources/{id}": _get("One source", "SourceWithClaims", path_id="Source id"),
             "/api/entities/{id}": _get("One entity and the claims about it", "Entity", path_id="Entity id"),
@@ -340,6 +391,11 @@ def document(server: str, accepted: Mapping[str, Sequence[str]] | None = None) -
             },
         },
         "components": {
-            "schemas": {**SCHEMAS, "SourceList": _object(sources=_array(_ref("SourceWithClaims")))}
+            "schemas": {
+                **SCHEMAS,
+                "SourceList": _object(sources=_array(_ref("SourceWithClaims"))),
+                "Article": ARTICLE,
+                "ArticleList": _object(count=INTEGER, articles=_array(_ref("Article"))),
+            }
         },
     }

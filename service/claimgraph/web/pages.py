@@ -15,9 +15,11 @@ from rdflib import URIRef
 
 from claimgraph import media
 from claimgraph.errors import NotFound
+from claimgraph.reading.articles import articles_json
 from claimgraph.reading.claim_page import ClaimPage
 from claimgraph.reading.figure_series import Group
 from claimgraph.reading.listing import Filters
+from claimgraph.reading.model import Claim
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import charts, get_read_model, urls
 from claimgraph.web.charts import series_chart, shares_chart
@@ -30,11 +32,22 @@ JSON = media.JSON.media_type
 
 @bp.get("/article")
 def article() -> Response:
-    """The article (the first, when the store holds several) with its claims highlighted."""
+    """The shipped article (its canonical page is /articles/<slug>) with its claims highlighted."""
     g.answer = media.HTML.media_type
     model = get_read_model()
     first = model.first_article()
     return respond_page(first, media.RESOURCE, "article.html", **article_context(model, first))
+
+
+@bp.get("/articles")
+def articles() -> Response | str:
+    """Every article with its metadata and its claims' verdicts, as a page or as JSON (Accept)."""
+    chosen = choose(media.LISTING, None)
+    found = get_read_model().articles()
+    api = urls.Link(f"{request.script_root}/api/articles", JSON)
+    if chosen is media.JSON:
+        return with_links(jsonify(articles_json(found)), [api])
+    return render_template("articles.html", articles=found, links=[api])
 
 
 @bp.get("/claims")
@@ -82,7 +95,7 @@ Context = dict[str, object]
 
 def article_context(model: ReadModel, iri: URIRef) -> Context:
     view, work = model.article(iri)
-    return {"view": view, "work": work}
+    return {"view": view, "work": work, "many": len(model.articles()) > 1}
 
 
 def source_context(model: ReadModel, iri: URIRef) -> Context:
@@ -112,12 +125,12 @@ def provenance_picture_of(page: ClaimPage) -> Picture:
 
 
 @bp.app_template_global("figure_charts")
-def figure_charts(claim_id: str) -> list[tuple[Group, Markup]]:
-    """The series and share groups a claim's figures belong to, each with its chart."""
+def figure_charts(claim: Claim) -> list[tuple[Group, Markup]]:
+    """The series and share groups a claim's figures belong to (within its article), each with its chart."""
     found = []
-    for group in get_read_model().groups_of(claim_id):
+    for group in get_read_model().groups_of(claim.iri):
         draw = series_chart if group.kind == "series" else shares_chart
-        found.append((group, draw(group, claim_id, urls.href)))
+        found.append((group, draw(group, claim.id, urls.href)))
     return found
 
 
