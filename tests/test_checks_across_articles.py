@@ -476,9 +476,9 @@ def test_a_live_server_shows_the_finding_on_both_claim_pages_the_checks_and_the_
         # each page shows the finding, names the other article and links the other claim
         assert "The same figure stated by two articles" in shipped.text
         assert "Test fixture: residence permit applications in 2023" in shipped.text
-        assert f'href="/articles/{FIXTURE_SLUG}/claims/c002"' in shipped.text
+        assert f'href="/articles/{FIXTURE_SLUG}/claims/c002">{FIXTURE_SLUG}/c002</a>' in shipped.text
         assert "The same figure stated by two articles" in second.text
-        assert 'href="/claims/c070"' in second.text
+        assert 'href="/claims/c070">c070</a>' in second.text
         for text in (shipped.text, second.text):
             assert "cannot both hold" in text
         api = requests.get(f"{base}api/articles/{FIXTURE_SLUG}/claims/c002", timeout=60).json()

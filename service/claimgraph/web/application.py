@@ -42,10 +42,6 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.extensions[STORE_KEY] = store
     app.extensions[RUNNER_KEY] = runner
     read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
-    # Built before the first request: the first page after a load costs what any other page costs.
-    read_model.refresh()
-    for template in app.jinja_env.list_templates(extensions=("html",)):
-        app.jinja_env.get_template(template)  # compiled now, not by the first request that renders it
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(dataset.bp)
@@ -60,4 +56,8 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     cors.init_app(app)
     http_cache.init_app(app)
     errors.register(app)
+    # Built before the first request: the first page after a load costs what any other page costs.
+    read_model.refresh()
+    for template in app.jinja_env.list_templates(extensions=("html",)):
+        app.jinja_env.get_template(template)  # compiled now, with every filter registered above
     return app

@@ -19,7 +19,7 @@ from claimgraph.reading.articles import articles_json
 from claimgraph.reading.claim_page import ClaimPage
 from claimgraph.reading.figure_series import Group
 from claimgraph.reading.listing import Filters
-from claimgraph.reading.model import Claim
+from claimgraph.reading.model import Claim, claim_key
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import charts, get_read_model, urls
 from claimgraph.web.charts import series_chart, shares_chart
@@ -116,6 +116,8 @@ PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
 
 bp.add_app_template_global(urls.href, "href")
 bp.add_app_template_global(media.label, "format_label")
+#: A claim named by its key (``c070``, or ``<slug>/c002`` in another article), as evidence is shown.
+bp.add_app_template_filter(claim_key, "claim_key")
 
 
 @bp.app_template_global("provenance_picture")
