@@ -16,6 +16,7 @@ from claimgraph.build.validation import load_ontology
 from claimgraph.errors import DataError
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.wording import HONESTY, HONESTY_ACROSS
 from conftest import DATA
 from live_server import BIN, free_port, running
 from rdflib import Dataset, Literal, URIRef
@@ -500,3 +501,16 @@ def test_a_live_server_shows_the_finding_on_both_claim_pages_the_checks_and_the_
         assert any(iri == f"{base}articles/{FIXTURE_SLUG}/claims/c002" for iri, _ in claims)
         page = requests.get(f"{base}checks", headers=html, timeout=60).text
         assert "The same figure stated by two articles" in page
+
+
+def test_a_review_across_articles_says_it_compares_two_articles(iris):
+    built = build_reviewed(read_sources(DATA, [FIXTURE]), iris)
+    reviews = built.dataset.graph(iris.graph("reviews"))
+    across = URIRef(f"{iris.base}reviews/c070-same-figure-across-articles-articles-{FIXTURE_SLUG}-c002")
+    body = str(reviews.value(across, SCHEMA.reviewBody))
+    assert body.endswith(HONESTY_ACROSS)
+    assert "Another article (Test fixture: residence permit applications in 2023) states 250" in body
+    assert (across, CG.evidence, iris.claim("c002", FIXTURE_SLUG)) in reviews
+    assert (across, SCHEMA.itemReviewed, iris.claim("c070")) in reviews
+    within = URIRef(f"{iris.base}reviews/c013-sum-of-parts")
+    assert str(reviews.value(within, SCHEMA.reviewBody)).endswith(HONESTY)

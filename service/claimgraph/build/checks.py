@@ -26,7 +26,7 @@ from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.querylib import load_query
 from claimgraph.terms import solution_rows
-from claimgraph.wording import HONESTY
+from claimgraph.wording import HONESTY, HONESTY_ACROSS
 
 CHECKER_ID = "claimgraph-checker"
 REVIEWS_GRAPH = "reviews"
@@ -254,7 +254,8 @@ def _add_review(
     g.add((review, SCHEMA.itemReviewed, finding.claim))
     g.add((review, SCHEMA.url, review))
     g.add((review, SCHEMA.name, Literal(f"{finding.rule.title}: {label}", lang="en")))
-    g.add((review, SCHEMA.reviewBody, Literal(f"{finding.explanation} {HONESTY}", lang="en")))
+    honesty = HONESTY_ACROSS if _across_articles(finding, iris) else HONESTY
+    g.add((review, SCHEMA.reviewBody, Literal(f"{finding.explanation} {honesty}", lang="en")))
     g.add((review, SCHEMA.reviewRating, rating))
     g.add((review, cg.verdict, finding.verdict))
     g.add((review, cg.rule, iris.check_rule(finding.rule.id)))
@@ -271,6 +272,12 @@ def _add_review(
     g.add((rating, SCHEMA.alternateName, Literal(label, lang="en")))
     g.add((rating, SCHEMA.ratingExplanation, Literal(finding.explanation, lang="en")))
     g.add((rating, SKOS.related, finding.verdict))
+
+
+def _across_articles(finding: Finding, iris: Iris) -> bool:
+    """Whether a finding sets its claim against a claim of another article."""
+    article = (iris.claim_scope(str(finding.claim)) or (None, ""))[0]
+    return any((iris.claim_scope(str(e)) or (None, ""))[0] != article for e in finding.evidence)
 
 
 def verdict_labels(store: SelectQueries) -> dict[URIRef, str]:
