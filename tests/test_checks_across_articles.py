@@ -3,7 +3,9 @@ rule must fire (and with which verdict) and where it must not."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -463,13 +465,18 @@ def test_a_live_server_shows_the_finding_on_both_claim_pages_the_checks_and_the_
     articles = tmp_path / "added"
     shutil.copytree(FIXTURE, articles / FIXTURE_SLUG)
     port = free_port()
+    store = tmp_path / "store"
     env = {
-        "CLAIMGRAPH_STORE_PATH": str(tmp_path / "store"),
+        "CLAIMGRAPH_STORE_PATH": str(store),
         "CLAIMGRAPH_ARTICLES_DIR": str(articles),
         "CLAIMGRAPH_BASE_IRI": f"http://127.0.0.1:{port}/",
     }
+    # Built first (compile, checks, validation), as production does; the server then opens it read-only.
+    build = [str(BIN / "claimgraph"), "build-store", str(store), "--base-iri", env["CLAIMGRAPH_BASE_IRI"]]
+    subprocess.run(build, env={**os.environ, **env}, check=True, capture_output=True, timeout=600)
     command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
-    with running(command, env, port, tmp_path / "serve.log") as base:
+    serve_env = {**env, "CLAIMGRAPH_STORE_READ_ONLY": "true"}
+    with running(command, serve_env, port, tmp_path / "serve.log") as base:
         html = {"Accept": "text/html"}
         shipped = requests.get(f"{base}claims/c070", headers=html, timeout=60)
         second = requests.get(f"{base}articles/{FIXTURE_SLUG}/claims/c002", headers=html, timeout=60)
