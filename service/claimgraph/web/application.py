@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
@@ -60,4 +63,17 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     read_model.refresh()
     for template in app.jinja_env.list_templates(extensions=("html",)):
         app.jinja_env.get_template(template)  # compiled now, with every filter registered above
+    warm_routes(app)
     return app
+
+
+#: Paths whose routes the first requests take: werkzeug compiles a route's patterns on its first match.
+WARM_PATHS = ("/", "/claims/c0", "/articles/a/claims/c0", "/claims", "/checks", "/sparql", "/health")
+
+
+def warm_routes(app: Flask) -> None:
+    """Match the common paths once, so that no request pays for compiling the routing patterns."""
+    adapter = app.url_map.bind("localhost")
+    for path in WARM_PATHS:
+        with contextlib.suppress(HTTPException):
+            adapter.match(path)
