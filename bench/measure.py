@@ -198,3 +198,36 @@ def run_threads(base: str, paths: list[str], accept: str, seconds: float) -> Thr
     p50 = 1000 * latencies[len(latencies) // 2] if latencies else None
     p99 = 1000 * latencies[int(len(latencies) * 0.99)] if latencies else None
     return Throughput("python", len(latencies), elapsed, failures[0], p50, p99)
+
+
+@dataclass(frozen=True)
+class FirstView:
+    """A claim page right after the server started, against the same page once the server is warm."""
+
+    first_ms: float  # the very first claim page request the server answers after a load
+    unseen_ms: float  # median of other claim pages, each asked for the first time, once warm
+    warm_ms: float  # median of the first page asked again
+
+    @property
+    def ratio(self) -> float:
+        return self.first_ms / self.warm_ms if self.warm_ms else float("inf")
+
+
+def first_view(base_url: str, paths: list[str], reps: int = 20) -> FirstView:
+    """Time ``paths[0]`` as the first HTML request after start, then ``paths[1:reps]`` once each,
+    then ``paths[0]`` ``reps`` times; one keep-alive client, as a reader's browser."""
+    headers = {"Accept": "text/html"}
+
+    def get(session: requests.Session, path: str) -> float:
+        started = time.perf_counter()
+        response = session.get(base_url + path.lstrip("/"), headers=headers, timeout=600)
+        took = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        return 1000 * took
+
+    with requests.Session() as session:
+        first = get(session, paths[0])
+        unseen = [get(session, path) for path in paths[1:reps]] or [first]
+        warm = [get(session, paths[0]) for _ in range(reps)]
+    return FirstView(first, statistics.median(unseen), statistics.median(warm))

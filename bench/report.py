@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.measure import Throughput
+from bench.measure import FirstView, Throughput
 
 #: The issue's targets.
 RATIO_LIMIT, RATIO_SLACK_MS = 1.5, 2.0
 SHIPPED_LOOKUPS, SHIPPED_PAGES, LARGE_LOOKUPS = 3000, 500, 1000
 LARGE_LOAD_S, LARGE_RSS_MB = 10.0, 1536
+#: Issue 12, item 5: the first claim page after a load costs at most this many warm ones.
+FIRST_VIEW_LIMIT = 3.0
 LARGE = "1m"
 SHIPPED = "shipped"
 
@@ -50,6 +52,7 @@ class SizeResult:
     lookups: Throughput | None = None
     pages: Throughput | None = None
     baseline_lookups: Throughput | None = None  # bench/baseline.py, same command and store
+    first_view: FirstView | None = None  # the first claim page after start vs a warm one
     notes: list[str] = field(default_factory=list)
     queries: list[QueryTiming] = field(default_factory=list)
 
@@ -123,6 +126,22 @@ def throughput_table(results: list[SizeResult]) -> list[str]:
     return lines
 
 
+def first_view_table(results: list[SizeResult]) -> list[str]:
+    lines = [
+        "| size | server start s (warm-up included) | first claim page ms | other pages, first view, ms "
+        f"| same page, warm, ms | first / warm | ≤ {FIRST_VIEW_LIMIT:g}x |",
+        "|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for r in results:
+        if r.first_view is not None:
+            v = r.first_view
+            lines.append(
+                f"| {r.label} | {fmt(r.start_s, 2)} | {v.first_ms:.1f} | {v.unseen_ms:.1f} | {v.warm_ms:.1f} "
+                f"| {v.ratio:.2f}x | {'PASS' if v.ratio <= FIRST_VIEW_LIMIT else 'MISS'} |"
+            )
+    return lines
+
+
 def target_rows(results: list[SizeResult]) -> list[tuple[str, str, str]]:
     """(target, measured, PASS/MISS/not measured) for each of the issue's targets."""
     by = {r.label: r for r in results}
@@ -160,6 +179,14 @@ def target_rows(results: list[SizeResult]) -> list[tuple[str, str, str]]:
         _at_most(rss, LARGE_RSS_MB),
         "MB",
     )
+    view = large.first_view if large else None
+    rows.append(
+        (
+            f"1M: first claim page after a load ≤ {FIRST_VIEW_LIMIT:g}x a warm one",
+            "–" if view is None else f"{view.first_ms:.1f} ms vs {view.warm_ms:.1f} ms: {view.ratio:.2f}x",
+            "not measured" if view is None else ("PASS" if view.ratio <= FIRST_VIEW_LIMIT else "MISS"),
+        )
+    )
     sparql_rss = large.peak_rss_sparql_mb if large else None
     add(
         "1M: the same, SPARQL only (before the pages ran)",
@@ -192,9 +219,13 @@ def render(results: list[SizeResult], header: list[str]) -> str:
         "",
         *summary_table(results),
         "",
-        "## Targets (issue 3, item 8)",
+        "## Targets (issue 3, item 8; issue 12, item 5)",
         "",
         *targets,
+        "",
+        "## The first claim page after a load (issue 12, item 5)",
+        "",
+        *first_view_table(results),
         "",
         "## Example queries: in process vs. over HTTP (medians)",
         "",

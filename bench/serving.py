@@ -19,7 +19,9 @@ from pathlib import Path
 import requests
 
 BIN = Path(sys.executable).parent
-START_TIMEOUT = 300.0  # seconds: a 1M-triple store opens in seconds; this only bounds a hang
+#: Seconds: a 1M-triple store opens in seconds, but each worker builds the read model of its content
+#: before it answers (about 100 s of CPU at 1M); on a busy machine that takes minutes. Bounds a hang.
+START_TIMEOUT = 900.0
 
 
 def free_port() -> int:

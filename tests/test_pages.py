@@ -334,7 +334,7 @@ def test_entity_page_links_wikidata_and_claims_about_it(client):
 
 def test_checks_page_lists_rules_verdicts_and_honesty(client):
     html = page(client, "/checks")
-    assert html.count('class="rule"') == 13
+    assert html.count('class="rule"') == 15
     assert "compares the article with itself" in html
     assert 'href="/claims?verdict=unsourced">15</a>' in html
     assert "SELECT" in html  # each rule's SPARQL

@@ -11,6 +11,7 @@ Everything else (workers, bind, timeouts) stays on gunicorn's command line.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 # Imported once, in the master: a worker forked to replace one ended at a time limit starts without
@@ -27,3 +28,11 @@ share()
 
 def post_fork(server: Any, worker: Any) -> None:
     adopt_gunicorn_worker(worker)
+
+
+def post_worker_init(worker: Any) -> None:
+    """The app is loaded and its read model built: what it holds lives as long as the worker, so the
+    garbage collector is told to leave it alone. Otherwise a full collection, walking every object of
+    the catalogue (millions at 1M triples), would fall on some early request."""
+    gc.collect()
+    gc.freeze()

@@ -11,6 +11,11 @@ HONESTY = (
     "This automated check compares the article with itself and with the sources it cites, "
     "not with the world: it says whether the article's figures hold together, not whether they are true."
 )
+#: The same, for a check that sets one article's claim against another article's.
+HONESTY_ACROSS = (
+    "This automated check compares the figures of two articles of the dataset with each other, "
+    "not with the world: it says whether they hold together, not whether either is true."
+)
 
 Number = int | Decimal
 PERCENT = "percent"

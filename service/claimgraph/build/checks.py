@@ -3,8 +3,10 @@ published as a schema:ClaimReview in its own graph, never mixed into the claim.
 
 A rule is a SPARQL SELECT with a comment header (id, title, checks, verdict, version) that
 returns ?claim ?verdict ?explanation and optionally ?computation and ?evidence (claim IRIs,
-space separated). The checks test the article against itself and its cited sources, not
-against the world; every review says so.
+space separated). A rule that compares a claim with other claims one by one (another article's
+figure) says `# review-per: evidence`: each claim then gets one review per claim it was set
+against. The checks test the article against itself, its cited sources and the other articles of
+the dataset, not against the world; every review says so.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from claimgraph.errors import QueryRejected
 from claimgraph.iris import SCHEMA, Iris
 from claimgraph.querylib import load_query
 from claimgraph.terms import solution_rows
-from claimgraph.wording import HONESTY
+from claimgraph.wording import HONESTY, HONESTY_ACROSS
 
 CHECKER_ID = "claimgraph-checker"
 REVIEWS_GRAPH = "reviews"
@@ -70,6 +72,8 @@ class CheckRule:
     verdicts: tuple[str, ...]
     version: str
     query: str
+    #: One review per (claim, evidence) instead of one per claim (`# review-per: evidence`).
+    per_evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,19 @@ def load_rules(folder: Path | None = None) -> tuple[CheckRule, ...]:
         query = load_query(path, required=("id", "title", "checks", "verdict", "version"))
         headers = query.headers
         verdicts = tuple(v.strip() for v in headers["verdict"].split(","))
+        per = headers.get("review-per", "claim").strip()
+        if per not in ("claim", "evidence"):
+            raise ValueError(f"{path.name}: `# review-per:` is claim or evidence, not {per!r}")
         rules.append(
-            CheckRule(headers["id"], query.title, headers["checks"], verdicts, headers["version"], query.text)
+            CheckRule(
+                headers["id"],
+                query.title,
+                headers["checks"],
+                verdicts,
+                headers["version"],
+                query.text,
+                per_evidence=per == "evidence",
+            )
         )
     ids = [rule.id for rule in rules]
     if len(ids) != len(set(ids)):
@@ -131,6 +146,7 @@ def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | 
             finding = _finding(rule, row, iris)
             if finding.claim not in drafts and not drafts.intersection(finding.evidence):
                 findings.append(finding)
+    findings = _one_per_review(findings)
     ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
     findings.sort(key=lambda f: (f.claim_id, f.rule.id, str(f.claim)))
     return CheckRun(started, ended, tuple(rules), tuple(findings), tuple(sorted(drafts)))
@@ -142,6 +158,20 @@ def draft_claims(store: SelectQueries, iris: Iris) -> set[URIRef]:
     pattern = f"?claim {status} {draft} ; a <http://schema.org/Claim>"
     query = f"SELECT DISTINCT ?claim WHERE {{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}"
     return {URIRef(str(row["claim"])) for row in store.select(query)}
+
+
+#: Which finding a review keeps when a rule reaches one claim and one piece of evidence twice.
+_SEVERITY = {"inconsistent": 0, "needs-context": 1, "unverifiable": 2, "consistent": 3}
+
+
+def _one_per_review(findings: list[Finding]) -> list[Finding]:
+    """The findings, with one per (rule, claim, evidence) for a rule that reviews per evidence: two
+    figures of one claim set against one other claim give one review, the worst verdict."""
+    kept: dict[object, Finding] = {}
+    for finding in sorted(findings, key=lambda f: _SEVERITY.get(f.verdict_id, 9)):
+        key = (finding.rule.id, finding.claim, finding.evidence) if finding.rule.per_evidence else finding
+        kept.setdefault(key, finding)
+    return list(kept.values())
 
 
 def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
@@ -161,14 +191,29 @@ def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
     )
 
 
-def review_id(finding: Finding) -> str:
-    return f"{finding.claim_id}-{finding.rule.id}"
+def review_id(finding: Finding, iris: Iris | None = None) -> str:
+    """The review's local id (in its article's reviews): claim and rule, plus the evidence for a rule
+    that reviews per evidence.
+
+    Evidence is named by its path under the base, so that claims of two articles with the same id
+    stay apart: claims/c017 is c017, articles/x/claims/c003 is articles-x-c003.
+    """
+    if not finding.rule.per_evidence:
+        return f"{finding.claim_id}-{finding.rule.id}"
+    base = iris.base if iris is not None else ""
+
+    def name(claim: URIRef) -> str:
+        path = str(claim).removeprefix(base).strip("/")
+        path = path.removeprefix("claims/").replace("/claims/", "/")
+        return path.replace("/", "-")
+
+    return "-".join([finding.claim_id, finding.rule.id, *(name(e) for e in finding.evidence)])
 
 
 def review_iri(finding: Finding, iris: Iris) -> URIRef:
     """The review's IRI: reviews/<claim>-<rule>, under articles/<slug>/ for a namespaced article's claim."""
     scope = iris.claim_scope(str(finding.claim))
-    return iris.review(review_id(finding), scope[0] if scope else None)
+    return iris.review(review_id(finding, iris), scope[0] if scope else None)
 
 
 def reviews_graph(run: CheckRun, iris: Iris, verdict_labels: dict[URIRef, str]) -> Graph:
@@ -222,7 +267,8 @@ def _add_review(
     g.add((review, SCHEMA.itemReviewed, finding.claim))
     g.add((review, SCHEMA.url, review))
     g.add((review, SCHEMA.name, Literal(f"{finding.rule.title}: {label}", lang="en")))
-    g.add((review, SCHEMA.reviewBody, Literal(f"{finding.explanation} {HONESTY}", lang="en")))
+    honesty = HONESTY_ACROSS if _across_articles(finding, iris) else HONESTY
+    g.add((review, SCHEMA.reviewBody, Literal(f"{finding.explanation} {honesty}", lang="en")))
     g.add((review, SCHEMA.reviewRating, rating))
     g.add((review, cg.verdict, finding.verdict))
     g.add((review, cg.rule, iris.check_rule(finding.rule.id)))
@@ -239,6 +285,12 @@ def _add_review(
     g.add((rating, SCHEMA.alternateName, Literal(label, lang="en")))
     g.add((rating, SCHEMA.ratingExplanation, Literal(finding.explanation, lang="en")))
     g.add((rating, SKOS.related, finding.verdict))
+
+
+def _across_articles(finding: Finding, iris: Iris) -> bool:
+    """Whether a finding sets its claim against a claim of another article."""
+    article = (iris.claim_scope(str(finding.claim)) or (None, ""))[0]
+    return any((iris.claim_scope(str(e)) or (None, ""))[0] != article for e in finding.evidence)
 
 
 def verdict_labels(store: SelectQueries) -> dict[URIRef, str]:

@@ -9,6 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from claimgraph.build.builder import ATTRIBUTIONS, CLAIM_KINDS, QUANTIFIERS, TRENDS, DatasetBuilder
+from claimgraph.build.changes import add_change
 from claimgraph.build.literals import date_literal, number_literal
 from claimgraph.build.review_status import DRAFT, add_attribution_phrase, is_draft
 from claimgraph.build.yaml_source import Located
@@ -178,7 +179,7 @@ def add_assertion_item(b: DatasetBuilder, g: Graph, cid: str, n: int, part: Any,
         file, line = claim_item.where()
         raise DataError(
             f"claim {cid}: assertion item {n} must be one of "
-            "figure/event/rule/statement/quotation/quantifier",
+            "figure/event/rule/statement/quotation/quantifier/change",
             file=file,
             line=line,
         )
@@ -193,6 +194,7 @@ def add_assertion_item(b: DatasetBuilder, g: Graph, cid: str, n: int, part: Any,
         "statement": add_statement,
         "quotation": add_quotation,
         "quantifier": add_quantifier,
+        "change": add_change,
     }
     if tag not in handlers:
         file, line = part.where()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
@@ -21,11 +21,9 @@ def read_assertion(
     triples: Iterable[tuple[Node, Node, Node]], cg: URIRef, ref: RefOf, modes: dict[str, Ref]
 ) -> tuple[tuple[Figure, ...], tuple[Statement, ...]]:
     """The figures and statements in one assertion graph (``cg`` is this deployment's namespace)."""
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
+    graph = Triples(triples)
     figures, statements = [], []
-    for subject in sorted(set(graph.subjects(RDF.type, None)), key=_order):
+    for subject in sorted(graph.subjects(RDF.type), key=_order):
         types = set(graph.objects(subject, RDF.type))
         if URIRef(f"{cg}Figure") in types:
             figures.append(_figure(graph, subject, URIRef(cg), ref, modes))
@@ -34,6 +32,30 @@ def read_assertion(
             if statement:
                 statements.append(statement)
     return tuple(figures), tuple(statements)
+
+
+class Triples:
+    """The triples of one assertion graph, indexed by subject and predicate: what read_assertion asks
+    of them, without building an rdflib Graph per claim (the catalogue reads every claim at start)."""
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        self._index: dict[tuple[Node, Node], list[Node]] = {}
+        for subject, predicate, obj in triples:
+            found = self._index.setdefault((subject, predicate), [])
+            if obj not in found:  # a graph is a set
+                found.append(obj)
+
+    def subjects(self, predicate: Node) -> set[Node]:
+        """Every subject with at least one ``predicate``."""
+        return {subject for subject, p in self._index if p == predicate}
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        return list(self._index.get((subject, predicate), ()))
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        """One object of ``subject predicate`` (the data has at most one), or None."""
+        found = self._index.get((subject, predicate))
+        return found[0] if found else None
 
 
 def _order(node: Node) -> tuple[int, str]:
@@ -62,7 +84,7 @@ def _text(node: Node | None) -> str | None:
     return str(node) if isinstance(node, Literal) else None
 
 
-def _figure(graph: Graph, node: Node, cg: URIRef, ref: RefOf, modes: dict[str, Ref]) -> Figure:
+def _figure(graph: Triples, node: Node, cg: URIRef, ref: RefOf, modes: dict[str, Ref]) -> Figure:
     def linked(predicate: URIRef) -> Ref | None:
         target = graph.value(node, predicate)
         return ref(target) if target is not None else None
@@ -93,7 +115,7 @@ def _figure(graph: Graph, node: Node, cg: URIRef, ref: RefOf, modes: dict[str, R
     )
 
 
-def _statement(graph: Graph, node: Node, types: set[Node], cg: URIRef, ref: RefOf) -> Statement | None:
+def _statement(graph: Triples, node: Node, types: set[Node], cg: URIRef, ref: RefOf) -> Statement | None:
     def facts(*pairs: tuple[str, URIRef]) -> list[Fact]:
         found = []
         for label, predicate in pairs:

@@ -7,9 +7,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import URIRef
-
-from claimgraph.iris import Iris
 from claimgraph.reading.bibliography import (
     DatasetInfo,
     Work,
@@ -17,13 +14,10 @@ from claimgraph.reading.bibliography import (
     citation_text,
     claim_review_jsonld,
     csl_json,
-    read_dataset_info,
-    read_work,
 )
 from claimgraph.reading.catalogue import Catalogue
-from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import Claim, JsonObject
-from claimgraph.reading.sources import Source, read_sources
+from claimgraph.reading.sources import Source
 from claimgraph.wording import HONESTY
 
 #: How many related claims a group shows before pointing to the filtered list.
@@ -85,19 +79,16 @@ class ClaimPage:
         }
 
 
-def build_claim_page(reader: StoreReader, iris: Iris, catalogue: Catalogue, claim: URIRef) -> ClaimPage:
-    """The page of the claim ``claim`` (an IRI); NotFound when there is no such claim."""
-    found = catalogue.claim(str(claim))
-    vocabulary = catalogue.vocabulary
-    sources = tuple(
-        source for ref in found.sources for source in read_sources(reader, iris, vocabulary, URIRef(ref.iri))
-    )
+def build_claim_page(
+    claim: Claim, catalogue: Catalogue, sources: tuple[Source, ...], work: Work, dataset: DatasetInfo
+) -> ClaimPage:
+    """The page of ``claim``, with its sources in full, the article and the dataset it cites."""
     return ClaimPage(
-        claim=found,
+        claim=claim,
         sources=sources,
-        related=related_claims(found, catalogue),
-        work=read_work(reader, vocabulary, URIRef(found.article), str(iris.cg)),
-        dataset=read_dataset_info(reader, vocabulary, iris.dataset),
+        related=related_claims(claim, catalogue),
+        work=work,
+        dataset=dataset,
         honesty=HONESTY,
     )
 

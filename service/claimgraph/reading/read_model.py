@@ -13,6 +13,7 @@ store's current content and starts a new one when the store's stats have changed
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -25,7 +26,7 @@ from claimgraph.iris import Iris
 from claimgraph.reading import descriptions
 from claimgraph.reading.article_view import ArticleView, article_texts, read_article
 from claimgraph.reading.articles import ArticleSummary, summarise_articles
-from claimgraph.reading.bibliography import Work, read_work
+from claimgraph.reading.bibliography import DatasetInfo, Work, read_dataset_info, read_work
 from claimgraph.reading.catalogue import Catalogue, read_catalogue
 from claimgraph.reading.check_report import CheckReport, read_check_report
 from claimgraph.reading.claim_page import ClaimPage, build_claim_page
@@ -69,11 +70,84 @@ class ReadModel:
         return self._once("catalogue", lambda: read_catalogue(self._reader, self.iris))
 
     def claim_page(self, claim: URIRef) -> ClaimPage:
-        """Everything the page of the claim ``claim`` (its IRI) shows (the API's claim detail too)."""
+        """Everything the page of the claim ``claim`` (its IRI) shows (the API's claim detail too).
+
+        Built from what warm_up read of the whole content: no query runs for one page.
+        """
+
+        def build() -> ClaimPage:
+            catalogue = self.catalogue
+            found = catalogue.claim(str(claim))
+            index = self._source_index()
+            sources = tuple(index[ref.iri] for ref in found.sources if ref.iri in index)
+            return build_claim_page(
+                found, catalogue, sources, self.work(URIRef(found.article)), self.dataset_info
+            )
+
+        return self._remember(("claim-page", str(claim)), build)
+
+    def work(self, article: URIRef) -> Work:
+        """What the data states about the article ``article`` (authors, what is based on, not stated)."""
         return self._remember(
-            ("claim-page", str(claim)),
-            lambda: build_claim_page(self._reader, self.iris, self.catalogue, claim),
+            ("work", str(article)),
+            lambda: read_work(self._reader, self.catalogue.vocabulary, article, str(self.iris.cg)),
         )
+
+    @property
+    def dataset_info(self) -> DatasetInfo:
+        """The dataset's title, creator and date, as a citation names them."""
+        return self._once(
+            "dataset-info",
+            lambda: read_dataset_info(self._reader, self.catalogue.vocabulary, self.iris.dataset),
+        )
+
+    def _source_index(self) -> dict[str, Source]:
+        """Every source by IRI (one query for all of them)."""
+        return self._once(
+            "source-index",
+            lambda: {
+                source.ref.iri: source
+                for source in read_sources(self._reader, self.iris, self.catalogue.vocabulary)
+            },
+        )
+
+    def groups_of(self, claim: str) -> tuple[Group, ...]:
+        """The series and share groups the figures of the claim ``claim`` (its IRI) belong to."""
+        return self._claim_groups().get(str(claim), ())
+
+    def _claim_groups(self) -> dict[str, tuple[Group, ...]]:
+        def index() -> dict[str, tuple[Group, ...]]:
+            found: dict[str, list[Group]] = {}
+            for group in self.figure_groups:
+                for claim in group.claims:
+                    found.setdefault(claim, []).append(group)
+            return {claim: tuple(groups) for claim, groups in found.items()}
+
+        return self._once("claim-groups", index)
+
+    def warm_up(self) -> None:
+        """Read now what the pages need of the whole content, so that no request pays for it:
+        the catalogue, sources, works, figure groups, check report, search index and article index.
+
+        Called when the content changes (CurrentReadModel), before any request sees it. A part the
+        content does not hold (a store with no dataset description) is left to raise when asked.
+        """
+        parts: tuple[Callable[[], object], ...] = (
+            lambda: self.catalogue.related_index,
+            lambda: self.catalogue.claim(self.catalogue.claims[0].iri) if self.catalogue.claims else None,
+            self._source_index,
+            lambda: self.dataset_info,
+            self._claim_groups,
+            self.check_report,
+            lambda: self.search_index,
+            self.articles,
+        )
+        for part in parts:
+            with contextlib.suppress(NotFound):
+                part()
+        for article in sorted({claim.article for claim in self.catalogue.claims}):
+            with contextlib.suppress(NotFound):
+                self.work(URIRef(article))
 
     def listing(self, filters: Filters) -> Listing:
         """The claims that pass ``filters``, with facet counts; QueryRejected for an unknown value."""
@@ -181,8 +255,7 @@ class ReadModel:
 
         def read() -> tuple[ArticleView, Work]:
             catalogue = self.catalogue
-            view = read_article(self._reader, iri, catalogue.claims)
-            return view, read_work(self._reader, catalogue.vocabulary, iri, str(self.iris.cg))
+            return read_article(self._reader, iri, catalogue.claims), self.work(iri)
 
         return self._remember(("article", str(iri)), read)
 
@@ -251,7 +324,7 @@ class CurrentReadModel:
         self._lock = threading.Lock()
 
     def get(self) -> ReadModel:
-        """The model of what the store holds now."""
+        """The model of what the store holds now (built and warmed up here if the content changed)."""
         stats = self._store.stats()
         model = self._model
         if model is not None and model.stats == stats:
@@ -259,5 +332,12 @@ class CurrentReadModel:
         with self._lock:
             model = self._model
             if model is None or model.stats != stats:
-                model = self._model = ReadModel(self._reader, self._iris, stats)
+                model = ReadModel(self._reader, self._iris, stats)
+                model.warm_up()
+                self._model = model
             return model
+
+    def refresh(self) -> None:
+        """Build the model of the store's content now: at start, and by whoever changed the content
+        (replace_all), so that the first request after a load finds it ready."""
+        self.get()

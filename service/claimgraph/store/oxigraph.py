@@ -50,6 +50,8 @@ SELECT ?version WHERE {
 
 
 NO_DATASET = QueryDataset()
+#: Evaluated with pyoxigraph's defaults, whose default graph is the store's own (not the union).
+DEFAULT_GRAPH_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 class OxigraphStore:
@@ -254,13 +256,20 @@ class OxigraphStore:
 
     def stats(self) -> StoreStats:
         # Counting walks every quad; the content only changes in replace_all (here or, on disk, in
-        # another process: _follow), which resets this.
+        # another process: _follow), which resets this. The engine counts (1M quads: 4 s; one Python
+        # object per quad took 23 s).
         self._follow()
         if self._stats is None:
-            derived = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-            quads = len(self._store) - derived
+            quads = len(self._store) - self._count_default_graph()
             self._stats = StoreStats(quads, len(self.graph_names()), self.data_version())
         return self._stats
+
+    def _count_default_graph(self) -> int:
+        """The triples of the store's own default graph: the union of the named graphs it derives."""
+        solutions = self._store.query(DEFAULT_GRAPH_COUNT)
+        assert isinstance(solutions, ox.QuerySolutions)
+        count = next(iter(solutions))["n"]
+        return int(count.value) if isinstance(count, ox.Literal) else 0
 
     def close(self) -> None:
         """Nothing to release early: pyoxigraph closes a store when its last reference goes."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, Response, g
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
@@ -68,7 +71,7 @@ def build_app(
     app.extensions[IRIS_KEY] = iris
     app.extensions[STORE_KEY] = store
     app.extensions[RUNNER_KEY] = runner
-    app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
+    read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(dataset.bp)
@@ -84,4 +87,21 @@ def build_app(
     cors.init_app(app)
     http_cache.init_app(app)
     errors.register(app)
+    # Built before the first request: the first page after a load costs what any other page costs.
+    read_model.refresh()
+    for template in app.jinja_env.list_templates(extensions=("html",)):
+        app.jinja_env.get_template(template)  # compiled now, with every filter registered above
+    warm_routes(app)
     return app
+
+
+#: Paths whose routes the first requests take: werkzeug compiles a route's patterns on its first match.
+WARM_PATHS = ("/", "/claims/c0", "/articles/a/claims/c0", "/claims", "/checks", "/sparql", "/health")
+
+
+def warm_routes(app: Flask) -> None:
+    """Match the common paths once, so that no request pays for compiling the routing patterns."""
+    adapter = app.url_map.bind("localhost")
+    for path in WARM_PATHS:
+        with contextlib.suppress(HTTPException):
+            adapter.match(path)

@@ -18,9 +18,9 @@ from claimgraph.errors import NotFound
 from claimgraph.reading.article_view import ArticleView
 from claimgraph.reading.articles import articles_json
 from claimgraph.reading.claim_page import ClaimPage
-from claimgraph.reading.figure_series import Group, groups_of
+from claimgraph.reading.figure_series import Group
 from claimgraph.reading.listing import Filters
-from claimgraph.reading.model import Claim
+from claimgraph.reading.model import Claim, claim_key
 from claimgraph.reading.read_model import ReadModel
 from claimgraph.web import charts, get_read_model, urls
 from claimgraph.web.charts import series_chart, shares_chart
@@ -136,6 +136,8 @@ PAGES: dict[str, tuple[str, Callable[[ReadModel, URIRef], Context]]] = {
 
 bp.add_app_template_global(urls.href, "href")
 bp.add_app_template_global(media.label, "format_label")
+#: A claim named by its key (``c070``, or ``<slug>/c002`` in another article), as evidence is shown.
+bp.add_app_template_filter(claim_key, "claim_key")
 
 
 @bp.app_template_global("provenance_picture")
@@ -148,7 +150,7 @@ def provenance_picture_of(page: ClaimPage) -> Picture:
 def figure_charts(claim: Claim) -> list[tuple[Group, Markup]]:
     """The series and share groups a claim's figures belong to (within its article), each with its chart."""
     found = []
-    for group in groups_of(claim.iri, get_read_model().figure_groups):
+    for group in get_read_model().groups_of(claim.iri):
         draw = series_chart if group.kind == "series" else shares_chart
         found.append((group, draw(group, claim.id, urls.href)))
     return found
