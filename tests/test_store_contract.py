@@ -27,6 +27,7 @@ from claimgraph.store.sparql import Endpoint, SparqlStore
 from live_server import oxigraph_server, protocol_nquads
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from virtuoso_server import VIRTUOSO, virtuoso_endpoint, virtuoso_server
 
 BASE = "http://claimgraph.test/"
 SCHEMA = "http://schema.org/"
@@ -88,6 +89,28 @@ def sparql_oxigraph_server(
         store.close()
 
 
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if VIRTUOSO is None:
+        pytest.skip("virtuoso-t is not installed (make virtuoso-deps)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield url
+
+
+@contextmanager
+def sparql_virtuoso(
+    folder: Path, nquads: bytes, *, read_only: bool, server: str, **options: object
+) -> Iterator[Store]:
+    endpoint = virtuoso_endpoint(server)
+    writer = SparqlStore(endpoint, **options)  # type: ignore[arg-type]
+    writer.replace_all(nquads)
+    store = SparqlStore(endpoint, read_only=True, **options) if read_only else writer  # type: ignore[arg-type]
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 @dataclass(frozen=True)
 class Backend:
     """``open(folder, nquads, read_only=…, **options)``: a context holding a store of this backend with
@@ -96,13 +119,14 @@ class Backend:
 
     open: Callable[..., AbstractContextManager[Store]]
     loads: bool = True
-    server: bool = False  # opened with ``server``: the URL of a running Oxigraph server
+    server: str | None = None  # opened with ``server``: the URL this fixture gives (a running engine)
 
 
 BACKENDS = {
     "oxigraph-memory": Backend(oxigraph_in_memory),
     "oxigraph-disk": Backend(oxigraph_on_disk),
-    "sparql-oxigraph-server": Backend(sparql_oxigraph_server, server=True),
+    "sparql-oxigraph-server": Backend(sparql_oxigraph_server, server="oxigraph_url"),
+    "sparql-virtuoso": Backend(sparql_virtuoso, server="virtuoso_url"),
 }
 
 
@@ -122,7 +146,7 @@ def open_store(
 ) -> Iterator[Callable[..., Store]]:
     """``open_store(read_only=False, **options)``: a store of the backend with the protocol dataset."""
     numbers = itertools.count()
-    extra = {"server": request.getfixturevalue("oxigraph_url")} if backend.server else {}
+    extra = {"server": request.getfixturevalue(backend.server)} if backend.server else {}
     with ExitStack() as stack:
 
         def opened(*, read_only: bool = False, **options: object) -> Store:

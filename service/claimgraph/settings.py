@@ -42,6 +42,9 @@ def _optional_str(text: str) -> str | None:
 
 #: The store backends there are (service/claimgraph/store/backends.py maps each to its factory).
 STORE_BACKENDS = ("oxigraph", "sparql")
+#: How the `sparql` backend authenticates, and how it sends data to the Graph Store.
+SPARQL_AUTH = ("basic", "digest")
+SPARQL_LOAD = ("quads", "graphs")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -86,14 +89,26 @@ SETTINGS: tuple[Setting, ...] = (
         _optional_str,
         "`sparql` backend: its SPARQL 1.1 Graph Store endpoint (loading); default: sparql_query_url.",
     ),
-    Setting(
-        "sparql_user", None, _optional_str, "`sparql` backend: HTTP Basic user, if the engine needs one."
-    ),
+    Setting("sparql_user", None, _optional_str, "`sparql` backend: HTTP user, if the engine needs one."),
     Setting(
         "sparql_password",
         None,
         _optional_str,
-        "`sparql` backend: HTTP Basic password; set it in the environment, never in a file.",
+        "`sparql` backend: HTTP password; set it in the environment, never in a file.",
+    ),
+    Setting(
+        "sparql_auth",
+        "basic",
+        str,
+        "`sparql` backend: how the user and password are sent: `basic` or `digest` (Virtuoso's"
+        " /sparql-auth and /sparql-graph-crud-auth).",
+    ),
+    Setting(
+        "sparql_load",
+        "quads",
+        str,
+        "`sparql` backend: how data reaches the Graph Store: `quads` (one N-Quads POST, Oxigraph server,"
+        " Fuseki) or `graphs` (one PUT per graph with `?graph=`, Virtuoso).",
     ),
     Setting(
         "data_dir",
@@ -225,6 +240,8 @@ class Settings:
     sparql_graph_store_url: str | None
     sparql_user: str | None
     sparql_password: str | None
+    sparql_auth: str
+    sparql_load: str
     data_dir: str | None
     union_default_graph: bool
     proxy_hops: int
@@ -300,6 +317,10 @@ class Settings:
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
         if self.proxy_hops < 0:
             raise ValueError("proxy_hops must be 0 or more")
+        if self.sparql_auth not in SPARQL_AUTH:
+            raise ValueError(f"sparql_auth {self.sparql_auth!r} is not one of {list(SPARQL_AUTH)}")
+        if self.sparql_load not in SPARQL_LOAD:
+            raise ValueError(f"sparql_load {self.sparql_load!r} is not one of {list(SPARQL_LOAD)}")
         if self.store_backend == "sparql" and not self.sparql_query_url:
             raise ValueError("store_backend sparql needs sparql_query_url")
         if self.store_read_only and not self.store_path and self.store_backend == "oxigraph":

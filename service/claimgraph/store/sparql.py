@@ -21,30 +21,26 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import re
-import socket
 import time
-import urllib.error
-import urllib.request
 import uuid
 import zlib
-from base64 import b64encode
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
-from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
 from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
 from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
-from claimgraph.store.sparql_text import query_form, with_prologue
+from claimgraph.store.sparql_http import Http, translate
+from claimgraph.store.sparql_text import QueryShape, query_shape, with_prologue
 from claimgraph.terms import to_rdflib
 
 INTERNAL = "urn:claimgraph:"
@@ -52,12 +48,14 @@ STAGING = INTERNAL + "staging:"
 STAGING_DEFAULT = INTERNAL + "staging-default:"
 META = INTERNAL + "meta"
 GENERATION = INTERNAL + "generation"
+LIVE_GRAPH = INTERNAL + "graph"  # <META> LIVE_GRAPH <G>: G is a graph of the live generation
+#: The default graph of a dataset given only named graphs: a graph that never holds anything.
+NO_GRAPH = META + "/none"
 JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
-#: A FROM or FROM NAMED clause (outside IRIs and strings it is a keyword; a false positive only
-#: means the query is sent without the explicit dataset, and the guard has checked its FROMs).
-FROM_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
 READ_CHUNK = 1 << 16
+RESULTS_VIA_JSON = (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV)
+TRIPLES_AS = {"application/n-quads": NTRIPLES, "application/trig": "text/turtle"}
 #: Seconds a front end trusts the live generation it looked up: a load by another front end is
 #: seen within this time (its own loads at once).
 GENERATION_TTL = 1.0
@@ -73,6 +71,8 @@ class Endpoint:
     user: str | None = None
     password: str | None = None
     timeout: float = 10.0
+    auth: str = "basic"  # or "digest" (Virtuoso)
+    load: str = "quads"  # one N-Quads POST; or "graphs": one PUT per graph (?graph=), as Virtuoso needs
 
 
 class SparqlStore:
@@ -97,6 +97,7 @@ class SparqlStore:
         self._stats: StoreStats | None = None
         self._known = False  # whether _graphs are those of _generation
         self._checked: float | None = None  # when the live generation was last looked up
+        self._client = Http(endpoint.user, endpoint.password, endpoint.auth, endpoint.timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SparqlStore:
@@ -109,6 +110,8 @@ class SparqlStore:
             settings.sparql_user,
             settings.sparql_password,
             settings.query_timeout,
+            settings.sparql_auth,
+            settings.sparql_load,
         )
         return cls(
             endpoint,
@@ -122,57 +125,43 @@ class SparqlStore:
     def _wrapper(self, url: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
+        # Content negotiation only: SPARQLWrapper would add format=xml&output=xml, which Virtuoso
+        # obeys over the Accept header (and then answers 406).
+        wrapper.setOnlyConneg(True)
         wrapper.setTimeout(max(1, round(self.endpoint.timeout)))
         if self.endpoint.user:
+            if self.endpoint.auth == "digest":
+                wrapper.setHTTPAuth(DIGEST)
             wrapper.setCredentials(self.endpoint.user, self.endpoint.password or "")
         return wrapper
 
-    def _request(self, query: str, media_type: str, dataset: QueryDataset | None) -> Any:
-        """The open HTTP response of ``query``, sent with the dataset readers may see."""
+    def _shape(self, query: str) -> tuple[str, QueryShape]:
+        """The text sent (with the prologue the embedded store would assume) and its parsed shape."""
+        text = with_prologue(query, self.base_iri, self.prefixes)
+        return text, query_shape(text, self.base_iri)
+
+    def _request(self, text: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None) -> Any:
+        """The open HTTP response of ``text``, sent with the dataset readers may see: the one given,
+        else the query's own FROM / FROM NAMED, else the live graphs."""
         wrapper = self._wrapper(self.endpoint.query_url)
-        query = with_prologue(query, self.base_iri, self.prefixes)
-        wrapper.setQuery(query)
+        wrapper.setQuery(text)
         wrapper.addCustomHttpHeader("Accept", media_type)
-        if dataset and (dataset.default_graphs or dataset.named_graphs):
-            default, named = dataset.default_graphs, dataset.named_graphs
-        elif FROM_CLAUSE.search(query):
-            default, named = (), ()
+        given = dataset if dataset and (dataset.default_graphs or dataset.named_graphs) else shape.dataset
+        if given is not None:
+            default, named = given.default_graphs, given.named_graphs
         else:
             graphs = sorted(self.graph_names())
             default, named = (tuple(graphs) if self.union_default_graph else ()), tuple(graphs)
-            if not graphs:  # an empty dataset: a graph that cannot exist keeps the protocol's meaning
-                default, named = (META + "/none",), (META + "/none",)
-        for graph in default:
+        # An empty default graph is one that cannot exist: an engine given no default-graph-uri
+        # (Virtuoso) would take the union of all its graphs, staged ones included.
+        for graph in default or (NO_GRAPH,):
             wrapper.addParameter("default-graph-uri", graph)
-        for graph in named:
+        for graph in named or (NO_GRAPH,):
             wrapper.addParameter("named-graph-uri", graph)
         return self._send(lambda: wrapper.query().response)
 
     def _send(self, call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except SPARQLWrapperException as exc:
-            text = str(exc)
-            if "400" in text or "QueryBadFormed" in type(exc).__name__:
-                raise QueryRejected(_upstream_text(text)) from exc
-            raise StoreUnavailable(f"the SPARQL endpoint failed: {_upstream_text(text)}") from exc
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace")
-            if exc.code in (400, 406, 415):
-                raise QueryRejected(body.strip() or exc.reason) from exc
-            raise StoreUnavailable(f"the SPARQL endpoint answered {exc.code}: {body.strip()}") from exc
-        except TimeoutError as exc:
-            raise QueryTimeout(
-                f"the SPARQL endpoint did not answer within {self.endpoint.timeout} s"
-            ) from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise QueryTimeout(
-                    f"the SPARQL endpoint did not answer within {self.endpoint.timeout} s"
-                ) from exc
-            raise StoreUnavailable(f"the SPARQL endpoint cannot be reached: {exc.reason}") from exc
-        except OSError as exc:
-            raise StoreUnavailable(f"the SPARQL endpoint cannot be reached: {exc}") from exc
+        return translate(call, self.endpoint.timeout)
 
     def _read(self, response: Any, max_bytes: int | None) -> bytes:
         chunks, size = [], 0
@@ -195,18 +184,7 @@ class SparqlStore:
         return b"".join(chunks)
 
     def _update(self, update: str) -> None:
-        wrapper = self._wrapper(self.endpoint.update_url)
-        wrapper.setQuery(update)  # SPARQLWrapper tells an update by its first keyword
-        self._send(lambda: wrapper.query().response.read())
-
-    def _http(self, method: str, url: str, body: bytes, content_type: str) -> None:
-        request = urllib.request.Request(url, data=body, method=method)
-        request.add_header("Content-Type", content_type)
-        if self.endpoint.user:
-            token = b64encode(f"{self.endpoint.user}:{self.endpoint.password or ''}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
-        # A load may take longer than a query: it gets ten times the query limit.
-        self._send(lambda: urllib.request.urlopen(request, timeout=self.endpoint.timeout * 10).read())
+        self._client.update(self.endpoint.update_url, update)
 
     # -- queries ---------------------------------------------------------------------------------
     def sparql(
@@ -218,27 +196,46 @@ class SparqlStore:
         max_rows: int | None = None,
         max_bytes: int | None = None,
     ) -> SparqlResult:
-        form = query_form(query)
+        text, shape = self._shape(query)
+        form = shape.form
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
         if form in ("CONSTRUCT", "DESCRIBE") and rdf_format is None:
             raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {media_type}")
         if form in ("SELECT", "ASK") and results_format is None:
             raise QueryRejected(f"a SELECT or ASK result cannot be sent as {media_type}")
-        body = self._read(self._request(query, media_type, dataset), max_bytes)
         fmt = rdf_format if form in ("CONSTRUCT", "DESCRIBE") else results_format
+        if fmt in RESULTS_VIA_JSON:
+            # Engines differ on CSV and TSV (Virtuoso: a quoted TSV header, a boolean as 1): take
+            # the standard JSON and write these formats here.
+            body = self._read(
+                self._request(text, shape, JSON, dataset), None if max_bytes is None else max_bytes * 8
+            )
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            body = parsed.serialize(format=fmt) or b""  # type: ignore[arg-type]
+            if max_bytes is not None and len(body) > max_bytes:
+                raise ResultTooLarge(
+                    f"the result is larger than {max_bytes} bytes (max_result_bytes); add a LIMIT"
+                )
+        else:
+            # Triples as N-Quads or TriG: the engine's N-Triples or Turtle are documents of both.
+            asked = (
+                TRIPLES_AS.get(media_type, media_type) if form in ("CONSTRUCT", "DESCRIBE") else media_type
+            )
+            body = self._read(self._request(text, shape, asked, dataset), max_bytes)
         if form != "ASK" and fmt is not None:
             check_rows(body, fmt, max_rows)
         return SparqlResult(media_type, [body])
 
-    def _results(self, query: str) -> ox.QuerySolutions | ox.QueryBoolean:
-        body = self._read(self._request(query, JSON, None), None)
+    def _results(self, query: str, form: str) -> ox.QuerySolutions | ox.QueryBoolean:
+        text, shape = self._shape(query)
+        if shape.form != form:
+            raise QueryRejected(f"expected a {form} query")
+        body = self._read(self._request(text, shape, JSON, None), None)
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def select(self, query: str) -> list[dict[str, Node]]:
-        if query_form(query) != "SELECT":
-            raise QueryRejected("expected a SELECT query")
-        result = self._results(query)
+        result = self._results(query, "SELECT")
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [
@@ -247,28 +244,35 @@ class SparqlStore:
         ]
 
     def ask(self, query: str) -> bool:
-        if query_form(query) != "ASK":
-            raise QueryRejected("expected an ASK query")
-        return bool(self._results(query))
+        return bool(self._results(query, "ASK"))
 
     def construct(self, query: str) -> Graph:
-        if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
+        text, shape = self._shape(query)
+        if shape.form not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryRejected("expected a CONSTRUCT or DESCRIBE query")
-        body = self._read(self._request(query, NTRIPLES, None), None)
+        body = self._read(self._request(text, shape, NTRIPLES, None), None)
         graph = Graph()
         for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
     # -- the live generation -----------------------------------------------------------------------
-    def _current_generation(self) -> str | None:
-        query = f"SELECT ?gen WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen }} }}"
+    def _select_plain(self, query: str) -> list[dict[str, str]]:
+        """The rows of a SELECT of our own, sent as written (no dataset, no prologue), as strings."""
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery(query)
         wrapper.addCustomHttpHeader("Accept", JSON)
         body = self._send(lambda: wrapper.query().response.read())
-        rows = list(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
-        return rows[0]["gen"].value if rows else None
+        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+
+    def _current_generation(self) -> str | None:
+        rows = self._select_plain(
+            f"SELECT ?gen WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen }} }}"
+        )
+        return rows[0]["gen"] if rows else None
 
     def _refresh(self) -> None:
         """Follow the generation live on the engine (another front end may have loaded one), looked
@@ -280,11 +284,15 @@ class SparqlStore:
         self._checked = now
         if generation == self._generation and self._known:
             return
-        wrapper = self._wrapper(self.endpoint.query_url)
-        wrapper.setQuery("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        wrapper.addCustomHttpHeader("Accept", JSON)
-        body = self._send(lambda: wrapper.query().response.read())
-        names = {row["g"].value for row in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)}  # type: ignore[union-attr]
+        # The live graphs are those the switch recorded; an engine no load of ours switched (or one
+        # switched before graphs were recorded) serves every graph it holds but our own.
+        listed = self._select_plain(f"SELECT ?g WHERE {{ GRAPH <{META}> {{ <{META}> <{LIVE_GRAPH}> ?g }} }}")
+        if listed:
+            names = {row["g"] for row in listed}
+        else:
+            names = {
+                row["g"] for row in self._select_plain("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            }
         self._graphs = frozenset(name for name in names if not name.startswith(INTERNAL))
         self._generation = generation
         self._known = True
@@ -317,30 +325,42 @@ class SparqlStore:
         if self.read_only:
             raise ReadOnlyStore("the remote store is configured read-only (store_read_only)")
         quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))  # SyntaxError: nothing sent
+        if self.endpoint.load == "graphs":
+            check_graph_by_graph(quads)
         generation = uuid.uuid4().hex
         prefix, default = f"{STAGING}{generation}:", f"{STAGING_DEFAULT}{generation}"
-        staged = [
-            ox.Quad(
-                q.subject,
-                q.predicate,
-                q.object,
-                ox.NamedNode(prefix + q.graph_name.value)
-                if isinstance(q.graph_name, ox.NamedNode)
-                else ox.NamedNode(default),
-            )
-            for q in quads
-        ]
+        graphs: dict[str, list[ox.Quad]] = {}
+        for q in quads:
+            name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            staged = ox.NamedNode(prefix + name if name else default)
+            graphs.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object, staged))
+        old = self.graph_names()
+        staged_names = [prefix + name if name else default for name in graphs]
         try:
-            if staged:
-                body = ox.serialize(staged, format=ox.RdfFormat.N_QUADS) or b""
-                self._http("POST", self.endpoint.graph_store_url, body, "application/n-quads")
-            self._update(";\n".join(switch_updates(prefix, default, generation)))
+            self._stage(graphs)
+            self._update(
+                switch_update(old, graphs, prefix, default, generation, self.endpoint.load == "quads")
+            )
         except BaseException:
             with contextlib.suppress(Exception):  # the engine may be gone; staged graphs stay unseen
-                self._update(drop_staged(prefix, default))
+                self._update(drop_graphs(staged_names))
             raise
         self._stats = None
         self._checked = None
+
+    def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
+        """Send the staged graphs: one N-Quads document, or one Turtle document per graph."""
+        url = self.endpoint.graph_store_url
+        if self.endpoint.load == "quads":
+            body = ox.serialize([q for quads in graphs.values() for q in quads], format=ox.RdfFormat.N_QUADS)
+            if body:
+                self._client.send("POST", url, body, "application/n-quads")
+            return
+        for quads in graphs.values():
+            body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+            target = str(quads[0].graph_name.value)  # type: ignore[union-attr]  # staged: always named
+            separator = "&" if "?" in url else "?"
+            self._client.send("PUT", f"{url}{separator}{urlencode({'graph': target})}", body, "text/turtle")
 
     def export(self, media_type: str) -> Iterator[bytes]:
         fmt = ox.RdfFormat.from_media_type(media_type)
@@ -348,9 +368,8 @@ class SparqlStore:
             raise ValueError(f"no RDF format for {media_type}")
         graphs = sorted(self.graph_names())
         query = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        body = self._read(
-            self._request(query, JSON, QueryDataset(named_graphs=tuple(graphs) or (META,))), None
-        )
+        text, shape = self._shape(query)
+        body = self._read(self._request(text, shape, JSON, QueryDataset(named_graphs=tuple(graphs))), None)
         solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         quads = [ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in solutions]  # type: ignore[union-attr]
         if fmt.supports_datasets:
@@ -373,29 +392,54 @@ class SparqlStore:
         """Nothing held open: every request opens its own connection."""
 
 
-def drop_staged(prefix: str, default: str) -> str:
-    """The update that removes the graphs one load staged."""
+def check_graph_by_graph(quads: list[ox.Quad]) -> None:
+    """Refuse (ValueError) what a load graph by graph cannot keep: triples in the default graph (an
+    engine such as Virtuoso has no default graph of its own), and a blank node in two graphs (each
+    graph is its own document, so it would become two nodes)."""
+    seen: dict[ox.BlankNode, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
+    for q in quads:
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            raise ValueError(
+                "sparql_load graphs keeps named graphs only: this dataset has triples in the default"
+                f" graph ({q.triple}); put them in a named graph"
+            )
+        for term in (q.subject, q.object):
+            if isinstance(term, ox.BlankNode) and seen.setdefault(term, q.graph_name) != q.graph_name:
+                raise ValueError(
+                    f"sparql_load graphs sends each graph as its own document: the blank node {term}"
+                    f" is in two graphs ({seen[term]} and {q.graph_name}); give it an IRI"
+                )
+
+
+def drop_graphs(names: list[str] | frozenset[str]) -> str:
+    """The update that removes these graphs (nothing, if none)."""
     return (
-        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o }"
-        f' FILTER(STRSTARTS(STR(?g), "{prefix}") || ?g = <{default}>) }}'
+        " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in sorted(names))
+        or f"DROP SILENT GRAPH <{NO_GRAPH}>"
     )
 
 
-def switch_updates(prefix: str, default: str, generation: str) -> list[str]:
-    """The operations of the one update that makes a staged load live (one transaction in the engine)."""
-    live = f'!STRSTARTS(STR(?g), "{STAGING}") && !STRSTARTS(STR(?g), "{STAGING_DEFAULT}")'
-    return [
-        "DELETE WHERE { ?s ?p ?o }",
-        f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({live}) }}",
-        f"INSERT {{ GRAPH ?real {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }}"
-        f' FILTER(STRSTARTS(STR(?g), "{prefix}")) BIND(IRI(SUBSTR(STR(?g), {len(prefix) + 1})) AS ?real) }}',
-        f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{default}> {{ ?s ?p ?o }} }}",
-        drop_staged(prefix, default),
-        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" }} }}',
+def switch_update(
+    old: frozenset[str],
+    graphs: dict[str, list[ox.Quad]],
+    prefix: str,
+    default: str,
+    generation: str,
+    default_graph: bool,
+) -> str:
+    """The one update that makes a staged load live (one transaction in the engine): drop the live
+    graphs (and, when the engine has one, the default graph), move each staged graph to its name,
+    record the generation and its graphs."""
+    operations = [f"DROP SILENT GRAPH <{name}>" for name in sorted(old)]
+    if default_graph:
+        operations.append("DROP SILENT DEFAULT")
+    named = sorted(name for name in graphs if name)
+    operations += [f"MOVE SILENT GRAPH <{prefix}{name}> TO GRAPH <{name}>" for name in named]
+    if "" in graphs:
+        operations.append(f"MOVE SILENT GRAPH <{default}> TO DEFAULT")
+    live = " ".join(f"<{META}> <{LIVE_GRAPH}> <{name}> ." for name in named)
+    operations += [
+        f"DROP SILENT GRAPH <{META}>",
+        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" . {live} }} }}',
     ]
-
-
-def _upstream_text(text: str) -> str:
-    """The engine's own message out of a SPARQLWrapper exception's text."""
-    marker = "Response:\n"
-    return text.split(marker, 1)[1].strip() if marker in text else text
+    return " ;\n".join(operations)
