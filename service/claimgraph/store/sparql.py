@@ -1,20 +1,24 @@
-"""A remote store: any SPARQL 1.1 endpoint with a Graph Store (Oxigraph server in the tests).
+"""A remote store: any SPARQL 1.1 endpoint with a Graph Store (Oxigraph server and Virtuoso in the
+tests).
 
-Queries go out with SPARQLWrapper (POST, form-encoded), each with an HTTP timeout
-(the service's query_timeout): a remote timeout is QueryTimeout, an upstream 400
-QueryRejected with the upstream text, a refused connection StoreUnavailable.
+Queries go out with SPARQLWrapper (POST, form-encoded, content negotiation only), each with an
+HTTP timeout (the service's query_timeout): a remote timeout, or the engine saying it stopped the
+query at its own limit, is QueryTimeout; an upstream 400 QueryRejected with the upstream text; a
+refused connection StoreUnavailable. A result the engine says it cut short at its own row limit
+(Virtuoso answers 200 with the rows it had) is ResultTooLarge, never passed on.
 
 Loading is validated, then atomic for readers, by *staging graphs*: the N-Quads are
-parsed here first (a syntax error sends nothing); each graph G is then posted, in
-one N-Quads document, as ``urn:claimgraph:staging:GEN:G`` (the default graph as
-``urn:claimgraph:staging-default:GEN``); one SPARQL Update request, which the
-engine applies as one transaction, then drops the old graphs, moves the staged
-ones to their names and records GEN in ``urn:claimgraph:meta``. A load that fails
-before that update leaves the old graphs served, and its staging graphs are
-dropped. Readers never see staging graphs: every query without FROM is sent with
-an explicit dataset (default-graph-uri, named-graph-uri) naming the live graphs,
-and a FROM may only name live graphs (the guard checks it against graph_names).
-The engine is run without a union default graph; the union is this dataset.
+parsed here first (a syntax error sends nothing); each graph G is then sent as
+``urn:claimgraph:staging:GEN:G`` (the default graph as ``urn:claimgraph:staging-default:GEN``),
+in one N-Quads document (``load="quads"``) or one Graph Store PUT per graph (``"graphs"``,
+Virtuoso); one SPARQL Update request, which the engine applies as one transaction
+(store/sparql_load.py), then drops the graphs of the live generation, moves each staged graph to
+its name and records GEN and its graphs in ``urn:claimgraph:meta``. A load that fails before that
+update leaves the old graphs served, and its staging graphs are dropped. Readers never see
+staging graphs: every query is sent with an explicit dataset (default-graph-uri,
+named-graph-uri): the one asked for, else the query's own FROM (from its parse, never a regular
+expression), else the live graphs; a FROM may only name live graphs (the guard checks it
+against graph_names). The engine is run without a union default graph; the union is this dataset.
 """
 
 from __future__ import annotations
@@ -39,18 +43,22 @@ from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
-from claimgraph.store.sparql_http import Http, translate
+from claimgraph.store.sparql_http import Http, canonical_booleans, complete, translate
+from claimgraph.store.sparql_load import (
+    GENERATION,
+    INTERNAL,
+    LIVE_GRAPH,
+    META,
+    NO_GRAPH,
+    STAGING,
+    STAGING_DEFAULT,
+    check_graph_by_graph,
+    drop_graphs,
+    switch_update,
+)
 from claimgraph.store.sparql_text import QueryShape, query_shape, with_prologue
 from claimgraph.terms import to_rdflib
 
-INTERNAL = "urn:claimgraph:"
-STAGING = INTERNAL + "staging:"
-STAGING_DEFAULT = INTERNAL + "staging-default:"
-META = INTERNAL + "meta"
-GENERATION = INTERNAL + "generation"
-LIVE_GRAPH = INTERNAL + "graph"  # <META> LIVE_GRAPH <G>: G is a graph of the live generation
-#: The default graph of a dataset given only named graphs: a graph that never holds anything.
-NO_GRAPH = META + "/none"
 JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 READ_CHUNK = 1 << 16
@@ -96,6 +104,7 @@ class SparqlStore:
         self._graphs: frozenset[str] = frozenset()
         self._stats: StoreStats | None = None
         self._known = False  # whether _graphs are those of _generation
+        self._owned: frozenset[str] = frozenset()  # the graphs a load replaces
         self._checked: float | None = None  # when the live generation was last looked up
         self._client = Http(endpoint.user, endpoint.password, endpoint.auth, endpoint.timeout)
 
@@ -158,7 +167,7 @@ class SparqlStore:
             wrapper.addParameter("default-graph-uri", graph)
         for graph in named or (NO_GRAPH,):
             wrapper.addParameter("named-graph-uri", graph)
-        return self._send(lambda: wrapper.query().response)
+        return complete(self._send(lambda: wrapper.query().response))
 
     def _send(self, call: Callable[[], Any]) -> Any:
         return translate(call, self.endpoint.timeout)
@@ -211,7 +220,7 @@ class SparqlStore:
             body = self._read(
                 self._request(text, shape, JSON, dataset), None if max_bytes is None else max_bytes * 8
             )
-            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            parsed = ox.parse_query_results(canonical_booleans(body), format=ox.QueryResultsFormat.JSON)
             body = parsed.serialize(format=fmt) or b""  # type: ignore[arg-type]
             if max_bytes is not None and len(body) > max_bytes:
                 raise ResultTooLarge(
@@ -223,6 +232,8 @@ class SparqlStore:
                 TRIPLES_AS.get(media_type, media_type) if form in ("CONSTRUCT", "DESCRIBE") else media_type
             )
             body = self._read(self._request(text, shape, asked, dataset), max_bytes)
+            if fmt == ox.QueryResultsFormat.JSON:
+                body = canonical_booleans(body)
         if form != "ASK" and fmt is not None:
             check_rows(body, fmt, max_rows)
         return SparqlResult(media_type, [body])
@@ -231,7 +242,7 @@ class SparqlStore:
         text, shape = self._shape(query)
         if shape.form != form:
             raise QueryRejected(f"expected a {form} query")
-        body = self._read(self._request(text, shape, JSON, None), None)
+        body = canonical_booleans(self._read(self._request(text, shape, JSON, None), None))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def select(self, query: str) -> list[dict[str, Node]]:
@@ -262,7 +273,7 @@ class SparqlStore:
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery(query)
         wrapper.addCustomHttpHeader("Accept", JSON)
-        body = self._send(lambda: wrapper.query().response.read())
+        body = complete(self._send(lambda: wrapper.query().response)).read()
         solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
@@ -284,8 +295,10 @@ class SparqlStore:
         self._checked = now
         if generation == self._generation and self._known:
             return
-        # The live graphs are those the switch recorded; an engine no load of ours switched (or one
-        # switched before graphs were recorded) serves every graph it holds but our own.
+        # The live graphs are those the switch recorded (always at least NO_GRAPH). An engine no load
+        # of ours switched serves every graph it holds, and a load replaces none of them (Virtuoso's
+        # own graphs, another application's); a generation switched before graphs were recorded
+        # owns every graph.
         listed = self._select_plain(f"SELECT ?g WHERE {{ GRAPH <{META}> {{ <{META}> <{LIVE_GRAPH}> ?g }} }}")
         if listed:
             names = {row["g"] for row in listed}
@@ -294,6 +307,7 @@ class SparqlStore:
                 row["g"] for row in self._select_plain("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
             }
         self._graphs = frozenset(name for name in names if not name.startswith(INTERNAL))
+        self._owned = self._graphs if generation is not None else frozenset()
         self._generation = generation
         self._known = True
         self._stats = None
@@ -334,7 +348,8 @@ class SparqlStore:
             name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             staged = ox.NamedNode(prefix + name if name else default)
             graphs.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object, staged))
-        old = self.graph_names()
+        self._refresh()
+        old = self._owned
         staged_names = [prefix + name if name else default for name in graphs]
         try:
             self._stage(graphs)
@@ -363,15 +378,21 @@ class SparqlStore:
             self._client.send("PUT", f"{url}{separator}{urlencode({'graph': target})}", body, "text/turtle")
 
     def export(self, media_type: str) -> Iterator[bytes]:
+        """Every live graph, each read with a Graph Store GET (an engine's result limit, such as
+        Virtuoso's ResultSetMaxRows, does not cut it short as it would a query's)."""
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise ValueError(f"no RDF format for {media_type}")
-        graphs = sorted(self.graph_names())
-        query = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        text, shape = self._shape(query)
-        body = self._read(self._request(text, shape, JSON, QueryDataset(named_graphs=tuple(graphs))), None)
-        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        quads = [ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in solutions]  # type: ignore[union-attr]
+        url = self.endpoint.graph_store_url
+        quads: list[ox.Quad] = []
+        for name in sorted(self.graph_names()):
+            separator = "&" if "?" in url else "?"
+            body = self._client.get(f"{url}{separator}{urlencode({'graph': name})}", NTRIPLES)
+            graph = ox.NamedNode(name)
+            quads += [
+                ox.Quad(t.subject, t.predicate, t.object, graph)
+                for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            ]
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:
@@ -390,56 +411,3 @@ class SparqlStore:
 
     def close(self) -> None:
         """Nothing held open: every request opens its own connection."""
-
-
-def check_graph_by_graph(quads: list[ox.Quad]) -> None:
-    """Refuse (ValueError) what a load graph by graph cannot keep: triples in the default graph (an
-    engine such as Virtuoso has no default graph of its own), and a blank node in two graphs (each
-    graph is its own document, so it would become two nodes)."""
-    seen: dict[ox.BlankNode, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
-    for q in quads:
-        if isinstance(q.graph_name, ox.DefaultGraph):
-            raise ValueError(
-                "sparql_load graphs keeps named graphs only: this dataset has triples in the default"
-                f" graph ({q.triple}); put them in a named graph"
-            )
-        for term in (q.subject, q.object):
-            if isinstance(term, ox.BlankNode) and seen.setdefault(term, q.graph_name) != q.graph_name:
-                raise ValueError(
-                    f"sparql_load graphs sends each graph as its own document: the blank node {term}"
-                    f" is in two graphs ({seen[term]} and {q.graph_name}); give it an IRI"
-                )
-
-
-def drop_graphs(names: list[str] | frozenset[str]) -> str:
-    """The update that removes these graphs (nothing, if none)."""
-    return (
-        " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in sorted(names))
-        or f"DROP SILENT GRAPH <{NO_GRAPH}>"
-    )
-
-
-def switch_update(
-    old: frozenset[str],
-    graphs: dict[str, list[ox.Quad]],
-    prefix: str,
-    default: str,
-    generation: str,
-    default_graph: bool,
-) -> str:
-    """The one update that makes a staged load live (one transaction in the engine): drop the live
-    graphs (and, when the engine has one, the default graph), move each staged graph to its name,
-    record the generation and its graphs."""
-    operations = [f"DROP SILENT GRAPH <{name}>" for name in sorted(old)]
-    if default_graph:
-        operations.append("DROP SILENT DEFAULT")
-    named = sorted(name for name in graphs if name)
-    operations += [f"MOVE SILENT GRAPH <{prefix}{name}> TO GRAPH <{name}>" for name in named]
-    if "" in graphs:
-        operations.append(f"MOVE SILENT GRAPH <{default}> TO DEFAULT")
-    live = " ".join(f"<{META}> <{LIVE_GRAPH}> <{name}> ." for name in named)
-    operations += [
-        f"DROP SILENT GRAPH <{META}>",
-        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" . {live} }} }}',
-    ]
-    return " ;\n".join(operations)
