@@ -79,8 +79,9 @@ def build_store(settings: Settings) -> int:
     finally:
         store.close()
     action = "built" if loaded else "already current:"
+    where = settings.store_path or settings.sparql_query_url
     print(
-        f"claimgraph: {action} {settings.store_path or settings.sparql_query_url} ({stats.quads} quads, {stats.named_graphs} named graphs,"
+        f"claimgraph: {action} {where} ({stats.quads} quads, {stats.named_graphs} named graphs,"
         f" data version {(stats.data_version or '?')[:12]})",
         flush=True,
     )
