@@ -43,7 +43,7 @@ from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
-from claimgraph.store.sparql_http import Http, canonical_booleans, complete, translate
+from claimgraph.store.sparql_http import Http, allow_headers, canonical_booleans, complete, translate
 from claimgraph.store.sparql_load import (
     GENERATION,
     INTERNAL,
@@ -52,6 +52,7 @@ from claimgraph.store.sparql_load import (
     NO_GRAPH,
     STAGING,
     STAGING_DEFAULT,
+    UNION,
     check_graph_by_graph,
     drop_graphs,
     switch_update,
@@ -105,6 +106,7 @@ class SparqlStore:
         self._stats: StoreStats | None = None
         self._known = False  # whether _graphs are those of _generation
         self._owned: frozenset[str] = frozenset()  # the graphs a load replaces
+        self._union: str | None = None  # the graph holding the union of the live graphs, if recorded
         self._checked: float | None = None  # when the live generation was last looked up
         self._client = Http(endpoint.user, endpoint.password, endpoint.auth, endpoint.timeout)
 
@@ -159,10 +161,16 @@ class SparqlStore:
         if given is not None:
             default, named = given.default_graphs, given.named_graphs
         else:
+            # One graph holds the union of the live graphs, if the switch wrote it; the named graphs
+            # are listed only when the query may say GRAPH (Virtuoso echoes each graph of the
+            # dataset in a response header: a few hundred would be too many for http.client).
             graphs = sorted(self.graph_names())
-            default, named = (tuple(graphs) if self.union_default_graph else ()), tuple(graphs)
+            union = (self._union,) if self._union else tuple(graphs)
+            default = union if self.union_default_graph else ()
+            named = tuple(graphs) if shape.names_graphs else ()
         # An empty default graph is one that cannot exist: an engine given no default-graph-uri
         # (Virtuoso) would take the union of all its graphs, staged ones included.
+        allow_headers(len(default) + len(named))
         for graph in default or (NO_GRAPH,):
             wrapper.addParameter("default-graph-uri", graph)
         for graph in named or (NO_GRAPH,):
@@ -279,11 +287,13 @@ class SparqlStore:
         names = [v.value for v in solutions.variables]
         return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
 
-    def _current_generation(self) -> str | None:
+    def _current_generation(self) -> tuple[str | None, str | None]:
+        """The live generation and the graph holding its union (None: not recorded)."""
         rows = self._select_plain(
-            f"SELECT ?gen WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen }} }}"
+            f"SELECT ?gen ?union WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen"
+            f" OPTIONAL {{ <{META}> <{UNION}> ?union }} }} }}"
         )
-        return rows[0]["gen"] if rows else None
+        return (rows[0]["gen"], rows[0].get("union")) if rows else (None, None)
 
     def _refresh(self) -> None:
         """Follow the generation live on the engine (another front end may have loaded one), looked
@@ -291,10 +301,11 @@ class SparqlStore:
         now = time.monotonic()
         if self._checked is not None and now - self._checked < GENERATION_TTL:
             return
-        generation = self._current_generation()
+        generation, union = self._current_generation()
         self._checked = now
         if generation == self._generation and self._known:
             return
+        self._union = union
         # The live graphs are those the switch recorded (always at least NO_GRAPH). An engine no load
         # of ours switched serves every graph it holds, and a load replaces none of them (Virtuoso's
         # own graphs, another application's); a generation switched before graphs were recorded
@@ -354,7 +365,9 @@ class SparqlStore:
         try:
             self._stage(graphs)
             self._update(
-                switch_update(old, graphs, prefix, default, generation, self.endpoint.load == "quads")
+                switch_update(
+                    old, self._union, graphs, prefix, default, generation, self.endpoint.load == "quads"
+                )
             )
         except BaseException:
             with contextlib.suppress(Exception):  # the engine may be gone; staged graphs stay unseen

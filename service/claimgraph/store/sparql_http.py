@@ -7,6 +7,7 @@ answer (with a fresh nonce count), so a load of many graphs does not send each b
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
 import threading
@@ -175,3 +176,11 @@ def canonical_booleans(body: bytes) -> bytes:
     if b"XMLSchema#boolean" not in body:
         return body
     return _JSON_BOOLEAN.sub(lambda m: m.group(1) + (b'true"' if m.group(2) == b"1" else b'false"'), body)
+
+
+def allow_headers(count: int) -> None:
+    """Let a response carry ``count`` headers more than http.client's 100: Virtuoso echoes every
+    graph of a request's dataset (X-SPARQL-default-graph, X-SPARQL-named-graph), one header each."""
+    needed = 100 + count
+    if needed > http.client._MAXHEADERS:  # type: ignore[attr-defined]
+        http.client._MAXHEADERS = needed  # type: ignore[attr-defined]

@@ -15,6 +15,8 @@ STAGING_DEFAULT = INTERNAL + "staging-default:"
 META = INTERNAL + "meta"
 GENERATION = INTERNAL + "generation"
 LIVE_GRAPH = INTERNAL + "graph"  # <META> LIVE_GRAPH <G>: G is a graph of the live generation
+#: <META> UNION <U>: U holds the union of the live graphs, as a set: the default graph readers see.
+UNION = INTERNAL + "union"
 #: The default graph of a dataset given only named graphs: a graph that never holds anything.
 NO_GRAPH = META + "/none"
 
@@ -48,6 +50,7 @@ def drop_graphs(names: list[str] | frozenset[str]) -> str:
 
 def switch_update(
     old: frozenset[str],
+    old_union: str | None,
     graphs: dict[str, list[ox.Quad]],
     prefix: str,
     default: str,
@@ -55,18 +58,28 @@ def switch_update(
     default_graph: bool,
 ) -> str:
     """The one update that makes a staged load live (one transaction in the engine): drop the live
-    graphs (and, when the engine has one, the default graph), move each staged graph to its name,
-    record the generation and its graphs."""
-    operations = [f"DROP SILENT GRAPH <{name}>" for name in sorted(old)]
+    graphs and their union (and, when the engine has one, the default graph), move each staged
+    graph to its name, write the union of the new graphs into ``urn:claimgraph:union:GEN`` (a set,
+    as the embedded store's default graph: one default-graph-uri then names it all), record the
+    generation, its union graph and its graphs."""
+    union = f"{UNION}:{generation}"
+    operations = [f"DROP SILENT GRAPH <{name}>" for name in sorted(old) + ([old_union] if old_union else [])]
     if default_graph:
         operations.append("DROP SILENT DEFAULT")
     named = sorted(name for name in graphs if name)
     operations += [f"MOVE SILENT GRAPH <{prefix}{name}> TO GRAPH <{name}>" for name in named]
     if "" in graphs:
         operations.append(f"MOVE SILENT GRAPH <{default}> TO DEFAULT")
+    if named:
+        values = " ".join(f"<{name}>" for name in named)
+        operations.append(
+            f"INSERT {{ GRAPH <{union}> {{ ?s ?p ?o }} }}"
+            f" WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {values} }} }}"
+        )
     live = " ".join(f"<{META}> <{LIVE_GRAPH}> <{name}> ." for name in [*named, NO_GRAPH])
     operations += [
         f"DROP SILENT GRAPH <{META}>",
-        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" . {live} }} }}',
+        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" ;'
+        f" <{UNION}> <{union}> . {live} }} }}",
     ]
     return " ;\n".join(operations)

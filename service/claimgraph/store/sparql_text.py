@@ -37,6 +37,12 @@ _PROLOGUE = re.compile(
     re.VERBOSE,
 )
 _SCREEN = re.compile("from|service")
+_GRAPH = re.compile("graph")
+#: What cannot hold a keyword: strings, IRIs and comments (for the GRAPH screen only: missing a
+#: GRAPH would give an emptier answer, never another graph).
+_NOT_KEYWORDS = re.compile(
+    r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
 _FORMS = {
     "SelectQuery": "SELECT",
     "AskQuery": "ASK",
@@ -52,6 +58,7 @@ class QueryShape:
 
     form: str
     dataset: QueryDataset | None = None
+    names_graphs: bool = True  # False only if GRAPH cannot be a keyword in it: no named graph is read
 
 
 def query_form(query: str) -> str:
@@ -75,13 +82,18 @@ def query_shape(query: str, base_iri: str | None = None) -> QueryShape:
     refused here too: the engine must never be asked to reach another service.
 
     >>> query_shape("SELECT * { ?s ?p 'FROM <http://e/g>' } # FROM <http://e/h>")
-    QueryShape(form='SELECT', dataset=None)
+    QueryShape(form='SELECT', dataset=None, names_graphs=False)
+    >>> query_shape("SELECT * { GRAPH ?g { ?s a <http://e/graph> } }").names_graphs
+    True
+    >>> query_shape("SELECT * { ?s a <http://e/graph> } # GRAPH").names_graphs
+    False
     >>> query_shape("ASK FROM <http://e/g> FROM NAMED <http://e/h> {}").dataset
     QueryDataset(default_graphs=('http://e/g',), named_graphs=('http://e/h',))
     """
     match = _PROLOGUE.match(query)
+    names_graphs = _may_be_keyword(_NOT_KEYWORDS.sub(" ", query), _GRAPH)
     if match and not _may_be_keyword(query, _SCREEN):
-        return QueryShape(match["form"].upper())
+        return QueryShape(match["form"].upper(), None, names_graphs)
     try:
         tree = parseQuery(query)
         prologue = translatePrologue(tree[0], base_iri)
@@ -94,7 +106,7 @@ def query_shape(query: str, base_iri: str | None = None) -> QueryShape:
         raise QueryRejected(f"not a SPARQL query: {exc}") from exc
     if any(node.name == "ServiceGraphPattern" for node in _nodes(tree)):
         raise QueryRejected("SERVICE is not allowed: this store never queries other services")
-    return QueryShape(_FORMS[tree[1].name], QueryDataset(default, named) if clauses else None)
+    return QueryShape(_FORMS[tree[1].name], QueryDataset(default, named) if clauses else None, names_graphs)
 
 
 def _may_be_keyword(text: str, words: re.Pattern[str]) -> bool:
