@@ -301,3 +301,14 @@ def test_two_production_servers_over_one_engine_answer_alike_and_hold_no_state(t
         assert all(run == after[0][0] for runs in after for run in runs)
         assert after[0][0][1] == ["20", "n"]  # the protocol dataset's 20 quads, in every worker
         assert after[0][0][-1] == "protocol-test-1"
+
+
+def test_a_front_end_that_has_not_seen_a_switch_yet_reads_the_whole_old_generation(server, store):
+    other = SparqlStore(endpoint(server), base_iri=BASE)
+    assert count(other) == 20  # it has looked the live generation up now
+    store.replace_all(b'<http://e/s> <http://e/p> "new" <http://e/g> .\n')
+    assert count(other) == 20  # within GENERATION_TTL: the previous generation's union, kept
+    store.replace_all(protocol_nquads(BASE))  # the union it reads is the previous one's previous now
+    time.sleep(GENERATION_TTL + 0.1)
+    assert count(other) == 20
+    assert other.graph_names() == store.graph_names()

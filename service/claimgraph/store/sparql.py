@@ -50,6 +50,7 @@ from claimgraph.store.sparql_load import (
     LIVE_GRAPH,
     META,
     NO_GRAPH,
+    PREVIOUS,
     STAGING,
     STAGING_DEFAULT,
     UNION,
@@ -107,6 +108,7 @@ class SparqlStore:
         self._known = False  # whether _graphs are those of _generation
         self._owned: frozenset[str] = frozenset()  # the graphs a load replaces
         self._union: str | None = None  # the graph holding the union of the live graphs, if recorded
+        self._previous_union: str | None = None  # the previous generation's, kept one generation more
         self._checked: float | None = None  # when the live generation was last looked up
         self._client = Http(endpoint.user, endpoint.password, endpoint.auth, endpoint.timeout)
 
@@ -287,13 +289,13 @@ class SparqlStore:
         names = [v.value for v in solutions.variables]
         return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
 
-    def _current_generation(self) -> tuple[str | None, str | None]:
-        """The live generation and the graph holding its union (None: not recorded)."""
+    def _current_generation(self) -> tuple[str | None, str | None, str | None]:
+        """The live generation, the graph holding its union and the previous one's (None: none)."""
         rows = self._select_plain(
-            f"SELECT ?gen ?union WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen"
-            f" OPTIONAL {{ <{META}> <{UNION}> ?union }} }} }}"
+            f"SELECT ?gen ?union ?previous WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen"
+            f" OPTIONAL {{ <{META}> <{UNION}> ?union }} OPTIONAL {{ <{META}> <{PREVIOUS}> ?previous }} }} }}"
         )
-        return (rows[0]["gen"], rows[0].get("union")) if rows else (None, None)
+        return (rows[0]["gen"], rows[0].get("union"), rows[0].get("previous")) if rows else (None, None, None)
 
     def _refresh(self) -> None:
         """Follow the generation live on the engine (another front end may have loaded one), looked
@@ -301,11 +303,11 @@ class SparqlStore:
         now = time.monotonic()
         if self._checked is not None and now - self._checked < GENERATION_TTL:
             return
-        generation, union = self._current_generation()
+        generation, union, previous = self._current_generation()
         self._checked = now
         if generation == self._generation and self._known:
             return
-        self._union = union
+        self._union, self._previous_union = union, previous
         # The live graphs are those the switch recorded (always at least NO_GRAPH). An engine no load
         # of ours switched serves every graph it holds, and a load replaces none of them (Virtuoso's
         # own graphs, another application's); a generation switched before graphs were recorded
@@ -366,7 +368,13 @@ class SparqlStore:
             self._stage(graphs)
             self._update(
                 switch_update(
-                    old, self._union, graphs, prefix, default, generation, self.endpoint.load == "quads"
+                    old,
+                    (self._union, self._previous_union),
+                    graphs,
+                    prefix,
+                    default,
+                    generation,
+                    self.endpoint.load == "quads",
                 )
             )
         except BaseException:

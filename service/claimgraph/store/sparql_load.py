@@ -17,6 +17,9 @@ GENERATION = INTERNAL + "generation"
 LIVE_GRAPH = INTERNAL + "graph"  # <META> LIVE_GRAPH <G>: G is a graph of the live generation
 #: <META> UNION <U>: U holds the union of the live graphs, as a set: the default graph readers see.
 UNION = INTERNAL + "union"
+#: <META> PREVIOUS <U>: the previous generation's union graph, kept for front ends that have not yet
+#: seen the switch (they look the live generation up once a second): they read a whole old generation.
+PREVIOUS = INTERNAL + "previous-union"
 #: The default graph of a dataset given only named graphs: a graph that never holds anything.
 NO_GRAPH = META + "/none"
 
@@ -50,7 +53,7 @@ def drop_graphs(names: list[str] | frozenset[str]) -> str:
 
 def switch_update(
     old: frozenset[str],
-    old_union: str | None,
+    old_unions: tuple[str | None, str | None],
     graphs: dict[str, list[ox.Quad]],
     prefix: str,
     default: str,
@@ -61,9 +64,13 @@ def switch_update(
     graphs and their union (and, when the engine has one, the default graph), move each staged
     graph to its name, write the union of the new graphs into ``urn:claimgraph:union:GEN`` (a set,
     as the embedded store's default graph: one default-graph-uri then names it all), record the
-    generation, its union graph and its graphs."""
+    generation, its union graph and its graphs. ``old_unions``: the live and previous generations'
+    union graphs; the live one is kept (as the previous), the previous one dropped."""
     union = f"{UNION}:{generation}"
-    operations = [f"DROP SILENT GRAPH <{name}>" for name in sorted(old) + ([old_union] if old_union else [])]
+    live_union, previous_union = old_unions
+    operations = [
+        f"DROP SILENT GRAPH <{name}>" for name in sorted(old) + ([previous_union] if previous_union else [])
+    ]
     if default_graph:
         operations.append("DROP SILENT DEFAULT")
     named = sorted(name for name in graphs if name)
@@ -80,6 +87,8 @@ def switch_update(
     operations += [
         f"DROP SILENT GRAPH <{META}>",
         f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" ;'
-        f" <{UNION}> <{union}> . {live} }} }}",
+        f" <{UNION}> <{union}> . {live}"
+        + (f" <{META}> <{PREVIOUS}> <{live_union}> ." if live_union else "")
+        + " } }",
     ]
     return " ;\n".join(operations)
