@@ -69,6 +69,25 @@ def oxigraph_on_disk(folder: Path, nquads: bytes, *, read_only: bool, **options:
         store.close()
 
 
+@contextmanager
+def oxigraph_disk_copied_to_memory(
+    folder: Path, nquads: bytes, *, read_only: bool, **options: object
+) -> Iterator[Store]:
+    """An on-disk store served from an in-memory copy (store_memory_mb), as opened read-only or after
+    a load of its own."""
+    path = str(folder / "store")
+    writer = OxigraphStore(path, memory_mb=1000, **options)  # type: ignore[arg-type]
+    writer.replace_all(nquads)
+    if read_only:
+        writer.close()
+        writer = OxigraphStore(path, read_only=True, memory_mb=1000, **options)  # type: ignore[arg-type]
+    assert writer.in_memory_copy
+    try:
+        yield writer
+    finally:
+        writer.close()
+
+
 @pytest.fixture(scope="session")
 def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as url:
@@ -125,6 +144,7 @@ class Backend:
 BACKENDS = {
     "oxigraph-memory": Backend(oxigraph_in_memory),
     "oxigraph-disk": Backend(oxigraph_on_disk),
+    "oxigraph-disk-in-memory": Backend(oxigraph_disk_copied_to_memory),
     "sparql-oxigraph-server": Backend(sparql_oxigraph_server, server="oxigraph_url"),
     "sparql-virtuoso": Backend(sparql_virtuoso, server="virtuoso_url"),
 }

@@ -76,6 +76,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Open the on-disk store read-only and never load data into it (production workers); "
         "build it first with `claimgraph build-store PATH`.",
     ),
+    Setting(
+        "store_memory_mb",
+        0,
+        int,
+        "Serve the on-disk store from an in-memory copy, made when a process opens it, if its generation"
+        " takes at most this many MB on disk (0: never). RAM: about 1.6x that size, in each process.",
+    ),
     Setting("sparql_query_url", None, _optional_str, "`sparql` backend: the engine's SPARQL query endpoint."),
     Setting(
         "sparql_update_url",
@@ -235,6 +242,7 @@ class Settings:
     store_backend: str
     store_path: str | None
     store_read_only: bool
+    store_memory_mb: int
     sparql_query_url: str | None
     sparql_update_url: str | None
     sparql_graph_store_url: str | None
@@ -311,6 +319,8 @@ class Settings:
                 raise ValueError(f"{name} must be positive")
         if self.query_slots < 0 or self.query_queue_wait < 0 or self.light_client_seconds < 0:
             raise ValueError("query_slots, query_queue_wait and light_client_seconds must not be negative")
+        if self.store_memory_mb < 0:
+            raise ValueError("store_memory_mb must be 0 (never) or positive")
         if self.query_cache_bytes < 0:
             raise ValueError("query_cache_bytes must be 0 (off) or positive")
         if not self.base.startswith(("http://", "https://")):
