@@ -29,6 +29,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pyoxigraph as ox
+from claimgraph.iris import Iris
 from claimgraph.querylib import load_library
 from claimgraph.store.oxigraph import bulk_load_nquads, materialize_union
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs
@@ -49,17 +50,17 @@ def folder_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / (1 << 20)
 
 
-def timed(call: Callable[[], object], reps: int) -> tuple[float, float]:
-    """(first run, median of ``reps`` more), in ms."""
+def timed(call: Callable[[], object], reps: int) -> tuple[float, float, object]:
+    """(first run, median of ``reps`` more) in ms, and what the first run returned."""
     start = time.perf_counter()
-    call()
+    answer = call()
     first = time.perf_counter() - start
     times = []
     for _ in range(reps):
         start = time.perf_counter()
         call()
         times.append(time.perf_counter() - start)
-    return first * 1000, statistics.median(times) * 1000
+    return first * 1000, statistics.median(times) * 1000, answer
 
 
 def run(store: ox.Store, text: str, kwargs: dict[str, object]) -> Callable[[], object]:
@@ -95,20 +96,26 @@ def main() -> None:
     parser.add_argument("nquads")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--folder", default="/tmp/disk-vs-memory")
+    parser.add_argument("--reuse", action="store_true", help="reuse the stores a previous run built there")
     args = parser.parse_args()
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     data = Path(args.nquads).read_bytes()
     print(f"{len(data) / (1 << 20):.0f} MiB of N-Quads; load average {os.getloadavg()}")
-    kwargs = query_kwargs(QueryOptions(BENCH_BASE, {}, False))
+    # As the server runs them: union_default_graph on (the store's default graph, which holds the
+    # union of the named graphs as a set), the deployment's prefixes.
+    kwargs = query_kwargs(QueryOptions(BENCH_BASE, Iris(BENCH_BASE).prefixes(), True))
     queries = load_library()
 
     stores: dict[str, ox.Store] = {}
     for name, compact in (("disk as built", False), ("disk compacted", True)):
-        seconds = build_disk(folder / name.replace(" ", "-"), data, compact=compact)
-        stores[name] = ox.Store.read_only(str(folder / name.replace(" ", "-")))
-        size = folder_mib(folder / name.replace(" ", "-"))
-        print(f"{name}: built in {seconds:.1f} s, {size:.0f} MiB on disk")
+        path = folder / name.replace(" ", "-")
+        if args.reuse and (path / "CURRENT").exists():
+            print(f"{name}: reused")
+        else:
+            seconds = build_disk(path, data, compact=compact)
+            print(f"{name}: built in {seconds:.1f} s, {folder_mib(path):.0f} MiB on disk")
+        stores[name] = ox.Store.read_only(str(path))
     del data
     before = rss_mib()
     start = time.perf_counter()
@@ -124,12 +131,15 @@ def main() -> None:
     print("\n| query | " + " | ".join(f"{n} (ms, first / warm)" for n in names) + " |")
     print("|---|" + "---|" * len(names))
     for query_name, query in [("scan schema:text", None), *queries.items()]:
-        cells = []
+        cells, sizes = [], set()
         for store in stores.values():
             call = scan(store) if query is None else run(store, query.text, kwargs)
-            first, warm = timed(call, args.reps)
-            cells.append(f"{first:.0f} / {warm:.0f}")
-        print(f"| {query_name} | " + " | ".join(cells) + " |")
+            first, warm, size = timed(call, args.reps)
+            sizes.add(size)
+            cells.append(f"{first:.1f} / {warm:.1f}")
+        if len(sizes) != 1:
+            raise RuntimeError(f"{query_name}: the stores' answers differ in size: {sizes}")
+        print(f"| {query_name} ({sizes.pop()} bytes or quads) | " + " | ".join(cells) + " |")
     print(f"\nload average at the end {os.getloadavg()}")
 
 

@@ -81,7 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         int,
         "Serve the on-disk store from an in-memory copy, made when a process opens it, if its generation"
-        " takes at most this many MB on disk (0: never). RAM: about 1.6x that size, in each process.",
+        " takes at most this many MB on disk (0: never). RAM: about 0.7-1x that size, in each process.",
     ),
     Setting("sparql_query_url", None, _optional_str, "`sparql` backend: the engine's SPARQL query endpoint."),
     Setting(
