@@ -361,11 +361,16 @@ class SparqlStore:
             name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             staged = ox.NamedNode(prefix + name if name else default)
             graphs.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object, staged))
+        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
+        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
+        union = ox.NamedNode(f"{UNION}:{generation}")
+        triples = dict.fromkeys(q.triple for q in quads if isinstance(q.graph_name, ox.NamedNode))
+        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
         self._refresh()
         old = self._owned
-        staged_names = [prefix + name if name else default for name in graphs]
+        staged_names = [prefix + name if name else default for name in graphs] + [union.value]
         try:
-            self._stage(graphs)
+            self._stage({**graphs, union.value: union_quads} if union_quads else graphs)
             self._update(
                 switch_update(
                     old,

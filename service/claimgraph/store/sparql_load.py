@@ -26,9 +26,9 @@ NO_GRAPH = META + "/none"
 
 def check_graph_by_graph(quads: list[ox.Quad]) -> None:
     """Refuse (ValueError) what a load graph by graph cannot keep: triples in the default graph (an
-    engine such as Virtuoso has no default graph of its own), and a blank node in two graphs (each
-    graph is its own document, so it would become two nodes)."""
-    seen: dict[ox.BlankNode, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
+    engine such as Virtuoso has no default graph of its own), and blank nodes (each graph, and the
+    union of them all, is sent as a document of its own: a blank node would become one node in its
+    graph and another in the union)."""
     for q in quads:
         if isinstance(q.graph_name, ox.DefaultGraph):
             raise ValueError(
@@ -36,10 +36,10 @@ def check_graph_by_graph(quads: list[ox.Quad]) -> None:
                 f" graph ({q.triple}); put them in a named graph"
             )
         for term in (q.subject, q.object):
-            if isinstance(term, ox.BlankNode) and seen.setdefault(term, q.graph_name) != q.graph_name:
+            if isinstance(term, ox.BlankNode):
                 raise ValueError(
-                    f"sparql_load graphs sends each graph as its own document: the blank node {term}"
-                    f" is in two graphs ({seen[term]} and {q.graph_name}); give it an IRI"
+                    f"sparql_load graphs sends each graph and their union as documents of their own: the"
+                    f" blank node {term} (in {q.graph_name}) would become two nodes; give it an IRI"
                 )
 
 
@@ -62,10 +62,11 @@ def switch_update(
 ) -> str:
     """The one update that makes a staged load live (one transaction in the engine): drop the live
     graphs and their union (and, when the engine has one, the default graph), move each staged
-    graph to its name, write the union of the new graphs into ``urn:claimgraph:union:GEN`` (a set,
-    as the embedded store's default graph: one default-graph-uri then names it all), record the
-    generation, its union graph and its graphs. ``old_unions``: the live and previous generations'
-    union graphs; the live one is kept (as the previous), the previous one dropped."""
+    graph to its name, record the generation, its graphs and its union graph
+    ``urn:claimgraph:union:GEN`` (staged with the graphs: the union of the new graphs as a set, as
+    the embedded store's default graph; one default-graph-uri then names it all). ``old_unions``:
+    the live and previous generations' union graphs; the live one is kept (as the previous), the
+    previous one dropped."""
     union = f"{UNION}:{generation}"
     live_union, previous_union = old_unions
     operations = [
@@ -77,12 +78,6 @@ def switch_update(
     operations += [f"MOVE SILENT GRAPH <{prefix}{name}> TO GRAPH <{name}>" for name in named]
     if "" in graphs:
         operations.append(f"MOVE SILENT GRAPH <{default}> TO DEFAULT")
-    if named:
-        values = " ".join(f"<{name}>" for name in named)
-        operations.append(
-            f"INSERT {{ GRAPH <{union}> {{ ?s ?p ?o }} }}"
-            f" WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {values} }} }}"
-        )
     live = " ".join(f"<{META}> <{LIVE_GRAPH}> <{name}> ." for name in [*named, NO_GRAPH])
     operations += [
         f"DROP SILENT GRAPH <{META}>",
