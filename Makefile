@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench abuse browser-deps comunica w3c-suite clean
+.PHONY: run test test-virtuoso lint format bench abuse browser-deps virtuoso-deps comunica w3c-suite clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/claimgraph serve
 
-test: $(STAMP) browser-deps comunica w3c-suite
+test: $(STAMP) browser-deps virtuoso-deps comunica w3c-suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -48,6 +48,12 @@ abuse: $(STAMP)
 # tests/test_browser.py drives Debian's chromium through Playwright (never `playwright install`).
 browser-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# tests/test_virtuoso.py and the store contract suite start Debian's Virtuoso Open Source 7.2 (virtuoso-t),
+# each on its own free loopback ports and database in a temporary folder; the package's own service is never used.
+virtuoso-deps:
+	@test -x /usr/bin/virtuoso-t || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends virtuoso-opensource; }
 
 # tests/test_linked_data_clients.py runs Comunica's link-traversal engine (npm registry) from .node/, a
 # test-only folder git ignores; without node or the registry, that one test is skipped and says why.

@@ -1,4 +1,4 @@
-"""A deterministic synthetic dataset of the shipped data's shape, at about 10k, 100k or 1M triples.
+"""A deterministic synthetic dataset of the shipped data's shape, at about 10k, 100k, 1M or 10M triples.
 
 Same graphs, classes, properties and IRI patterns as service/claimgraph/build/compiler.py and
 service/claimgraph/build/checks.py write (one provenance and one assertion graph per claim;
@@ -29,7 +29,7 @@ GENERATOR_VERSION = 1
 DEFAULT_SEED = 20261126
 #: The base every synthetic IRI is minted under; the benchmark's servers are configured with it.
 BENCH_BASE = "http://bench.claimgraph.test/"
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Synthetic:
 
 
 def parse_size(text: str) -> int:
-    """A size name (10k, 100k, 1m) or a number of triples.
+    """A size name (10k, 100k, 1m, 10m) or a number of triples.
 
     >>> parse_size("100k"), parse_size("2500")
     (100000, 2500)
@@ -61,7 +61,7 @@ def parse_size(text: str) -> int:
             return int(lowered[:-1]) * factor
     if lowered.isdigit():
         return int(lowered)
-    raise ValueError(f"not a size: {text!r} (10k, 100k, 1m or a number)")
+    raise ValueError(f"not a size: {text!r} (10k, 100k, 1m, 10m or a number)")
 
 
 def generate(triples: int, *, seed: int = DEFAULT_SEED, base: str = BENCH_BASE) -> Synthetic:
@@ -79,7 +79,7 @@ def generate(triples: int, *, seed: int = DEFAULT_SEED, base: str = BENCH_BASE) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", default="10k", help="10k, 100k, 1m or a number of triples")
+    parser.add_argument("--size", default="10k", help="10k, 100k, 1m, 10m or a number of triples")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--base", default=BENCH_BASE, help="base IRI of every minted IRI")
     parser.add_argument("-o", "--output", default=None, help="N-Quads file to write (default: stdout)")

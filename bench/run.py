@@ -14,6 +14,7 @@ bench/results/latest.md. A script, never a test: timings depend on the machine.
     .venv/bin/python bench/run.py                 # shipped data, 10k, 100k, 1m
     .venv/bin/python bench/run.py --quick         # smoke run: shipped data and 10k, few repetitions
     .venv/bin/python bench/run.py --sizes 10k,100k
+    .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput   # 10M: loads and queries
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class Plan:
     workers: int
     baseline: bool
     folder: Path
+    throughput: bool = True  # lookups, pages and the bare app's lookups
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,8 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         query_budget_s=10.0 if args.quick else 60.0,
         throughput_s=3.0 if args.quick else args.seconds,
         workers=args.workers,
-        baseline=not args.no_baseline,
+        baseline=not args.no_baseline and not args.no_throughput,
         folder=Path(args.output_dir),
+        throughput=not args.no_throughput,
     )
     plan.folder.mkdir(parents=True, exist_ok=True)
     header = conditions(plan, "start")
@@ -120,7 +123,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k, 100k, 1m or numbers")
+    parser.add_argument(
+        "--sizes", default="10k,100k,1m", help="comma-separated: 10k, 100k, 1m, 10m or numbers of triples"
+    )
+    parser.add_argument(
+        "--no-throughput",
+        action="store_true",
+        help="generation, loads and example queries only (no lookups, pages or bare app): e.g. for 10m",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: 10k only, few repetitions")
     parser.add_argument("--reps", type=int, default=20, help="timed runs per query and mode (median)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each throughput run")
@@ -247,10 +257,14 @@ def bench_server(
                 if memory_rows != timing.rows:
                     raise RuntimeError(f"{name}: {memory_rows} rows in memory, {timing.rows} on disk")
                 result.queries.append(dataclasses.replace(timing, in_memory_ms=1000 * memory_s))
-        result.lookups = run_throughput(server, [LOOKUP_PATH], JSON_RESULTS, plan)
+        if plan.throughput:
+            result.lookups = run_throughput(server, [LOOKUP_PATH], JSON_RESULTS, plan)
         server.memory.sample()
         result.peak_rss_sparql_mb = server.memory.peak_rss_kb / 1024
-        result.pages = run_throughput(server, pages, "text/html", plan, result.notes)
+        step = max(1, len(ids) // PAGE_SAMPLE)
+        pages = [f"/claims/{claim_id}" for claim_id in ids[::step][:PAGE_SAMPLE]]
+        if plan.throughput:
+            result.pages = run_throughput(server, pages, "text/html", plan, result.notes)
     result.peak_rss_mb = server.memory.peak_rss_kb / 1024
     result.peak_pss_mb = server.memory.peak_pss_kb / 1024
     result.processes = server.memory.peak_processes

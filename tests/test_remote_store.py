@@ -4,6 +4,8 @@ over one Oxigraph server answer alike."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 from collections.abc import Iterator
 
@@ -184,3 +186,129 @@ def test_two_front_ends_over_one_oxigraph_server_answer_alike(tmp_path, server):
     assert answers[0] == answers[1]
     assert answers[0][0]["results"]["bindings"], "the shipped claims are served"
     assert int(answers[0][1]["results"]["bindings"][0]["n"]["value"]) > 100
+
+
+# -- what the backend reads from a query: its parse, not a regular expression ------------------------
+CLAIM_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Claim> }"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # FROM in a string, a comment, an IRI and a prefixed name: none is a dataset clause.
+        'SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Claim> FILTER(?c != "FROM <http://e/g>") }',
+        "SELECT (COUNT(*) AS ?n) # FROM <http://claimgraph.test/graphs/context>\n"
+        "WHERE { ?c a <http://schema.org/Claim> }",
+        "PREFIX from: <http://schema.org/> SELECT (COUNT(*) AS ?n) WHERE { ?c a from:Claim }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Claim> FILTER(?c != <http://e/FROM>) }",
+        # A form keyword as a prefix ahead of the real form.
+        "PREFIX ask: <http://schema.org/> SELECT (COUNT(*) AS ?n) WHERE { ?c a ask:Claim }",
+        "PREFIX construct: <http://schema.org/> SELECT (COUNT(*) AS ?n) WHERE { ?c a construct:Claim }",
+    ],
+)
+def test_a_from_or_form_word_outside_the_syntax_changes_nothing(store, query):
+    rows = store.select(query)
+    assert int(rows[0]["n"].toPython()) == 2  # the live dataset's union: both claims
+
+
+def test_a_real_from_is_the_dataset(store):
+    provenance = f"{BASE}claims/c1/provenance"
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{provenance}> WHERE {{ ?c a <http://schema.org/Claim> }}"
+    assert int(store.select(query)[0]["n"].toPython()) == 1
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{provenance}> WHERE {{ ?c a <http://schema.org/Claim> }}"
+    assert int(store.select(named)[0]["n"].toPython()) == 0  # FROM NAMED only: an empty default graph
+    body = b"".join(store.sparql(query, media_type="text/csv").chunks)
+    assert body.split()[1] == b"1"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ SERVICE SILENT <{url}> {{ ?s ?q ?r }} }} }}",
+        "ASK {{ SERVICE <{url}> {{ }} }} # a comment",
+    ],
+)
+def test_the_store_itself_never_sends_a_service_query(store, template):
+    with socket.socket() as listener:  # where the engine would connect, if it were asked
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.5)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+        with pytest.raises(QueryRejected, match="SERVICE"):
+            store.sparql(template.format(url=url), media_type=JSON)
+        with pytest.raises(TimeoutError):
+            listener.accept()
+
+
+def test_two_production_servers_over_one_engine_answer_alike_and_hold_no_state(tmp_path, server):
+    """Two `claimgraph serve --production` (gunicorn, two sync workers each) at once over one Oxigraph
+    server: the same answers, and a load by a third client is what both then serve."""
+    settings = {f"CLAIMGRAPH_{k.upper()}": v for k, v in sparql_settings(server).items()}
+    settings["CLAIMGRAPH_BASE_IRI"] = BASE
+    loader = SparqlStore(endpoint(server), base_iri=BASE)
+    ensure_current(loader, Iris(BASE), None)  # what the first front end would do at start
+    queries = [
+        (
+            "SELECT ?claim ?text WHERE { ?claim a <http://schema.org/Claim> ;"
+            " <http://schema.org/text> ?text } ORDER BY ?claim",
+            JSON,
+        ),
+        (COUNT, "text/csv"),
+        (
+            "CONSTRUCT { ?c a <http://schema.org/Claim> } WHERE { ?c a <http://schema.org/Claim> }",
+            "application/n-triples",
+        ),
+    ]
+
+    def answers(base: str) -> list[object]:
+        got: list[object] = []
+        for query, media_type in queries:
+            answer = requests.get(
+                f"{base}sparql", params={"query": query}, headers={"Accept": media_type}, timeout=60
+            )
+            assert answer.status_code == 200, answer.text
+            got.append(sorted(answer.text.splitlines()) if media_type != JSON else answer.json())
+        got.append(requests.get(f"{base}claims", timeout=60).status_code)
+        got.append(requests.get(f"{base}health", timeout=60).json()["data_version"])
+        return got
+
+    with contextlib.ExitStack() as stack:
+        bases = []
+        for name in ("one", "two"):
+            port = free_port()
+            folder = tmp_path / name
+            folder.mkdir()
+            command = [
+                str(BIN / "claimgraph"),
+                "serve",
+                "--production",
+                "--workers",
+                "2",
+                "--port",
+                str(port),
+            ]
+            env = {**settings, "CLAIMGRAPH_PORT": str(port)}
+            bases.append(stack.enter_context(running(command, env, port, folder / "production.log")))
+        first = [answers(base) for base in bases]
+        assert first[0] == first[1]
+        assert first[0][0]["results"]["bindings"], "the shipped claims are served"  # type: ignore[index]
+        assert first[0][-1] == loader.stats().data_version
+        # A load by a third client: both serve it within GENERATION_TTL, whichever worker answers.
+        loader.replace_all(protocol_nquads(BASE))
+        time.sleep(GENERATION_TTL + 0.2)
+        after = [[answers(base) for _ in range(3)] for base in bases]
+        assert all(run == after[0][0] for runs in after for run in runs)
+        assert after[0][0][1] == ["20", "n"]  # the protocol dataset's 20 quads, in every worker
+        assert after[0][0][-1] == "protocol-test-1"
+
+
+def test_a_front_end_that_has_not_seen_a_switch_yet_reads_the_whole_old_generation(server, store):
+    other = SparqlStore(endpoint(server), base_iri=BASE)
+    assert count(other) == 20  # it has looked the live generation up now
+    store.replace_all(b'<http://e/s> <http://e/p> "new" <http://e/g> .\n')
+    assert count(other) == 20  # within GENERATION_TTL: the previous generation's union, kept
+    store.replace_all(protocol_nquads(BASE))  # the union it reads is the previous one's previous now
+    time.sleep(GENERATION_TTL + 0.1)
+    assert count(other) == 20
+    assert other.graph_names() == store.graph_names()

@@ -201,3 +201,21 @@ def test_health_reports_the_store(store):
         "query_cache": {"hits": 0, "misses": 0, "entries": 0, "bytes": 0},
         "page_cache": {"hits": 0, "misses": 0, "entries": 0, "bytes": 0},
     }
+
+
+def test_store_memory_mb_serves_a_generation_that_fits_from_memory(tmp_path, nquads):
+    OxigraphStore(str(tmp_path / "store"), base_iri=BASE).replace_all(nquads)
+    settings = {"store_path": str(tmp_path / "store"), "store_read_only": True, "base_iri": BASE}
+    on_disk = OxigraphStore.from_settings(Settings.from_mapping(settings, environ={}))
+    copied = OxigraphStore.from_settings(
+        Settings.from_mapping({**settings, "store_memory_mb": 100}, environ={})
+    )
+    too_small = OxigraphStore(str(tmp_path / "store"), read_only=True, base_iri=BASE, memory_mb=0)
+    assert (on_disk.in_memory_copy, copied.in_memory_copy, too_small.in_memory_copy) == (False, True, False)
+    assert oxigraph_store.generation_mb(copied._generation) < 100  # type: ignore[arg-type]
+    query = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o ?g"
+    assert copied.select(query) == on_disk.select(query)
+    assert count(copied) == count(on_disk) == 20
+    assert copied.child_opener()() is copied  # a forked child shares the copy, copy-on-write
+    with pytest.raises(ValueError, match="store_memory_mb"):
+        Settings.from_mapping({"store_memory_mb": "-1"}, environ={})

@@ -27,6 +27,7 @@ from claimgraph.store.sparql import Endpoint, SparqlStore
 from live_server import oxigraph_server, protocol_nquads
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from virtuoso_server import VIRTUOSO, virtuoso_endpoint, virtuoso_server
 
 BASE = "http://claimgraph.test/"
 SCHEMA = "http://schema.org/"
@@ -68,6 +69,25 @@ def oxigraph_on_disk(folder: Path, nquads: bytes, *, read_only: bool, **options:
         store.close()
 
 
+@contextmanager
+def oxigraph_disk_copied_to_memory(
+    folder: Path, nquads: bytes, *, read_only: bool, **options: object
+) -> Iterator[Store]:
+    """An on-disk store served from an in-memory copy (store_memory_mb), as opened read-only or after
+    a load of its own."""
+    path = str(folder / "store")
+    writer = OxigraphStore(path, memory_mb=1000, **options)  # type: ignore[arg-type]
+    writer.replace_all(nquads)
+    if read_only:
+        writer.close()
+        writer = OxigraphStore(path, read_only=True, memory_mb=1000, **options)  # type: ignore[arg-type]
+    assert writer.in_memory_copy
+    try:
+        yield writer
+    finally:
+        writer.close()
+
+
 @pytest.fixture(scope="session")
 def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as url:
@@ -88,6 +108,28 @@ def sparql_oxigraph_server(
         store.close()
 
 
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if VIRTUOSO is None:
+        pytest.skip("virtuoso-t is not installed (make virtuoso-deps)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield url
+
+
+@contextmanager
+def sparql_virtuoso(
+    folder: Path, nquads: bytes, *, read_only: bool, server: str, **options: object
+) -> Iterator[Store]:
+    endpoint = virtuoso_endpoint(server)
+    writer = SparqlStore(endpoint, **options)  # type: ignore[arg-type]
+    writer.replace_all(nquads)
+    store = SparqlStore(endpoint, read_only=True, **options) if read_only else writer  # type: ignore[arg-type]
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 @dataclass(frozen=True)
 class Backend:
     """``open(folder, nquads, read_only=…, **options)``: a context holding a store of this backend with
@@ -96,13 +138,15 @@ class Backend:
 
     open: Callable[..., AbstractContextManager[Store]]
     loads: bool = True
-    server: bool = False  # opened with ``server``: the URL of a running Oxigraph server
+    server: str | None = None  # opened with ``server``: the URL this fixture gives (a running engine)
 
 
 BACKENDS = {
     "oxigraph-memory": Backend(oxigraph_in_memory),
     "oxigraph-disk": Backend(oxigraph_on_disk),
-    "sparql-oxigraph-server": Backend(sparql_oxigraph_server, server=True),
+    "oxigraph-disk-in-memory": Backend(oxigraph_disk_copied_to_memory),
+    "sparql-oxigraph-server": Backend(sparql_oxigraph_server, server="oxigraph_url"),
+    "sparql-virtuoso": Backend(sparql_virtuoso, server="virtuoso_url"),
 }
 
 
@@ -122,7 +166,7 @@ def open_store(
 ) -> Iterator[Callable[..., Store]]:
     """``open_store(read_only=False, **options)``: a store of the backend with the protocol dataset."""
     numbers = itertools.count()
-    extra = {"server": request.getfixturevalue("oxigraph_url")} if backend.server else {}
+    extra = {"server": request.getfixturevalue(backend.server)} if backend.server else {}
     with ExitStack() as stack:
 
         def opened(*, read_only: bool = False, **options: object) -> Store:

@@ -61,11 +61,11 @@ def serve(settings: Settings) -> int:
 
 
 def serve_production(settings: Settings, *, workers: int, bind: str | None) -> int:
-    """The production server (service/claimgraph/production.py) on the on-disk store, which is
-    brought up to date first, in this process, unless it is configured read-only."""
+    """The production server (service/claimgraph/production.py) on the on-disk store (or a remote
+    one), which is brought up to date first, in this process, unless it is configured read-only."""
     from claimgraph.production import serve_production as run
 
-    if not settings.store_path:
+    if not settings.store_path and settings.store_backend != "sparql":
         raise ValueError("serve --production needs --store PATH (or CLAIMGRAPH_STORE_PATH): an on-disk store")
     if not settings.store_read_only:
         # In a process of its own: the store's engine keeps threads and state that a worker forked
@@ -88,8 +88,9 @@ def build_store(settings: Settings) -> int:
     finally:
         store.close()
     action = "built" if loaded else "already current:"
+    where = settings.store_path or settings.sparql_query_url
     print(
-        f"claimgraph: {action} {settings.store_path} ({stats.quads} quads, {stats.named_graphs} named graphs,"
+        f"claimgraph: {action} {where} ({stats.quads} quads, {stats.named_graphs} named graphs,"
         f" data version {(stats.data_version or '?')[:12]})",
         flush=True,
     )

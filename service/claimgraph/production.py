@@ -50,5 +50,10 @@ def serve_production(settings: Settings, *, workers: int, bind: str | None = Non
     if workers < 1:
         raise ValueError("--workers must be at least 1")
     export_settings(settings.replace(store_read_only=True))
-    ProductionServer({"bind": [bind or f"{settings.host}:{settings.port}"], "workers": workers}).run()
+    options: dict[str, object] = {"bind": [bind or f"{settings.host}:{settings.port}"], "workers": workers}
+    if settings.store_memory_mb:
+        # Each worker copies the store into memory before it answers (store_memory_mb): gunicorn must
+        # not take it for hung meanwhile (about 10 MB/s measured under load, plus its default 30 s).
+        options["timeout"] = 30 + settings.store_memory_mb // 10
+    ProductionServer(options).run()
     return 0

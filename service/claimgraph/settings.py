@@ -43,6 +43,9 @@ def _optional_str(text: str) -> str | None:
 
 #: The store backends there are (service/claimgraph/store/backends.py maps each to its factory).
 STORE_BACKENDS = ("oxigraph", "sparql")
+#: How the `sparql` backend authenticates, and how it sends data to the Graph Store.
+SPARQL_AUTH = ("basic", "digest")
+SPARQL_LOAD = ("quads", "graphs")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -74,6 +77,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Open the on-disk store read-only and never load data into it (production workers); "
         "build it first with `claimgraph build-store PATH`.",
     ),
+    Setting(
+        "store_memory_mb",
+        0,
+        int,
+        "Serve the on-disk store from an in-memory copy, made when a process opens it, if its generation"
+        " takes at most this many MB on disk (0: never). RAM: about 0.7-1x that size, in each process.",
+    ),
     Setting("sparql_query_url", None, _optional_str, "`sparql` backend: the engine's SPARQL query endpoint."),
     Setting(
         "sparql_update_url",
@@ -87,14 +97,26 @@ SETTINGS: tuple[Setting, ...] = (
         _optional_str,
         "`sparql` backend: its SPARQL 1.1 Graph Store endpoint (loading); default: sparql_query_url.",
     ),
-    Setting(
-        "sparql_user", None, _optional_str, "`sparql` backend: HTTP Basic user, if the engine needs one."
-    ),
+    Setting("sparql_user", None, _optional_str, "`sparql` backend: HTTP user, if the engine needs one."),
     Setting(
         "sparql_password",
         None,
         _optional_str,
-        "`sparql` backend: HTTP Basic password; set it in the environment, never in a file.",
+        "`sparql` backend: HTTP password; set it in the environment, never in a file.",
+    ),
+    Setting(
+        "sparql_auth",
+        "basic",
+        str,
+        "`sparql` backend: how the user and password are sent: `basic` or `digest` (Virtuoso's"
+        " /sparql-auth and /sparql-graph-crud-auth).",
+    ),
+    Setting(
+        "sparql_load",
+        "quads",
+        str,
+        "`sparql` backend: how data reaches the Graph Store: `quads` (one N-Quads POST, Oxigraph server,"
+        " Fuseki) or `graphs` (one PUT per graph with `?graph=`, Virtuoso).",
     ),
     Setting(
         "data_dir",
@@ -270,11 +292,14 @@ class Settings:
     store_backend: str
     store_path: str | None
     store_read_only: bool
+    store_memory_mb: int
     sparql_query_url: str | None
     sparql_update_url: str | None
     sparql_graph_store_url: str | None
     sparql_user: str | None
     sparql_password: str | None
+    sparql_auth: str
+    sparql_load: str
     data_dir: str | None
     articles_dir: str | None
     union_default_graph: bool
@@ -354,12 +379,18 @@ class Settings:
                 raise ValueError(f"{name} must be positive")
         if self.query_slots < 0 or self.query_queue_wait < 0 or self.light_client_seconds < 0:
             raise ValueError("query_slots, query_queue_wait and light_client_seconds must not be negative")
+        if self.store_memory_mb < 0:
+            raise ValueError("store_memory_mb must be 0 (never) or positive")
         if self.query_cache_bytes < 0 or self.page_cache_bytes < 0:
             raise ValueError("query_cache_bytes and page_cache_bytes must be 0 (off) or positive")
         if not self.base.startswith(("http://", "https://")):
             raise ValueError(f"base_iri must be an http(s) IRI, got {self.base!r}")
         if self.proxy_hops < 0:
             raise ValueError("proxy_hops must be 0 or more")
+        if self.sparql_auth not in SPARQL_AUTH:
+            raise ValueError(f"sparql_auth {self.sparql_auth!r} is not one of {list(SPARQL_AUTH)}")
+        if self.sparql_load not in SPARQL_LOAD:
+            raise ValueError(f"sparql_load {self.sparql_load!r} is not one of {list(SPARQL_LOAD)}")
         if self.store_backend == "sparql" and not self.sparql_query_url:
             raise ValueError("store_backend sparql needs sparql_query_url")
         try:

@@ -65,13 +65,14 @@ class OxigraphStore:
         prefixes: dict[str, str] | None = None,
         union_default_graph: bool = True,
         read_only: bool = False,
+        memory_mb: int = 0,
     ) -> None:
         options = QueryOptions(base_iri, dict(prefixes or {}), union_default_graph)
         root = Path(path) if path else None
         generation = generations.active(root) if root else None
         if generation is None and read_only:
             raise StoreUnavailable(f"no store at {path}: build it first with `claimgraph build-store {path}`")
-        self._open(root, generation, options, read_only, follows=root is not None)
+        self._open(root, generation, options, read_only, memory_mb, follows=root is not None)
 
     def _open(
         self,
@@ -79,17 +80,20 @@ class OxigraphStore:
         generation: Path | None,
         options: QueryOptions,
         read_only: bool,
+        memory_mb: int = 0,
         *,
         follows: bool,
     ) -> None:
         self.path = root
         self.read_only = read_only
         self.options = options
+        self.memory_mb = memory_mb
+        self.in_memory_copy = False
         self._generation = generation
         self._follows = follows
         self._pointer = _pointer_key(root) if root is not None else None
         # Without a generation: empty, in memory, until the first replace_all (publishing one on disk).
-        self._store = ox.Store.read_only(str(generation)) if generation else ox.Store()
+        self._store = self._serving(generation) if generation else ox.Store()
         self._lock = threading.Lock()
         self._revision = 0
         self._stats: StoreStats | None = None
@@ -102,6 +106,18 @@ class OxigraphStore:
         store._open(generation.parent, generation, options, read_only=True, follows=False)
         return store
 
+    def _serving(self, generation: Path) -> ox.Store:
+        """What queries run on: the generation, read-only; or, when it takes at most ``memory_mb``
+        on disk, an in-memory copy of it (README, "Storage": on-disk reads cost several times
+        in-memory ones at scale; the copy costs RAM in each process that opens the store)."""
+        disk = ox.Store.read_only(str(generation))
+        self.in_memory_copy = 0 < generation_mb(generation) <= self.memory_mb
+        if not self.in_memory_copy:
+            return disk
+        memory = ox.Store()
+        memory.bulk_extend(disk)
+        return memory
+
     @classmethod
     def from_settings(cls, settings: Settings) -> OxigraphStore:
         return cls(
@@ -110,6 +126,7 @@ class OxigraphStore:
             prefixes=settings_prefixes(settings),
             union_default_graph=settings.union_default_graph,
             read_only=settings.store_read_only,
+            memory_mb=settings.store_memory_mb,
         )
 
     @property
@@ -152,7 +169,7 @@ class OxigraphStore:
         """See Store.child_opener: in memory, the child's copy of this store, shared copy-on-write;
         on disk, the current generation opened anew, as the inherited handle's RocksDB threads do
         not survive a fork."""
-        if self._generation is None:
+        if self._generation is None or self.in_memory_copy:
             return lambda: self
         return functools.partial(OxigraphStore._reopen, self._generation, self.options)
 
@@ -172,7 +189,7 @@ class OxigraphStore:
                 return
             generation = generations.active(self.path)
             if generation is not None and generation != self._generation:
-                self._store = ox.Store.read_only(str(generation))
+                self._store = self._serving(generation)
                 self._generation = generation
                 self._stats = self._graph_names = None
                 self._revision += 1
@@ -208,7 +225,7 @@ class OxigraphStore:
                 materialize_union(fresh)
             else:
                 generation = self._build_generation(nquads)
-                fresh = ox.Store.read_only(str(generation))
+                fresh = self._serving(generation)
                 previous, self._generation = self._generation, generation
                 generations.prune(self.path, {generation, *([previous] if previous else [])})
             self._store = fresh
@@ -273,6 +290,11 @@ class OxigraphStore:
 
     def close(self) -> None:
         """Nothing to release early: pyoxigraph closes a store when its last reference goes."""
+
+
+def generation_mb(generation: Path) -> float:
+    """The size of a generation's files on disk, in MB (10**6 bytes)."""
+    return sum(f.stat().st_size for f in generation.rglob("*") if f.is_file()) / 1e6
 
 
 #: Fills the default graph with every triple of the named graphs, each once (a store is a set).

@@ -1,63 +1,71 @@
-"""A remote store: any SPARQL 1.1 endpoint with a Graph Store (Oxigraph server in the tests).
+"""A remote store: any SPARQL 1.1 endpoint with a Graph Store (Oxigraph server and Virtuoso in the
+tests).
 
-Queries go out with SPARQLWrapper (POST, form-encoded), each with an HTTP timeout
-(the service's query_timeout): a remote timeout is QueryTimeout, an upstream 400
-QueryRejected with the upstream text, a refused connection StoreUnavailable.
+Queries go out with SPARQLWrapper (POST, form-encoded, content negotiation only), each with an
+HTTP timeout (the service's query_timeout): a remote timeout, or the engine saying it stopped the
+query at its own limit, is QueryTimeout; an upstream 400 QueryRejected with the upstream text; a
+refused connection StoreUnavailable. A result the engine says it cut short at its own row limit
+(Virtuoso answers 200 with the rows it had) is ResultTooLarge, never passed on.
 
 Loading is validated, then atomic for readers, by *staging graphs*: the N-Quads are
-parsed here first (a syntax error sends nothing); each graph G is then posted, in
-one N-Quads document, as ``urn:claimgraph:staging:GEN:G`` (the default graph as
-``urn:claimgraph:staging-default:GEN``); one SPARQL Update request, which the
-engine applies as one transaction, then drops the old graphs, moves the staged
-ones to their names and records GEN in ``urn:claimgraph:meta``. A load that fails
-before that update leaves the old graphs served, and its staging graphs are
-dropped. Readers never see staging graphs: every query without FROM is sent with
-an explicit dataset (default-graph-uri, named-graph-uri) naming the live graphs,
-and a FROM may only name live graphs (the guard checks it against graph_names).
-The engine is run without a union default graph; the union is this dataset.
+parsed here first (a syntax error sends nothing); each graph G is then sent as
+``urn:claimgraph:staging:GEN:G`` (the default graph as ``urn:claimgraph:staging-default:GEN``),
+in one N-Quads document (``load="quads"``) or one Graph Store PUT per graph (``"graphs"``,
+Virtuoso); one SPARQL Update request, which the engine applies as one transaction
+(store/sparql_load.py), then drops the graphs of the live generation, moves each staged graph to
+its name and records GEN and its graphs in ``urn:claimgraph:meta``. A load that fails before that
+update leaves the old graphs served, and its staging graphs are dropped. Readers never see
+staging graphs: every query is sent with an explicit dataset (default-graph-uri,
+named-graph-uri): the one asked for, else the query's own FROM (from its parse, never a regular
+expression), else the live graphs; a FROM may only name live graphs (the guard checks it
+against graph_names). The engine is run without a union default graph; the union is this dataset.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import re
-import socket
 import time
-import urllib.error
-import urllib.request
 import uuid
 import zlib
-from base64 import b64encode
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
-from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
 from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
 from claimgraph.iris import Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
-from claimgraph.store.sparql_text import query_form, with_prologue
+from claimgraph.store.sparql_http import Http, allow_headers, canonical_booleans, complete, translate
+from claimgraph.store.sparql_load import (
+    GENERATION,
+    INTERNAL,
+    LIVE_GRAPH,
+    META,
+    NO_GRAPH,
+    PREVIOUS,
+    STAGING,
+    STAGING_DEFAULT,
+    UNION,
+    check_graph_by_graph,
+    drop_graphs,
+    switch_update,
+)
+from claimgraph.store.sparql_text import QueryShape, query_shape, with_prologue
 from claimgraph.terms import to_rdflib
 
-INTERNAL = "urn:claimgraph:"
-STAGING = INTERNAL + "staging:"
-STAGING_DEFAULT = INTERNAL + "staging-default:"
-META = INTERNAL + "meta"
-GENERATION = INTERNAL + "generation"
 JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
-#: A FROM or FROM NAMED clause (outside IRIs and strings it is a keyword; a false positive only
-#: means the query is sent without the explicit dataset, and the guard has checked its FROMs).
-FROM_CLAUSE = re.compile(r"\bFROM\s+(NAMED\s+)?<", re.IGNORECASE)
 READ_CHUNK = 1 << 16
+RESULTS_VIA_JSON = (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV)
+TRIPLES_AS = {"application/n-quads": NTRIPLES, "application/trig": "text/turtle"}
 #: Seconds a front end trusts the live generation it looked up: a load by another front end is
 #: seen within this time (its own loads at once).
 GENERATION_TTL = 1.0
@@ -73,6 +81,8 @@ class Endpoint:
     user: str | None = None
     password: str | None = None
     timeout: float = 10.0
+    auth: str = "basic"  # or "digest" (Virtuoso)
+    load: str = "quads"  # one N-Quads POST; or "graphs": one PUT per graph (?graph=), as Virtuoso needs
 
 
 class SparqlStore:
@@ -96,7 +106,11 @@ class SparqlStore:
         self._graphs: frozenset[str] = frozenset()
         self._stats: StoreStats | None = None
         self._known = False  # whether _graphs are those of _generation
+        self._owned: frozenset[str] = frozenset()  # the graphs a load replaces
+        self._union: str | None = None  # the graph holding the union of the live graphs, if recorded
+        self._previous_union: str | None = None  # the previous generation's, kept one generation more
         self._checked: float | None = None  # when the live generation was last looked up
+        self._client = Http(endpoint.user, endpoint.password, endpoint.auth, endpoint.timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SparqlStore:
@@ -109,6 +123,8 @@ class SparqlStore:
             settings.sparql_user,
             settings.sparql_password,
             settings.query_timeout,
+            settings.sparql_auth,
+            settings.sparql_load,
         )
         return cls(
             endpoint,
@@ -122,57 +138,49 @@ class SparqlStore:
     def _wrapper(self, url: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
+        # Content negotiation only: SPARQLWrapper would add format=xml&output=xml, which Virtuoso
+        # obeys over the Accept header (and then answers 406).
+        wrapper.setOnlyConneg(True)
         wrapper.setTimeout(max(1, round(self.endpoint.timeout)))
         if self.endpoint.user:
+            if self.endpoint.auth == "digest":
+                wrapper.setHTTPAuth(DIGEST)
             wrapper.setCredentials(self.endpoint.user, self.endpoint.password or "")
         return wrapper
 
-    def _request(self, query: str, media_type: str, dataset: QueryDataset | None) -> Any:
-        """The open HTTP response of ``query``, sent with the dataset readers may see."""
+    def _shape(self, query: str) -> tuple[str, QueryShape]:
+        """The text sent (with the prologue the embedded store would assume) and its parsed shape."""
+        text = with_prologue(query, self.base_iri, self.prefixes)
+        return text, query_shape(text, self.base_iri)
+
+    def _request(self, text: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None) -> Any:
+        """The open HTTP response of ``text``, sent with the dataset readers may see: the one given,
+        else the query's own FROM / FROM NAMED, else the live graphs."""
         wrapper = self._wrapper(self.endpoint.query_url)
-        query = with_prologue(query, self.base_iri, self.prefixes)
-        wrapper.setQuery(query)
+        wrapper.setQuery(text)
         wrapper.addCustomHttpHeader("Accept", media_type)
-        if dataset and (dataset.default_graphs or dataset.named_graphs):
-            default, named = dataset.default_graphs, dataset.named_graphs
-        elif FROM_CLAUSE.search(query):
-            default, named = (), ()
+        given = dataset if dataset and (dataset.default_graphs or dataset.named_graphs) else shape.dataset
+        if given is not None:
+            default, named = given.default_graphs, given.named_graphs
         else:
+            # One graph holds the union of the live graphs, if the switch wrote it; the named graphs
+            # are listed only when the query may say GRAPH (Virtuoso echoes each graph of the
+            # dataset in a response header: a few hundred would be too many for http.client).
             graphs = sorted(self.graph_names())
-            default, named = (tuple(graphs) if self.union_default_graph else ()), tuple(graphs)
-            if not graphs:  # an empty dataset: a graph that cannot exist keeps the protocol's meaning
-                default, named = (META + "/none",), (META + "/none",)
-        for graph in default:
+            union = (self._union,) if self._union else tuple(graphs)
+            default = union if self.union_default_graph else ()
+            named = tuple(graphs) if shape.names_graphs else ()
+        # An empty default graph is one that cannot exist: an engine given no default-graph-uri
+        # (Virtuoso) would take the union of all its graphs, staged ones included.
+        allow_headers(len(default) + len(named))
+        for graph in default or (NO_GRAPH,):
             wrapper.addParameter("default-graph-uri", graph)
-        for graph in named:
+        for graph in named or (NO_GRAPH,):
             wrapper.addParameter("named-graph-uri", graph)
-        return self._send(lambda: wrapper.query().response)
+        return complete(self._send(lambda: wrapper.query().response))
 
     def _send(self, call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except SPARQLWrapperException as exc:
-            text = str(exc)
-            if "400" in text or "QueryBadFormed" in type(exc).__name__:
-                raise QueryRejected(_upstream_text(text)) from exc
-            raise StoreUnavailable(f"the SPARQL endpoint failed: {_upstream_text(text)}") from exc
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace")
-            if exc.code in (400, 406, 415):
-                raise QueryRejected(body.strip() or exc.reason) from exc
-            raise StoreUnavailable(f"the SPARQL endpoint answered {exc.code}: {body.strip()}") from exc
-        except TimeoutError as exc:
-            raise QueryTimeout(
-                f"the SPARQL endpoint did not answer within {self.endpoint.timeout} s"
-            ) from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise QueryTimeout(
-                    f"the SPARQL endpoint did not answer within {self.endpoint.timeout} s"
-                ) from exc
-            raise StoreUnavailable(f"the SPARQL endpoint cannot be reached: {exc.reason}") from exc
-        except OSError as exc:
-            raise StoreUnavailable(f"the SPARQL endpoint cannot be reached: {exc}") from exc
+        return translate(call, self.endpoint.timeout)
 
     def _read(self, response: Any, max_bytes: int | None) -> bytes:
         chunks, size = [], 0
@@ -195,18 +203,7 @@ class SparqlStore:
         return b"".join(chunks)
 
     def _update(self, update: str) -> None:
-        wrapper = self._wrapper(self.endpoint.update_url)
-        wrapper.setQuery(update)  # SPARQLWrapper tells an update by its first keyword
-        self._send(lambda: wrapper.query().response.read())
-
-    def _http(self, method: str, url: str, body: bytes, content_type: str) -> None:
-        request = urllib.request.Request(url, data=body, method=method)
-        request.add_header("Content-Type", content_type)
-        if self.endpoint.user:
-            token = b64encode(f"{self.endpoint.user}:{self.endpoint.password or ''}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
-        # A load may take longer than a query: it gets ten times the query limit.
-        self._send(lambda: urllib.request.urlopen(request, timeout=self.endpoint.timeout * 10).read())
+        self._client.update(self.endpoint.update_url, update)
 
     # -- queries ---------------------------------------------------------------------------------
     def sparql(
@@ -218,27 +215,48 @@ class SparqlStore:
         max_rows: int | None = None,
         max_bytes: int | None = None,
     ) -> SparqlResult:
-        form = query_form(query)
+        text, shape = self._shape(query)
+        form = shape.form
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
         if form in ("CONSTRUCT", "DESCRIBE") and rdf_format is None:
             raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {media_type}")
         if form in ("SELECT", "ASK") and results_format is None:
             raise QueryRejected(f"a SELECT or ASK result cannot be sent as {media_type}")
-        body = self._read(self._request(query, media_type, dataset), max_bytes)
         fmt = rdf_format if form in ("CONSTRUCT", "DESCRIBE") else results_format
+        if fmt in RESULTS_VIA_JSON:
+            # Engines differ on CSV and TSV (Virtuoso: a quoted TSV header, a boolean as 1): take
+            # the standard JSON and write these formats here.
+            body = self._read(
+                self._request(text, shape, JSON, dataset), None if max_bytes is None else max_bytes * 8
+            )
+            parsed = ox.parse_query_results(canonical_booleans(body), format=ox.QueryResultsFormat.JSON)
+            body = parsed.serialize(format=fmt) or b""  # type: ignore[arg-type]
+            if max_bytes is not None and len(body) > max_bytes:
+                raise ResultTooLarge(
+                    f"the result is larger than {max_bytes} bytes (max_result_bytes); add a LIMIT"
+                )
+        else:
+            # Triples as N-Quads or TriG: the engine's N-Triples or Turtle are documents of both.
+            asked = (
+                TRIPLES_AS.get(media_type, media_type) if form in ("CONSTRUCT", "DESCRIBE") else media_type
+            )
+            body = self._read(self._request(text, shape, asked, dataset), max_bytes)
+            if fmt == ox.QueryResultsFormat.JSON:
+                body = canonical_booleans(body)
         if form != "ASK" and fmt is not None:
             check_rows(body, fmt, max_rows)
         return SparqlResult(media_type, [body])
 
-    def _results(self, query: str) -> ox.QuerySolutions | ox.QueryBoolean:
-        body = self._read(self._request(query, JSON, None), None)
+    def _results(self, query: str, form: str) -> ox.QuerySolutions | ox.QueryBoolean:
+        text, shape = self._shape(query)
+        if shape.form != form:
+            raise QueryRejected(f"expected a {form} query")
+        body = canonical_booleans(self._read(self._request(text, shape, JSON, None), None))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def select(self, query: str) -> list[dict[str, Node]]:
-        if query_form(query) != "SELECT":
-            raise QueryRejected("expected a SELECT query")
-        result = self._results(query)
+        result = self._results(query, "SELECT")
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [
@@ -247,28 +265,37 @@ class SparqlStore:
         ]
 
     def ask(self, query: str) -> bool:
-        if query_form(query) != "ASK":
-            raise QueryRejected("expected an ASK query")
-        return bool(self._results(query))
+        return bool(self._results(query, "ASK"))
 
     def construct(self, query: str) -> Graph:
-        if query_form(query) not in ("CONSTRUCT", "DESCRIBE"):
+        text, shape = self._shape(query)
+        if shape.form not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryRejected("expected a CONSTRUCT or DESCRIBE query")
-        body = self._read(self._request(query, NTRIPLES, None), None)
+        body = self._read(self._request(text, shape, NTRIPLES, None), None)
         graph = Graph()
         for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
     # -- the live generation -----------------------------------------------------------------------
-    def _current_generation(self) -> str | None:
-        query = f"SELECT ?gen WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen }} }}"
+    def _select_plain(self, query: str) -> list[dict[str, str]]:
+        """The rows of a SELECT of our own, sent as written (no dataset, no prologue), as strings."""
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery(query)
         wrapper.addCustomHttpHeader("Accept", JSON)
-        body = self._send(lambda: wrapper.query().response.read())
-        rows = list(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
-        return rows[0]["gen"].value if rows else None
+        body = complete(self._send(lambda: wrapper.query().response)).read()
+        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+
+    def _current_generation(self) -> tuple[str | None, str | None, str | None]:
+        """The live generation, the graph holding its union and the previous one's (None: none)."""
+        rows = self._select_plain(
+            f"SELECT ?gen ?union ?previous WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen"
+            f" OPTIONAL {{ <{META}> <{UNION}> ?union }} OPTIONAL {{ <{META}> <{PREVIOUS}> ?previous }} }} }}"
+        )
+        return (rows[0]["gen"], rows[0].get("union"), rows[0].get("previous")) if rows else (None, None, None)
 
     def _refresh(self) -> None:
         """Follow the generation live on the engine (another front end may have loaded one), looked
@@ -276,16 +303,24 @@ class SparqlStore:
         now = time.monotonic()
         if self._checked is not None and now - self._checked < GENERATION_TTL:
             return
-        generation = self._current_generation()
+        generation, union, previous = self._current_generation()
         self._checked = now
         if generation == self._generation and self._known:
             return
-        wrapper = self._wrapper(self.endpoint.query_url)
-        wrapper.setQuery("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        wrapper.addCustomHttpHeader("Accept", JSON)
-        body = self._send(lambda: wrapper.query().response.read())
-        names = {row["g"].value for row in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)}  # type: ignore[union-attr]
+        self._union, self._previous_union = union, previous
+        # The live graphs are those the switch recorded (always at least NO_GRAPH). An engine no load
+        # of ours switched serves every graph it holds, and a load replaces none of them (Virtuoso's
+        # own graphs, another application's); a generation switched before graphs were recorded
+        # owns every graph.
+        listed = self._select_plain(f"SELECT ?g WHERE {{ GRAPH <{META}> {{ <{META}> <{LIVE_GRAPH}> ?g }} }}")
+        if listed:
+            names = {row["g"] for row in listed}
+        else:
+            names = {
+                row["g"] for row in self._select_plain("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            }
         self._graphs = frozenset(name for name in names if not name.startswith(INTERNAL))
+        self._owned = self._graphs if generation is not None else frozenset()
         self._generation = generation
         self._known = True
         self._stats = None
@@ -317,42 +352,73 @@ class SparqlStore:
         if self.read_only:
             raise ReadOnlyStore("the remote store is configured read-only (store_read_only)")
         quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))  # SyntaxError: nothing sent
+        if self.endpoint.load == "graphs":
+            check_graph_by_graph(quads)
         generation = uuid.uuid4().hex
         prefix, default = f"{STAGING}{generation}:", f"{STAGING_DEFAULT}{generation}"
-        staged = [
-            ox.Quad(
-                q.subject,
-                q.predicate,
-                q.object,
-                ox.NamedNode(prefix + q.graph_name.value)
-                if isinstance(q.graph_name, ox.NamedNode)
-                else ox.NamedNode(default),
-            )
-            for q in quads
-        ]
+        graphs: dict[str, list[ox.Quad]] = {}
+        for q in quads:
+            name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            staged = ox.NamedNode(prefix + name if name else default)
+            graphs.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object, staged))
+        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
+        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
+        union = ox.NamedNode(f"{UNION}:{generation}")
+        triples = dict.fromkeys(q.triple for q in quads if isinstance(q.graph_name, ox.NamedNode))
+        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
+        self._refresh()
+        old = self._owned
+        staged_names = [prefix + name if name else default for name in graphs] + [union.value]
         try:
-            if staged:
-                body = ox.serialize(staged, format=ox.RdfFormat.N_QUADS) or b""
-                self._http("POST", self.endpoint.graph_store_url, body, "application/n-quads")
-            self._update(";\n".join(switch_updates(prefix, default, generation)))
+            self._stage({**graphs, union.value: union_quads} if union_quads else graphs)
+            self._update(
+                switch_update(
+                    old,
+                    (self._union, self._previous_union),
+                    graphs,
+                    prefix,
+                    default,
+                    generation,
+                    self.endpoint.load == "quads",
+                )
+            )
         except BaseException:
             with contextlib.suppress(Exception):  # the engine may be gone; staged graphs stay unseen
-                self._update(drop_staged(prefix, default))
+                self._update(drop_graphs(staged_names))
             raise
         self._stats = None
         self._checked = None
 
+    def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
+        """Send the staged graphs: one N-Quads document, or one Turtle document per graph."""
+        url = self.endpoint.graph_store_url
+        if self.endpoint.load == "quads":
+            body = ox.serialize([q for quads in graphs.values() for q in quads], format=ox.RdfFormat.N_QUADS)
+            if body:
+                self._client.send("POST", url, body, "application/n-quads")
+            return
+        for quads in graphs.values():
+            body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+            target = str(quads[0].graph_name.value)  # type: ignore[union-attr]  # staged: always named
+            separator = "&" if "?" in url else "?"
+            self._client.send("PUT", f"{url}{separator}{urlencode({'graph': target})}", body, "text/turtle")
+
     def export(self, media_type: str) -> Iterator[bytes]:
+        """Every live graph, each read with a Graph Store GET (an engine's result limit, such as
+        Virtuoso's ResultSetMaxRows, does not cut it short as it would a query's)."""
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise ValueError(f"no RDF format for {media_type}")
-        graphs = sorted(self.graph_names())
-        query = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        body = self._read(
-            self._request(query, JSON, QueryDataset(named_graphs=tuple(graphs) or (META,))), None
-        )
-        solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        quads = [ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in solutions]  # type: ignore[union-attr]
+        url = self.endpoint.graph_store_url
+        quads: list[ox.Quad] = []
+        for name in sorted(self.graph_names()):
+            separator = "&" if "?" in url else "?"
+            body = self._client.get(f"{url}{separator}{urlencode({'graph': name})}", NTRIPLES)
+            graph = ox.NamedNode(name)
+            quads += [
+                ox.Quad(t.subject, t.predicate, t.object, graph)
+                for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            ]
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:
@@ -371,31 +437,3 @@ class SparqlStore:
 
     def close(self) -> None:
         """Nothing held open: every request opens its own connection."""
-
-
-def drop_staged(prefix: str, default: str) -> str:
-    """The update that removes the graphs one load staged."""
-    return (
-        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o }"
-        f' FILTER(STRSTARTS(STR(?g), "{prefix}") || ?g = <{default}>) }}'
-    )
-
-
-def switch_updates(prefix: str, default: str, generation: str) -> list[str]:
-    """The operations of the one update that makes a staged load live (one transaction in the engine)."""
-    live = f'!STRSTARTS(STR(?g), "{STAGING}") && !STRSTARTS(STR(?g), "{STAGING_DEFAULT}")'
-    return [
-        "DELETE WHERE { ?s ?p ?o }",
-        f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({live}) }}",
-        f"INSERT {{ GRAPH ?real {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }}"
-        f' FILTER(STRSTARTS(STR(?g), "{prefix}")) BIND(IRI(SUBSTR(STR(?g), {len(prefix) + 1})) AS ?real) }}',
-        f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{default}> {{ ?s ?p ?o }} }}",
-        drop_staged(prefix, default),
-        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" }} }}',
-    ]
-
-
-def _upstream_text(text: str) -> str:
-    """The engine's own message out of a SPARQLWrapper exception's text."""
-    marker = "Response:\n"
-    return text.split(marker, 1)[1].strip() if marker in text else text
