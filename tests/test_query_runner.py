@@ -285,3 +285,74 @@ def test_at_the_deadline_a_sync_worker_answers_503_itself_and_ends(store, sync_w
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 503")
     assert body == f"Service Unavailable: {QueryTimeout.after(0.5)}\n".encode()
+
+
+# -- one time limit for the guard's parse and the run ------------------------------------------------------
+PARSED = "# from: this comment holds a screened word, so the guard parses the query\n" + slow_query()
+
+
+@pytest.fixture
+def slow_parse(monkeypatch):
+    """The guard's rdflib parse takes 1 s (a long expression does that); set before any query process
+    forks, so the sandbox's processes parse slowly too."""
+    from claimgraph.limits.guard import ParseCall
+
+    parse = ParseCall.run
+
+    def slowly(self, store):
+        time.sleep(1.0)
+        return parse(self, store)
+
+    monkeypatch.setattr(ParseCall, "run", slowly)
+
+
+def test_a_slow_parse_and_a_slow_run_share_one_query_timeout(store, make_runner, slow_parse):
+    runner = make_runner(store, query_timeout=2.0)
+    started = time.monotonic()
+    with runner.time_limit():
+        admitted = runner.admit(PARSED)
+        assert time.monotonic() - started > 1.0  # the parse ran, in the sandbox
+        with pytest.raises(QueryTimeout, match=r"within 2 s \(query_timeout\)"):
+            runner.sparql(admitted.text, media_type=CSV)
+    assert time.monotonic() - started < 2.7  # one limit: two would be 1.0 + 2.0 s
+    with pytest.raises(QueryTimeout):  # outside a time limit each call gets all of query_timeout
+        runner.sparql(admitted.text, media_type=CSV)
+
+
+def test_the_endpoint_stops_a_slow_parse_and_a_slow_run_at_one_query_timeout(store, slow_parse):
+    app = create_app({"base_iri": BASE, "query_timeout": 2.0}, store=store)
+    try:
+        started = time.monotonic()
+        answer = app.test_client().post("/sparql", data={"query": PARSED})
+        took = time.monotonic() - started
+    finally:
+        app.extensions[RUNNER_KEY].close()
+    assert answer.status_code == 503
+    assert answer.text == f"Service Unavailable: {QueryTimeout.after(2.0)}\n"
+    assert 1.0 < took < 2.7
+
+
+def test_a_sync_worker_stops_the_run_at_what_the_parse_left_of_the_limit(store, sync_worker, slow_parse):
+    app = create_app({"base_iri": BASE, "query_timeout": 2.0}, store=store)
+    runner = app.extensions[RUNNER_KEY]
+    ours, client = socket.socketpair()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, ended by the watchdog
+        try:
+            ours.close()
+            with gunicorn_request(app, client), runner.time_limit():
+                runner.sparql(runner.admit(PARSED).text, media_type=CSV)
+        finally:
+            os._exit(0)
+    client.close()
+    answer = b""
+    while chunk := ours.recv(65536):
+        answer += chunk
+    ours.close()
+    _, status = os.waitpid(pid, 0)
+    took = time.monotonic() - started
+    runner.close()
+    assert os.waitstatus_to_exitcode(status) == EXPIRED
+    assert answer.partition(b"\r\n\r\n")[2] == f"Service Unavailable: {QueryTimeout.after(2.0)}\n".encode()
+    assert 1.0 < took < 2.7

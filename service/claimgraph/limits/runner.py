@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -62,6 +63,8 @@ _server_workers = 0
 #: The time limit (seconds, setting) the fair-use scheduler gave the queries of this request.
 BUSY = "busy_query_timeout"
 _LIMIT: ContextVar[tuple[float, str] | None] = ContextVar("claimgraph_query_limit", default=None)
+#: When the work on the current request's query must end (time.monotonic()): QueryRunner.time_limit.
+_DEADLINE: ContextVar[float | None] = ContextVar("claimgraph_query_deadline", default=None)
 
 
 def runs_queries_itself() -> bool:
@@ -164,14 +167,44 @@ class QueryRunner:
             finally:
                 _LIMIT.reset(token)
 
+    @contextmanager
+    def time_limit(self) -> Iterator[None]:
+        """One time limit, ``query_timeout`` from now, for all the block's work on one query: the
+        guard's parse and every run of the query share it, so a client waits at most that long
+        (plus the watchdog's tick), not a parse's limit and then a run's. A block inside another
+        keeps the outer one's deadline."""
+        if _DEADLINE.get() is not None:
+            yield
+            return
+        token = _DEADLINE.set(time.monotonic() + self.timeout)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+    def remaining(self) -> float:
+        """Seconds left of the current time limit (``time_limit``); outside one, all of query_timeout.
+
+        Raises QueryTimeout when none are left."""
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return self.timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise QueryTimeout.after(self.timeout)
+        return left
+
     def parse(self, call: ParseCall) -> QueryFacts:
         """The guard's rdflib parse, run in a sandbox process within the time limit: a parse that
         runs past it is a refusal (which the guard caches), as the same text would run past it again."""
+        seconds = self.remaining()
         try:
-            return self._sandbox.run(call, self.timeout)  # type: ignore[arg-type,return-value]
+            return self._sandbox.run(call, seconds)  # type: ignore[arg-type,return-value]
         except QueryTimeout as exc:
-            if str(exc) != str(QueryTimeout.after(self.timeout)):
+            if str(exc) != str(QueryTimeout.after(seconds)):
                 raise  # every query process was busy: not this query's doing
+            if seconds < 0.9 * self.timeout:
+                raise QueryTimeout.after(self.timeout) from exc  # cut short by other work: not cached
             raise QueryRejected(
                 f"checking this query against the policy took longer than {self.timeout:g} s "
                 "(query_timeout); simplify it"
@@ -227,12 +260,16 @@ class QueryRunner:
                 query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
             )
         seconds, setting = _LIMIT.get() or (self.timeout, "query_timeout")
+        left = self.remaining()  # what the request's time limit leaves, after the guard's parse
+        stopped = QueryTimeout.after(seconds, setting)  # what the client is told at the limit
+        if left < seconds:
+            seconds, stopped = left, QueryTimeout.after(self.timeout)
         # A query on a short slot (fairuse.py) runs in a query process even here: stopping it there
         # costs a fork of the zygote, not this worker's restart (which would leave the other clients
         # one worker short meanwhile). So does a query that sorts: it may hit an engine panic that
         # aborts the process (README, "Engine failures"), which there costs one 503, not this worker.
         here = _queries_here and setting != BUSY and not _SORTS.search(query)
-        answer = _answer_at_deadline(seconds, setting) if here else None
+        answer = _answer_at_deadline(stopped) if here else None
         if answer is not None:
             with WATCHDOG.limit(seconds, answer):
                 return self.store.sparql(
@@ -242,7 +279,9 @@ class QueryRunner:
         try:
             return SparqlResult(media_type, [self._sandbox.run(call, seconds)])
         except QueryTimeout as exc:
-            raise QueryTimeout.after(seconds, setting) from exc
+            if str(exc) != str(QueryTimeout.after(seconds)):
+                raise  # every query process was busy
+            raise stopped from exc
 
     def warm_up(self) -> None:
         """Run a first query the way public ones will run: where that is the sandbox, its zygote
@@ -271,9 +310,9 @@ class QueryRunner:
         self._sandbox.stop()
 
 
-def _answer_at_deadline(seconds: float, setting: str = "query_timeout") -> Callable[[], None] | None:
+def _answer_at_deadline(error: QueryTimeout) -> Callable[[], None] | None:
     """For a request that this gunicorn sync worker serves, the function the watchdog calls at the
-    deadline: it writes the app's 503 down the client's connection. None anywhere else."""
+    deadline: it writes the app's 503 for ``error`` down the client's connection. None anywhere else."""
     if not has_request_context():
         return None
     environ = request.environ
@@ -283,8 +322,8 @@ def _answer_at_deadline(seconds: float, setting: str = "query_timeout") -> Calla
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def answer_503() -> None:
-        log.warning("a query ran past %s (%g s): answering 503 and ending this worker", setting, seconds)
-        client.sendall(timeout_response(app, environ, QueryTimeout.after(seconds, setting)))
+        log.warning("%s: answering 503 and ending this worker", error)
+        client.sendall(timeout_response(app, environ, error))
 
     return answer_503
 

@@ -61,6 +61,13 @@ def endpoint() -> Response:
     accept = parse_accept(request.headers.get("Accept"))
     if request.method == "GET" and prefers_page(accept, list(incoming.formats)):
         return render_query_page(incoming.query, wants_citations())  # a shared link
+    with runner.time_limit():  # one query_timeout for the guard's parse and the run together
+        return answer_query(incoming, accept)
+
+
+def answer_query(incoming: QueryRequest, accept: MIMEAccept) -> Response:
+    """Admit the query, negotiate its result format, and run it on the client's fair share."""
+    settings, runner = get_settings(), get_runner()
     admitted = runner.admit(incoming.query, incoming.dataset)
     offer = negotiate(accept, media.offers_for(admitted.form), names=incoming.formats)
     client = client_of(
