@@ -296,6 +296,11 @@ def run_attack(name: str, block: int, port: int, seconds: float, log: Path, serv
     time.sleep(2)  # the watchdog's exits are logged
     after = worker_exits(log)
     answered = [took for _, took, status in samples if status]
+    if os.environ.get("ABUSE_TRACE"):
+        first = samples[0][0] if samples else 0.0
+        with open(os.environ["ABUSE_TRACE"], "a") as trace:
+            for sent, took, status in samples:
+                trace.write(f"{name} {sent - first:.2f} {took:.3f} {status}\n")
     cpu = {kind: cpu_after[kind] - cpu_before[kind] for kind in cpu_after}
     cpu["attackers"] = own_after.user + own_after.system - own_before.user - own_before.system
     return {

@@ -3,6 +3,7 @@ generations, loads parsed in slices, the read-only mode, loading only valid data
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from claimgraph import create_app
 from claimgraph.build.sources import read_sources
@@ -199,3 +200,15 @@ def test_health_reports_the_store(store):
         "data_version": "protocol-test-1",
         "query_cache": {"hits": 0, "misses": 0, "entries": 0, "bytes": 0},
     }
+
+
+def test_rows_are_counted_from_chunks_without_joining_them_even_across_a_split_character():
+    from claimgraph.store.oxigraph_query import count_rows
+
+    body = 'x\n"Čačak"\n"Niš"\nŽ\n'.encode()
+    chunks = [body[i : i + 1] for i in range(len(body))]  # every byte its own chunk: characters split
+    assert count_rows(chunks, ox.QueryResultsFormat.CSV) == 3
+    json = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"\xc5\xbd"}}]}}'
+    assert count_rows([json[:40], json[40:70], json[70:]], ox.QueryResultsFormat.JSON) == 1
+    triples = b'<x:a> <x:b> "\xc5\xbd" .\n<x:a> <x:b> "c" .\n'
+    assert count_rows([triples[:15], triples[15:]], ox.RdfFormat.N_TRIPLES) == 2

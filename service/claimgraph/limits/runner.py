@@ -35,13 +35,13 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from werkzeug.http import http_date
 
-from claimgraph.errors import QueryRejected, QueryTimeout
+from claimgraph.errors import ClaimgraphError, QueryRejected, QueryTimeout
 from claimgraph.iris import Iris
 from claimgraph.limits.cache import ResultCache
 from claimgraph.limits.fairuse import FairUse, Policy
 from claimgraph.limits.guard import GuardedQuery, ParseCall, QueryFacts, QueryGuard
 from claimgraph.limits.network import leave_network
-from claimgraph.limits.sandbox import Sandbox
+from claimgraph.limits.sandbox import Preempt, Sandbox
 from claimgraph.limits.watchdog import Watchdog
 from claimgraph.limits.zygote import QueryCall
 from claimgraph.settings import Settings
@@ -60,6 +60,8 @@ REMOTE_BACKENDS = frozenset({"sparql"})
 WATCHDOG = Watchdog()
 _queries_here = False
 _server_workers = 0
+#: How many requests wait for a worker of this server (a gunicorn worker's ``requests_waiting``).
+_requests_waiting: Callable[[], int] | None = None
 #: The time limit (seconds, setting) the fair-use scheduler gave the queries of this request.
 BUSY = "busy_query_timeout"
 _LIMIT: ContextVar[tuple[float, str] | None] = ContextVar("claimgraph_query_limit", default=None)
@@ -75,7 +77,7 @@ def runs_queries_itself() -> bool:
 def adopt_gunicorn_worker(worker: Any) -> None:
     """Called in each gunicorn worker right after the fork: leave the network, and for a sync
     worker, run public queries here from now on."""
-    global _queries_here, _server_workers
+    global _queries_here, _server_workers, _requests_waiting
     from gunicorn.workers.sync import SyncWorker  # here, not above: only gunicorn's workers need it
 
     cfg = worker.cfg
@@ -93,6 +95,7 @@ def adopt_gunicorn_worker(worker: Any) -> None:
         return
     _queries_here = isinstance(worker, SyncWorker)
     _server_workers = int(cfg.workers) if _queries_here else 0
+    _requests_waiting = getattr(worker, "requests_waiting", None) if _queries_here else None
 
 
 class QueryRunner:
@@ -112,8 +115,12 @@ class QueryRunner:
         fair_use: FairUse | None = None,
         remote: bool = False,
         cache_bytes: int = 0,
+        busy_cpu: float = 0.0,
+        overload: int = 0,
     ) -> None:
         self.store = store
+        self.busy_cpu = busy_cpu  # busy_query_cpu: what a short-slot query may use while others wait
+        self.overload = overload  # overload_backlog: requests waiting at which no query gets a long slot
         self.cache = ResultCache(cache_bytes)
         self.remote = remote  # a remote store keeps the time limit itself (REMOTE_BACKENDS)
         self.guard = guard
@@ -131,17 +138,7 @@ class QueryRunner:
             max_depth=settings.max_nesting_depth,
         )
         slots = settings.query_slots or (_server_workers if _queries_here else settings.query_workers)
-        policy = Policy(
-            slots=slots,
-            long_slots=settings.long_query_slots,
-            per_client=settings.client_max_queries,
-            budget=settings.client_query_seconds,
-            window=settings.client_query_window,
-            timeout=settings.query_timeout,
-            busy_timeout=min(settings.busy_query_timeout, settings.query_timeout),
-            light=settings.light_client_seconds,
-            queue_wait=settings.query_queue_wait,
-        )
+        policy = Policy.from_settings(settings, slots)
         return cls(
             store,
             guard,
@@ -150,6 +147,8 @@ class QueryRunner:
             fair_use=FairUse(policy),
             remote=settings.store_backend in REMOTE_BACKENDS,
             cache_bytes=settings.query_cache_bytes,
+            busy_cpu=settings.busy_query_cpu,
+            overload=settings.overload_backlog,
         )
 
     @contextmanager
@@ -160,7 +159,9 @@ class QueryRunner:
         if self.fair_use is None:
             yield
             return
-        with self.fair_use.admitted(client) as ticket:
+        waiting = _requests_waiting
+        overloaded = self.overload > 0 and waiting is not None and waiting() >= self.overload
+        with self.fair_use.admitted(client, overloaded=overloaded) as ticket:
             token = _LIMIT.set((ticket.timeout, ticket.setting))
             try:
                 yield
@@ -242,10 +243,14 @@ class QueryRunner:
             max_bytes,
         )
         body = self.cache.get(key)
-        if body is None:
-            body = b"".join(self._run(query, media_type, dataset, max_rows, max_bytes).chunks)
+        if body is not None:
+            return SparqlResult(media_type, [body])
+        chunks = list(self._run(query, media_type, dataset, max_rows, max_bytes).chunks)
+        if sum(len(chunk) for chunk in chunks) <= self.cache.max_bytes:  # joined only when it is kept
+            body = b"".join(chunks)
             self.cache.put(key, body)
-        return SparqlResult(media_type, [body])
+            chunks = [body]
+        return SparqlResult(media_type, chunks)
 
     def _run(
         self,
@@ -276,8 +281,13 @@ class QueryRunner:
                     query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
                 )
         call = QueryCall(query, media_type, dataset, max_rows, max_bytes)
+        # On a short slot, a query that has used busy_query_cpu while others wait for a worker is
+        # stopped then, not at busy_query_timeout: the worker it holds is theirs.
+        waiting = _requests_waiting
+        preemptible = setting == BUSY and self.busy_cpu > 0 and waiting is not None
+        preempt = Preempt(self.busy_cpu, waiting) if preemptible and waiting else None
         try:
-            return SparqlResult(media_type, [self._sandbox.run(call, seconds)])
+            return SparqlResult(media_type, self._sandbox.run(call, seconds, preempt))
         except QueryTimeout as exc:
             if str(exc) != str(QueryTimeout.after(seconds)):
                 raise  # every query process was busy
@@ -328,7 +338,7 @@ def _answer_at_deadline(error: QueryTimeout) -> Callable[[], None] | None:
     return answer_503
 
 
-def timeout_response(app: Flask, environ: dict[str, Any], error: QueryTimeout) -> bytes:
+def timeout_response(app: Flask, environ: dict[str, Any], error: ClaimgraphError) -> bytes:
     """The HTTP message the app answers ``error`` with, for the request ``environ``, as bytes.
 
     Built by the app itself (error handler, after-request hooks such as CORS) in a
