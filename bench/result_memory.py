@@ -9,11 +9,15 @@ N-Quads), n found from a calibration run of the same
 query. The growth of the worker's peak RSS (VmHWM) over its RSS at rest is reported, as a multiple
 of the cap (a fresh worker each time: memory an allocator keeps after one result would hide the
 next one's).
-`max_result_rows` is set below the result's size in bytes, so the rows are counted (parsed back) as
-they are for any large result. With `--runaway`, one more query whose result is far over the cap
+`max_result_rows` stays at its default (100,000) unless `--max-result-rows` says otherwise: a SELECT
+result near the cap is larger in bytes than that, so its rows are counted (parsed back) as for any
+large result; a CONSTRUCT's triples are fewer bytes each, so the row cap stops it first (the engine
+keeps every triple it sent, to drop duplicates: the row cap is what bounds that set). With
+`--runaway`, one more query whose result is far over the cap
 (stopped with a 400 at the cap). A script, never a test.
 
-    .venv/bin/python bench/result_memory.py [--max-result-bytes 33554432] [--formats json,csv]
+    .venv/bin/python bench/result_memory.py [--max-result-bytes 134217728] [--max-result-rows 100000]
+        [--formats json,csv] [--runaway]
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import requests
 BIN = Path(sys.executable).parent
 PATTERN = "WHERE { ?a ?b ?c . ?d ?e ?f }"
 SELECT = "SELECT * " + PATTERN
-CONSTRUCT = "CONSTRUCT { ?a ?b ?f . ?d ?e ?c } " + PATTERN
+CONSTRUCT = "CONSTRUCT { ?a ?b ?f } " + PATTERN  # at most one triple per solution
 FORMATS = {
     "json": (SELECT, "application/sparql-results+json"),
     "xml": (SELECT, "application/sparql-results+xml"),
@@ -63,6 +67,14 @@ def status(pid: int, field: str) -> int:
     return 0
 
 
+def is_worker(pid: int) -> bool:
+    """A gunicorn worker carries the server's command line (the master has other children too)."""
+    try:
+        return b"claimgraph" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def fresh_worker(base: str, server: int, old: int | None) -> int:
     """End gunicorn's worker ``old`` (if any) and return the one the master starts instead, ready."""
     if old is not None:
@@ -75,7 +87,7 @@ def fresh_worker(base: str, server: int, old: int | None) -> int:
                 ["pgrep", "-P", str(server)], capture_output=True, text=True, check=False
             ).stdout.split()
         ]
-        fresh = [pid for pid in children if pid != old]
+        fresh = [pid for pid in children if pid != old and is_worker(pid)]
         if fresh:
             try:
                 if requests.get(base + "health", timeout=5).ok:
@@ -102,10 +114,11 @@ def measure(base: str, worker: int, query: str, accept: str) -> tuple[int, int, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--max-result-bytes", type=int, default=32 * MIB)
+    parser.add_argument("--max-result-bytes", type=int, default=128 * MIB)
     parser.add_argument(
         "--formats", default=",".join(FORMATS), help="comma-separated, of: " + ", ".join(FORMATS)
     )
+    parser.add_argument("--max-result-rows", type=int, default=100_000)
     parser.add_argument("--runaway", action="store_true", help="also a result far over the cap (JSON)")
     args = parser.parse_args()
     cap = args.max_result_bytes
@@ -114,7 +127,7 @@ def main() -> int:
     env = {
         **os.environ,
         "CLAIMGRAPH_MAX_RESULT_BYTES": str(cap),
-        "CLAIMGRAPH_MAX_RESULT_ROWS": str(max(1, cap // 8)),  # below the bytes: the rows get counted
+        "CLAIMGRAPH_MAX_RESULT_ROWS": str(args.max_result_rows),
         "CLAIMGRAPH_QUERY_TIMEOUT": "25",
         "CLAIMGRAPH_QUERY_CACHE_BYTES": "0",
         "CLAIMGRAPH_CLIENT_QUERY_SECONDS": "1000000",  # one client sends every query here
@@ -141,7 +154,7 @@ def main() -> int:
             if calibration.status_code != 200:
                 print(f"{name}: calibration answered {calibration.status_code}: {calibration.text[:200]}")
                 continue
-            limit = int(CALIBRATION * 0.97 * cap / len(calibration.content))
+            limit = min(int(CALIBRATION * 0.97 * cap / len(calibration.content)), args.max_result_rows)
             for _ in range(6):
                 worker = fresh_worker(base, server.pid, worker)
                 code, size, before, peak, took = measure(base, worker, f"{query} LIMIT {limit}", accept)

@@ -382,3 +382,26 @@ def test_a_sync_worker_stops_the_run_at_what_the_parse_left_of_the_limit(store, 
     assert os.waitstatus_to_exitcode(status) == EXPIRED
     assert answer.partition(b"\r\n\r\n")[2] == f"Service Unavailable: {QueryTimeout.after(2.0)}\n".encode()
     assert 1.0 < took < 2.7
+
+
+# -- preemption of a short-slot query while others wait ----------------------------------------------------
+def test_a_query_is_stopped_after_its_processor_time_while_others_wait(store):
+    from claimgraph.errors import QueryPreempted
+    from claimgraph.limits.sandbox import Preempt, Sandbox
+    from claimgraph.limits.zygote import QueryCall
+
+    sandbox = Sandbox(store, 1)
+    try:
+        sandbox.run(QueryCall("ASK {}", CSV), 5.0)  # the zygote and a worker are up
+        started = time.monotonic()
+        with pytest.raises(QueryPreempted, match="busy_query_cpu") as stopped:
+            sandbox.run(QueryCall(slow_query(), CSV), 5.0, Preempt(0.05, lambda: 3))
+        assert time.monotonic() - started < 3.0  # not the 5 s time limit
+        assert stopped.value.retry_after >= 1
+        # A fast query is never preempted, and with nobody waiting a slow one runs to its limit.
+        assert sandbox.run(QueryCall("ASK {}", CSV), 5.0, Preempt(0.05, lambda: 3)) == [b"true"]
+        with pytest.raises(QueryTimeout) as timed_out:
+            sandbox.run(QueryCall(slow_query(), CSV), 1.0, Preempt(0.05, lambda: 0))
+        assert not isinstance(timed_out.value, QueryPreempted)
+    finally:
+        sandbox.stop()
