@@ -91,8 +91,9 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         worker = self._checkout(deadline, timeout)
         try:
+            used_before = cpu_seconds(worker.pid) if preempt else 0.0  # its start, earlier queries
             worker.conn.send(call)
-            if not self._answered(worker, deadline, preempt):
+            if not self._answered(worker, deadline, preempt, used_before):
                 self._discard(worker)
                 self._prespawn()
                 raise QueryTimeout.after(timeout)
@@ -113,8 +114,11 @@ class Sandbox:
             raise value
         raise RuntimeError(f"query worker failed: {value}")  # a bug of ours, not the engine's: a 500
 
-    def _answered(self, worker: _Worker, deadline: float, preempt: Preempt | None) -> bool:
-        """Wait for the worker's answer until ``deadline`` (False if none came); raises QueryPreempted."""
+    def _answered(
+        self, worker: _Worker, deadline: float, preempt: Preempt | None, used_before: float
+    ) -> bool:
+        """Wait for the worker's answer until ``deadline`` (False if none came); raises QueryPreempted
+        once the query has used ``preempt.cpu`` more than the ``used_before`` the process had."""
         if preempt is None:
             return worker.conn.poll(max(0.0, deadline - time.monotonic()))
         while True:
@@ -123,7 +127,7 @@ class Sandbox:
                 return False
             if worker.conn.poll(min(left, PREEMPT_TICK)):
                 return True
-            if cpu_seconds(worker.pid) >= preempt.cpu and preempt.waiting() > 0:
+            if cpu_seconds(worker.pid) - used_before >= preempt.cpu and preempt.waiting() > 0:
                 self._discard(worker)
                 self._prespawn()
                 raise QueryPreempted(
