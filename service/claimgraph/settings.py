@@ -188,7 +188,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "busy_query_cpu",
-        0.05,
+        0.02,
         float,
         "Processor seconds a query on a short slot may use while other requests wait for a production"
         " worker; past them it is stopped (503) and charged as stopped at the time limit. 0: never.",

@@ -16,6 +16,8 @@ SPARQL query does, before it runs (service/claimgraph/web/sparql.py):
   always a short one, so whatever fills the others, it frees within ``busy_timeout``;
 - where every slot is taken (a threaded server, whose threads outnumber the
   slots), a query waits up to ``queue_wait`` seconds for one, then 503.
+- an *overloaded* server (requests queue for its workers: limits/intake.py) gives no long
+  slot, and its workers turn heavy clients away before any work (``heavy``).
 
 A query stopped at its time limit is charged the whole ``query_timeout``.
 
