@@ -2,8 +2,9 @@
 
 Loopback only, a fixed duration per attack, stops by itself (a few minutes in all). It starts
 `claimgraph serve --production` (4 workers) on a free 127.0.0.1 port with an on-disk store of the
-shipped data (built first, in a temporary folder) and the default limits. A probe (127.0.0.1) sends one
-SPARQL point lookup every 0.5 s throughout. Each attack runs for its own window from other loopback
+shipped data (built first, in a temporary folder) and the default limits. A probe (127.0.0.1, a process of
+its own) sends one SPARQL point lookup every 0.5 s throughout, each text new so no cache answers it.
+Each attack runs for its own window from other loopback
 addresses (127.N.0.x, one block per attack, so each attack's clients are new to the server):
 
 - slow-query loops (a 3-way cross-product COUNT) from 1, 8 and 64 connections of one client;
@@ -14,9 +15,11 @@ addresses (127.N.0.x, one block per attack, so each attack's clients are new to 
   query and the rest normal (lookups, claim pages, the claim list API, example queries).
 
 It reports, per attack, the probe's p50/p99/max, answers over 1 s and timeouts (no answer within 5 s),
-the attackers' answers by status, and the workers that ended: at a time limit (exit 75, the watchdog)
-or otherwise (crashes). Targets (issue 15): probe p99 <= 1 s and 0 timeouts, the abusers get 429s or
-503s, 0 crashes.
+the attackers' answers by status, the workers that ended: at a time limit (exit 75, the watchdog)
+or otherwise (crashes), how long /health took to answer within 100 ms once the attack stopped, and
+the processor time of the server's processes and of the attackers; `uptime` before and after each.
+Targets (issue 15): probe p99 <= 1 s, 0 timeouts and no probe answer but 200, the abusers get 429s
+or 503s, 0 crashes.
 
     .venv/bin/python bench/abuse.py [--seconds 12] [--only slow-1,mixed-128]
 """
