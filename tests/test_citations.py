@@ -215,3 +215,20 @@ def test_citation_mode_answers_in_every_results_format(runner, fmt):
     [solution] = list(solutions)
     assert solution["n"] == ox.Literal("Ana")
     assert {c.rsplit("/", 1)[-1] for c in solution["citedClaims"].value.split()} == {"a1", "a2"}
+
+
+def test_citation_mode_takes_results_up_to_a_share_of_max_result_bytes(runner):
+    from claimgraph.errors import ResultTooLarge
+    from claimgraph.protocol.lineage import CITED_SHARE
+
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    size = len(b"".join(runner.sparql(query, media_type="application/sparql-results+json").chunks))
+    enough = size * CITED_SHARE * 8  # the lineage query's result is larger than the query's
+    rows = run_cited(
+        runner, query, base=IRIS.base, prefixes=IRIS.prefixes(), media_type="text/csv", max_bytes=enough
+    )
+    assert rows.chunks
+    with pytest.raises(ResultTooLarge, match=rf"1/{CITED_SHARE} of max_result_bytes"):
+        run_cited(
+            runner, query, base=IRIS.base, prefixes=IRIS.prefixes(), media_type="text/csv", max_bytes=size
+        )

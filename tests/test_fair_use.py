@@ -118,3 +118,25 @@ def test_only_long_slots_run_for_the_whole_limit_the_others_are_short():
     limits = [scheduler.admit(client, now=0.0).setting for client in ("a", "b", "c", "d")]
     assert limits == ["query_timeout", "busy_query_timeout", "busy_query_timeout", "busy_query_timeout"]
     assert scheduler.shared.table.long_running == 1
+
+
+def test_an_overloaded_server_gives_no_long_slot_and_refuses_heavy_clients_the_short_ones():
+    scheduler = fair()
+    heavy = scheduler.admit("heavy", now=0.0)
+    scheduler.release(heavy, stopped=True, now=1.0)
+    light = scheduler.admit("probe", now=1.0, overloaded=True)
+    assert (light.timeout, light.setting) == (0.5, "busy_query_timeout")  # a free long slot, not given
+    with pytest.raises(ServerBusy, match="light_client_seconds"):
+        scheduler.admit("heavy", now=1.0, overloaded=True)
+    scheduler.release(light, now=1.1)
+    assert scheduler.admit("probe", now=1.1).setting == "query_timeout"  # not overloaded: long again
+
+
+def test_a_client_is_heavy_once_it_has_used_light_client_seconds():
+    scheduler = fair()
+    assert not scheduler.heavy("nobody")  # never seen: light
+    ticket = scheduler.admit("a")
+    assert not scheduler.heavy("a")
+    scheduler.release(ticket, stopped=True)  # charged the whole query_timeout (10 s > light 5 s)
+    assert scheduler.heavy("a")
+    assert not scheduler.heavy("b")

@@ -116,3 +116,62 @@ def test_a_client_past_its_budget_gets_429_while_another_clients_lookups_answer(
     assert 429 in statuses, statuses
     assert set(statuses) <= {429, 503}, statuses
     assert all("Retry-After" in headers for status, headers in abuser if status == 429)
+
+
+# -- an overloaded server answers heavy clients first, and at once --------------------------------------
+def test_backlog_reads_how_many_connections_wait_to_be_accepted():
+    from claimgraph.limits.intake import backlog
+
+    listener = socket.create_server(("127.0.0.1", 0), backlog=16)
+    clients = []
+    try:
+        assert backlog(listener) == 0
+        clients = [socket.create_connection(listener.getsockname()) for _ in range(3)]
+        deadline = time.monotonic() + 2
+        while backlog(listener) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert backlog(listener) == 3
+        listener.accept()[0].close()
+        assert backlog(listener) == 2
+    finally:
+        for client in clients:
+            client.close()
+        listener.close()
+
+
+def get(base: str, path: str, source: str, results: dict[str, object], name: str) -> None:
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port_of(base), timeout=20, source_address=(source, 0)
+    )
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        results[name] = (response.status, response.getheader("Retry-After"), response.read().decode())
+    finally:
+        connection.close()
+
+
+def test_an_overloaded_server_turns_heavy_clients_away_at_once_and_serves_light_ones(tmp_path):
+    settings = {"query_timeout": 1, "light_client_seconds": 0.5, "overload_backlog": 1}
+    with production_serve(tmp_path, workers=1, **settings) as base:
+        heavy, busy, light = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+        assert ask(base, slow_query(), source=heavy)[0] == 503  # stopped at 1 s: charged 1 s > 0.5 s
+        results: dict[str, object] = {}
+        # Another client's slow query holds the one worker while the heavy and the light client queue.
+        holder = threading.Thread(target=lambda: results.update(busy=ask(base, slow_query(), source=busy)))
+        holder.start()
+        time.sleep(0.3)
+        first = threading.Thread(target=get, args=(base, "/health", heavy, results, "heavy"))
+        first.start()
+        time.sleep(0.2)
+        second = threading.Thread(target=get, args=(base, "/health", light, results, "light"))
+        second.start()
+        for thread in (holder, first, second):
+            thread.join(timeout=30)
+    assert results["busy"][0] == 503  # type: ignore[index]
+    status, retry_after, body = results["heavy"]  # type: ignore[misc]
+    assert status == 503
+    assert int(retry_after) >= 1
+    assert "overloaded" in body
+    assert "light_client_seconds" in body
+    assert results["light"][0] == 200  # type: ignore[index]

@@ -130,18 +130,44 @@ def test_max_bytes_stops_a_runaway_result_in_the_query_process(runner, media_typ
         runner.sparql(runaway, media_type=media_type, max_bytes=10_000)
     small = "SELECT * WHERE { ?s ?p ?o }" if select else "CONSTRUCT WHERE { ?s ?p ?o }"
     capped = runner.sparql(small, media_type=media_type, max_bytes=100_000)
-    assert capped.chunks == runner.store.sparql(small, media_type=media_type).chunks
+    assert b"".join(capped.chunks) == b"".join(runner.store.sparql(small, media_type=media_type).chunks)
 
 
 @pytest.mark.parametrize(
     "media_type",
-    ["application/sparql-results+json", "application/sparql-results+xml", CSV, "text/tab-separated-values"],
+    [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        CSV,
+        "text/tab-separated-values",
+        "text/turtle",
+        "application/n-triples",
+        "application/ld+json",
+        "application/rdf+xml",
+    ],
 )
-def test_max_rows_caps_solutions_in_the_query_process(runner, media_type):
-    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+def test_max_rows_caps_solutions_and_triples_in_the_query_process(runner, media_type):
+    form = (
+        "SELECT ?s ?p ?o"
+        if "sparql-results" in media_type or media_type in (CSV, "text/tab-separated-values")
+        else "CONSTRUCT"
+    )
+    query = f"{form} WHERE {{ ?s ?p ?o }}"
     assert runner.sparql(query, media_type=media_type, max_rows=20).chunks
     with pytest.raises(ResultTooLarge, match="more than 19"):
         runner.sparql(query, media_type=media_type, max_rows=19)
+
+
+def test_a_result_of_many_pieces_comes_back_from_the_query_process_whole(store, make_runner):
+    # A result crosses from the query process in pieces of about 1 MiB, never pickled whole (nor
+    # joined, unless the result cache keeps it).
+    runner = make_runner(store, query_cache_bytes=0)
+    query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 20000"
+    here = b"".join(runner.store.sparql(query, media_type=CSV).chunks)
+    assert len(here) > 2 * 1024 * 1024
+    answer = runner.sparql(query, media_type=CSV, max_bytes=1 << 30)  # capped: written in small chunks
+    assert len(answer.chunks) > 1  # type: ignore[arg-type]
+    assert b"".join(answer.chunks) == here
 
 
 def test_a_query_past_the_time_limit_is_stopped(store, make_runner):
@@ -285,3 +311,102 @@ def test_at_the_deadline_a_sync_worker_answers_503_itself_and_ends(store, sync_w
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 503")
     assert body == f"Service Unavailable: {QueryTimeout.after(0.5)}\n".encode()
+
+
+# -- one time limit for the guard's parse and the run ------------------------------------------------------
+PARSED = "# from: this comment holds a screened word, so the guard parses the query\n" + slow_query()
+
+
+@pytest.fixture
+def slow_parse(monkeypatch):
+    """The guard's rdflib parse takes 1 s (a long expression does that); set before any query process
+    forks, so the sandbox's processes parse slowly too."""
+    from claimgraph.limits.guard import ParseCall
+
+    parse = ParseCall.run
+
+    def slowly(self, store):
+        time.sleep(1.0)
+        return parse(self, store)
+
+    monkeypatch.setattr(ParseCall, "run", slowly)
+
+
+def test_a_slow_parse_and_a_slow_run_share_one_query_timeout(store, make_runner, slow_parse):
+    runner = make_runner(store, query_timeout=2.0)
+    started = time.monotonic()
+    with runner.time_limit():
+        admitted = runner.admit(PARSED)
+        assert time.monotonic() - started > 1.0  # the parse ran, in the sandbox
+        with pytest.raises(QueryTimeout, match=r"within 2 s \(query_timeout\)"):
+            runner.sparql(admitted.text, media_type=CSV)
+    assert time.monotonic() - started < 2.7  # one limit: two would be 1.0 + 2.0 s
+    with pytest.raises(QueryTimeout):  # outside a time limit each call gets all of query_timeout
+        runner.sparql(admitted.text, media_type=CSV)
+
+
+def test_the_endpoint_stops_a_slow_parse_and_a_slow_run_at_one_query_timeout(store, slow_parse):
+    app = create_app({"base_iri": BASE, "query_timeout": 2.0}, store=store)
+    try:
+        started = time.monotonic()
+        answer = app.test_client().post("/sparql", data={"query": PARSED})
+        took = time.monotonic() - started
+    finally:
+        app.extensions[RUNNER_KEY].close()
+    assert answer.status_code == 503
+    assert answer.text == f"Service Unavailable: {QueryTimeout.after(2.0)}\n"
+    assert 1.0 < took < 2.7
+
+
+def test_a_sync_worker_stops_the_run_at_what_the_parse_left_of_the_limit(store, sync_worker, slow_parse):
+    app = create_app({"base_iri": BASE, "query_timeout": 2.0}, store=store)
+    runner = app.extensions[RUNNER_KEY]
+    ours, client = socket.socketpair()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, ended by the watchdog
+        try:
+            ours.close()
+            with gunicorn_request(app, client), runner.time_limit():
+                runner.sparql(runner.admit(PARSED).text, media_type=CSV)
+        finally:
+            os._exit(0)
+    client.close()
+    answer = b""
+    while chunk := ours.recv(65536):
+        answer += chunk
+    ours.close()
+    _, status = os.waitpid(pid, 0)
+    took = time.monotonic() - started
+    runner.close()
+    assert os.waitstatus_to_exitcode(status) == EXPIRED
+    assert answer.partition(b"\r\n\r\n")[2] == f"Service Unavailable: {QueryTimeout.after(2.0)}\n".encode()
+    assert 1.0 < took < 2.7
+
+
+# -- preemption of a short-slot query while others wait ----------------------------------------------------
+def test_a_query_is_stopped_after_its_processor_time_while_others_wait(store, monkeypatch):
+    from claimgraph.errors import QueryPreempted
+    from claimgraph.limits import sandbox as sandbox_module
+    from claimgraph.limits.sandbox import Preempt, Sandbox
+    from claimgraph.limits.zygote import QueryCall
+
+    sandbox = Sandbox(store, 1)
+    try:
+        sandbox.run(QueryCall("ASK {}", CSV), 5.0)  # the zygote and a worker are up
+        started = time.monotonic()
+        with pytest.raises(QueryPreempted, match="busy_query_cpu") as stopped:
+            sandbox.run(QueryCall(slow_query(), CSV), 5.0, Preempt(0.05, lambda: 3))
+        assert time.monotonic() - started < 3.0  # not the 5 s time limit
+        assert stopped.value.retry_after >= 1
+        # A fast query is never preempted, even in a process that has used more than that before;
+        # with nobody waiting a slow one runs to its limit.
+        assert sandbox.run(QueryCall(slow_query(5), CSV), 20.0)  # a second or so of processor time
+        monkeypatch.setattr(sandbox_module, "PREEMPT_TICK", 0.0001)  # looked at before it can answer
+        for _ in range(5):
+            assert sandbox.run(QueryCall("ASK {}", CSV), 5.0, Preempt(0.05, lambda: 3)) == [b"true"]
+        with pytest.raises(QueryTimeout) as timed_out:
+            sandbox.run(QueryCall(slow_query(), CSV), 1.0, Preempt(0.05, lambda: 0))
+        assert not isinstance(timed_out.value, QueryPreempted)
+    finally:
+        sandbox.stop()

@@ -596,3 +596,27 @@ def can_leave_network() -> bool:
     if pid == 0:  # pragma: no cover - the child
         os._exit(0 if leave_network() else 1)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def test_compacted_json_ld_is_made_for_results_up_to_a_share_of_max_result_bytes(loaded_store, iris):
+    from claimgraph import create_app
+    from claimgraph.web.sparql import RESHAPED_SHARE
+
+    app = create_app({"base_iri": iris.base, "max_result_bytes": 16 * 2000}, store=loaded_store)
+    client = app.test_client()
+    compacted = {"Accept": 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'}
+    small = client.get(
+        "/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a schema:Claim } LIMIT 3"}, headers=compacted
+    )
+    assert small.status_code == 200
+    large = client.get(
+        "/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 200"}, headers=compacted
+    )
+    assert large.status_code == 400
+    assert f"1/{RESHAPED_SHARE} of max_result_bytes (2000 bytes)" in large.text
+    expanded = client.get(
+        "/sparql",
+        query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 200"},
+        headers={"Accept": "application/ld+json"},
+    )
+    assert expanded.status_code == 200

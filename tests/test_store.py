@@ -3,6 +3,7 @@ generations, loads parsed in slices, the read-only mode, loading only valid data
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from claimgraph import create_app
 from claimgraph.build.sources import read_sources
@@ -219,3 +220,14 @@ def test_store_memory_mb_serves_a_generation_that_fits_from_memory(tmp_path, nqu
     assert copied.child_opener()() is copied  # a forked child shares the copy, copy-on-write
     with pytest.raises(ValueError, match="store_memory_mb"):
         Settings.from_mapping({"store_memory_mb": "-1"}, environ={})
+
+def test_rows_are_counted_from_chunks_without_joining_them_even_across_a_split_character():
+    from claimgraph.store.oxigraph_query import count_rows
+
+    body = 'x\n"Čačak"\n"Niš"\nŽ\n'.encode()
+    chunks = [body[i : i + 1] for i in range(len(body))]  # every byte its own chunk: characters split
+    assert count_rows(chunks, ox.QueryResultsFormat.CSV) == 3
+    json = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"\xc5\xbd"}}]}}'
+    assert count_rows([json[:40], json[40:70], json[70:]], ox.QueryResultsFormat.JSON) == 1
+    triples = b'<x:a> <x:b> "\xc5\xbd" .\n<x:a> <x:b> "c" .\n'
+    assert count_rows([triples[:15], triples[15:]], ox.RdfFormat.N_TRIPLES) == 2

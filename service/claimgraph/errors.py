@@ -47,6 +47,15 @@ class QueryTimeout(ClaimgraphError):
         return cls(f"the query did not finish within {seconds:g} s ({setting}); it was stopped")
 
 
+class QueryPreempted(QueryTimeout):
+    """A query on a short slot stopped early because others waited (503, with Retry-After); charged
+    as a query stopped at the time limit."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class ResultTooLarge(ClaimgraphError):
     """A result exceeded the configured size limit."""
 

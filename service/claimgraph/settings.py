@@ -226,6 +226,20 @@ SETTINGS: tuple[Setting, ...] = (
         " is kept for light clients).",
     ),
     Setting(
+        "busy_query_cpu",
+        0.02,
+        float,
+        "Processor seconds a query on a short slot may use while other requests wait for a production"
+        " worker; past them it is stopped (503) and charged as stopped at the time limit. 0: never.",
+    ),
+    Setting(
+        "overload_backlog",
+        8,
+        int,
+        "Connections waiting to be accepted at which a production worker counts the server overloaded:"
+        " it then answers clients past `light_client_seconds` 503 at once, before any work. 0: never.",
+    ),
+    Setting(
         "light_client_seconds",
         5.0,
         float,
@@ -320,6 +334,8 @@ class Settings:
     client_query_seconds: float
     client_query_window: float
     busy_query_timeout: float
+    busy_query_cpu: float
+    overload_backlog: int
     light_client_seconds: float
     query_queue_wait: float
     ingest_tokens: str | None = field(repr=False)
@@ -377,8 +393,15 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if self.query_slots < 0 or self.query_queue_wait < 0 or self.light_client_seconds < 0:
-            raise ValueError("query_slots, query_queue_wait and light_client_seconds must not be negative")
+        for name in (
+            "query_slots",
+            "query_queue_wait",
+            "light_client_seconds",
+            "busy_query_cpu",
+            "overload_backlog",
+        ):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
         if self.store_memory_mb < 0:
             raise ValueError("store_memory_mb must be 0 (never) or positive")
         if self.query_cache_bytes < 0 or self.page_cache_bytes < 0:

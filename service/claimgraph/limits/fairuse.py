@@ -16,6 +16,8 @@ SPARQL query does, before it runs (service/claimgraph/web/sparql.py):
   always a short one, so whatever fills the others, it frees within ``busy_timeout``;
 - where every slot is taken (a threaded server, whose threads outnumber the
   slots), a query waits up to ``queue_wait`` seconds for one, then 503.
+- an *overloaded* server (requests queue for its workers: limits/intake.py) gives no long
+  slot, and its workers turn heavy clients away before any work (``heavy``).
 
 A query stopped at its time limit is charged the whole ``query_timeout``.
 
@@ -43,6 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from claimgraph.errors import QueryTimeout, ServerBusy, TooManyQueries
+from claimgraph.settings import Settings
 
 CLIENTS = 1024  # clients remembered (least recently seen ones are forgotten first)
 RUNS = 256  # queries running at once, at most, whatever the slots
@@ -127,6 +130,20 @@ class Policy:
     light: float
     queue_wait: float
 
+    @classmethod
+    def from_settings(cls, settings: Settings, slots: int) -> Policy:
+        return cls(
+            slots=slots,
+            long_slots=settings.long_query_slots,
+            per_client=settings.client_max_queries,
+            budget=settings.client_query_seconds,
+            window=settings.client_query_window,
+            timeout=settings.query_timeout,
+            busy_timeout=min(settings.busy_query_timeout, settings.query_timeout),
+            light=settings.light_client_seconds,
+            queue_wait=settings.query_queue_wait,
+        )
+
 
 @dataclass
 class Ticket:
@@ -145,10 +162,10 @@ class FairUse:
         self.shared = shared or share()
 
     @contextmanager
-    def admitted(self, client: str) -> Iterator[Ticket]:
+    def admitted(self, client: str, *, overloaded: bool = False) -> Iterator[Ticket]:
         """Hold a query slot for ``client`` while the block runs, or raise TooManyQueries (429) or
         ServerBusy (503), each with ``retry_after`` seconds."""
-        ticket = self.admit(client)
+        ticket = self.admit(client, overloaded=overloaded)
         stopped = False
         try:
             yield ticket
@@ -158,9 +175,11 @@ class FairUse:
         finally:
             self.release(ticket, stopped=stopped)
 
-    def admit(self, client: str, now: float | None = None) -> Ticket:
+    def admit(self, client: str, now: float | None = None, *, overloaded: bool = False) -> Ticket:
+        """A slot for ``client``'s query; an ``overloaded`` server gives no long slot (every query is
+        short then, and stopped as soon as it holds a worker others wait for)."""
         policy = self.policy
-        key = int.from_bytes(hashlib.blake2b(client.encode(), digest_size=8).digest(), "big") or 1
+        key = _key(client)
         started = time.monotonic() if now is None else now
         while True:
             current = time.monotonic() if now is None else now
@@ -185,7 +204,7 @@ class FairUse:
                     )
                 free = policy.slots - table.running
                 last = free == 1 and policy.slots > 1
-                long = free > 0 and not last and table.long_running < policy.long_slots
+                long = free > 0 and not last and not overloaded and table.long_running < policy.long_slots
                 if free > 0 and not long and used >= policy.light:
                     raise ServerBusy(
                         "the server is busy: its short query slots are kept for clients that have used"
@@ -204,6 +223,21 @@ class FairUse:
                     retry_after=max(1, math.ceil(policy.queue_wait)),
                 )
             time.sleep(POLL)
+
+    def heavy(self, client: str) -> bool:
+        """Whether ``client`` has used ``light`` query-seconds or more (running queries included): the
+        client an overloaded server turns away first (service/claimgraph/limits/intake.py)."""
+        key = _key(client)
+        current = time.monotonic()
+        with self.shared.locked() as table:
+            home = key % CLIENTS
+            for step in range(PROBE):
+                index = (home + step) % CLIENTS
+                record = table.clients[index]
+                if record.key == key:
+                    self._decay(record, current)
+                    return record.used + self._in_flight(table, index, current) >= self.policy.light
+        return False
 
     def release(self, ticket: Ticket, *, stopped: bool = False, now: float | None = None) -> None:
         """End the ticket's query; its time is charged to its client (all of query_timeout if it was
@@ -273,6 +307,10 @@ class FairUse:
         for number, run in enumerate(table.runs):
             if run.pid and run.pid != os.getpid() and not _alive(run.pid):
                 self._finish(table, number, max(now - run.start, self.policy.timeout), now)
+
+
+def _key(client: str) -> int:
+    return int.from_bytes(hashlib.blake2b(client.encode(), digest_size=8).digest(), "big") or 1
 
 
 def _alive(pid: int) -> bool:

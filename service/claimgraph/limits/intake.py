@@ -21,7 +21,18 @@ announce up to ``max_ingest_bytes``, which is waited for, whole, in the same way
 token is handed over at once, and answered 401 unread.
 
 Connections that are waiting cost a buffer each and no worker time, so 200
-slowloris connections are 200 buffers. The one delay left: a connection this
+slowloris connections are 200 buffers.
+
+Overload. When ``overload_backlog`` connections or more wait in the listening
+socket's accept queue (the kernel says how many: TCP_INFO), the server is
+overloaded, and a worker answers the whole request of a *heavy* client (one that
+has used ``light_client_seconds`` of query time or more: the fair-use table,
+service/claimgraph/limits/fairuse.py) with the app's 503 and Retry-After at once,
+before any work, whatever its route. Those answers cost a fraction of a
+millisecond each, so the queue drains, and a light client's request (a normal
+probe, a reader's page) waits behind fewer of them. The same count tells the
+query runner that others wait (``requests_waiting``), which stops a query on a
+short slot that has used ``busy_query_cpu`` of processor time. The one delay left: a connection this
 worker accepted but that was still incomplete when the worker started running
 another request waits until that request ends (the worker reads the kernel's
 buffer first, so on a fast network a request is almost always whole by then).
@@ -36,12 +47,17 @@ import re
 import resource
 import selectors
 import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from gunicorn.workers.sync import SyncWorker
+from werkzeug.test import EnvironBuilder
 
+from claimgraph.errors import ServerBusy
+from claimgraph.limits.fairuse import FairUse, Policy, client_of
+from claimgraph.limits.runner import timeout_response
 from claimgraph.settings import Settings
 
 #: Headers larger than this are handed over as they are, for gunicorn's parser to refuse (431/414/400).
@@ -75,6 +91,28 @@ def body_limit(buffer: bytes | bytearray, max_body: int, max_ingest: int) -> int
     end = buffer.find(b"\r\n\r\n")
     head = bytes(buffer[: end if end >= 0 else HEADER_CAP])
     return max(max_body, max_ingest) if _BEARER.search(head) else max_body
+
+_FORWARDED_FOR = re.compile(rb"^x-forwarded-for[ \t]*:[ \t]*([^\r\n]*)\r?$", re.IGNORECASE | re.MULTILINE)
+#: Where a listening socket's accept-queue length sits in Linux's struct tcp_info (tcpi_unacked).
+_TCPI_UNACKED = 24
+#: Seconds an overloaded server asks a heavy client to wait.
+OVERLOAD_RETRY = 5
+OVERLOADED = (
+    "the server is overloaded, and serves clients that have used less than {light:g} query-seconds"
+    " (light_client_seconds) first; retry later"
+)
+
+
+def backlog(listener: Any) -> int:
+    """Connections waiting in ``listener``'s accept queue, whole requests on them (TCP_DEFER_ACCEPT);
+    0 where the kernel does not say (a unix socket)."""
+    if listener.family not in (socket.AF_INET, socket.AF_INET6):
+        return 0
+    try:
+        info = listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCPI_UNACKED + 4)
+    except OSError:
+        return 0
+    return int(struct.unpack_from("I", info, _TCPI_UNACKED)[0]) if len(info) >= _TCPI_UNACKED + 4 else 0
 
 
 @dataclass
@@ -166,8 +204,14 @@ class BufferedSyncWorker(SyncWorker):
             self.max_body = settings.max_query_bytes
             self.max_ingest = settings.max_ingest_bytes
         except ValueError:  # the app reports the bad setting as it loads; keep the defaults here
+            settings = None
             self.read_timeout, self.per_client, self.max_body = 10.0, 64, 65536
             self.max_ingest = self.max_body
+        self.overload = settings.overload_backlog if settings else 0
+        self.fair_use = FairUse(Policy.from_settings(settings, int(self.cfg.workers))) if settings else None
+        self.trust_forwarded_for = bool(settings and settings.trust_forwarded_for)
+        self.light = settings.light_client_seconds if settings else 0.0
+        self.busy_answers: dict[bool, bytes] = {}
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < hard:  # each waiting connection is a descriptor
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -267,6 +311,8 @@ class BufferedSyncWorker(SyncWorker):
             elif state == "ready":
                 self._forget(waiting)
                 data = bytes(waiting.buffer)
+                if self._turned_away(waiting, data):
+                    continue
                 if waiting.continued:  # the client has its 100 Continue already
                     data = _EXPECT.sub(b"", data, count=1)
                 waiting.client.setblocking(True)
@@ -275,6 +321,37 @@ class BufferedSyncWorker(SyncWorker):
                 self.notify()
                 if not self.alive:
                     return
+
+    def requests_waiting(self) -> int:
+        """Whole requests waiting for a worker: the listeners' accept queues."""
+        return sum(backlog(listener) for listener in self.sockets)
+
+    def _turned_away(self, waiting: Pending, data: bytes) -> bool:
+        """Answer 503 at once, and return True, if the server is overloaded and the client heavy."""
+        if not self.overload or self.fair_use is None or backlog(waiting.listener) < self.overload:
+            return False
+        forwarded = _FORWARDED_FOR.search(data[: data.find(b"\r\n\r\n") + 2])
+        client = client_of(
+            waiting.host,
+            forwarded.group(1).decode("latin-1") if forwarded else None,
+            trust_forwarded_for=self.trust_forwarded_for,
+        )
+        if not self.fair_use.heavy(client):
+            return False
+        with contextlib.suppress(OSError):
+            waiting.client.setblocking(True)
+            waiting.client.settimeout(1.0)
+            waiting.client.sendall(self._busy_answer(data.startswith(b"HEAD ")))
+        waiting.client.close()
+        return True
+
+    def _busy_answer(self, head: bool) -> bytes:
+        """The app's own 503 for an overloaded server (made once per worker and method)."""
+        if head not in self.busy_answers:
+            error = ServerBusy(OVERLOADED.format(light=self.light), retry_after=OVERLOAD_RETRY)
+            environ = EnvironBuilder(path="/sparql", method="HEAD" if head else "GET").get_environ()
+            self.busy_answers[head] = timeout_response(self.wsgi, environ, error)
+        return self.busy_answers[head]
 
     def _expire(self) -> None:
         now = time.monotonic()

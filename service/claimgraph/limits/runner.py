@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -34,14 +35,14 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, request
 from werkzeug.http import http_date
 
-from claimgraph.errors import QueryRejected, QueryTimeout
+from claimgraph.errors import ClaimgraphError, QueryRejected, QueryTimeout
 from claimgraph.iris import Iris
 from claimgraph.limits import heartbeat
 from claimgraph.limits.cache import ResultCache
 from claimgraph.limits.fairuse import FairUse, Policy
 from claimgraph.limits.guard import GuardedQuery, ParseCall, QueryFacts, QueryGuard
 from claimgraph.limits.network import leave_network
-from claimgraph.limits.sandbox import Sandbox
+from claimgraph.limits.sandbox import Preempt, Sandbox
 from claimgraph.limits.watchdog import Watchdog
 from claimgraph.limits.zygote import QueryCall
 from claimgraph.settings import Settings
@@ -60,9 +61,13 @@ REMOTE_BACKENDS = frozenset({"sparql"})
 WATCHDOG = Watchdog()
 _queries_here = False
 _server_workers = 0
+#: How many requests wait for a worker of this server (a gunicorn worker's ``requests_waiting``).
+_requests_waiting: Callable[[], int] | None = None
 #: The time limit (seconds, setting) the fair-use scheduler gave the queries of this request.
 BUSY = "busy_query_timeout"
 _LIMIT: ContextVar[tuple[float, str] | None] = ContextVar("claimgraph_query_limit", default=None)
+#: When the work on the current request's query must end (time.monotonic()): QueryRunner.time_limit.
+_DEADLINE: ContextVar[float | None] = ContextVar("claimgraph_query_deadline", default=None)
 
 
 def runs_queries_itself() -> bool:
@@ -73,7 +78,7 @@ def runs_queries_itself() -> bool:
 def adopt_gunicorn_worker(worker: Any) -> None:
     """Called in each gunicorn worker right after the fork: leave the network, and for a sync
     worker, run public queries here from now on."""
-    global _queries_here, _server_workers
+    global _queries_here, _server_workers, _requests_waiting
     from gunicorn.workers.sync import SyncWorker  # here, not above: only gunicorn's workers need it
 
     cfg = worker.cfg
@@ -92,6 +97,7 @@ def adopt_gunicorn_worker(worker: Any) -> None:
         return
     _queries_here = isinstance(worker, SyncWorker)
     _server_workers = int(cfg.workers) if _queries_here else 0
+    _requests_waiting = getattr(worker, "requests_waiting", None) if _queries_here else None
 
 
 class QueryRunner:
@@ -111,8 +117,12 @@ class QueryRunner:
         fair_use: FairUse | None = None,
         remote: bool = False,
         cache_bytes: int = 0,
+        busy_cpu: float = 0.0,
+        overload: int = 0,
     ) -> None:
         self.store = store
+        self.busy_cpu = busy_cpu  # busy_query_cpu: what a short-slot query may use while others wait
+        self.overload = overload  # overload_backlog: requests waiting at which no query gets a long slot
         self.cache = ResultCache(cache_bytes)
         self.remote = remote  # a remote store keeps the time limit itself (REMOTE_BACKENDS)
         self.guard = guard
@@ -130,17 +140,7 @@ class QueryRunner:
             max_depth=settings.max_nesting_depth,
         )
         slots = settings.query_slots or (_server_workers if _queries_here else settings.query_workers)
-        policy = Policy(
-            slots=slots,
-            long_slots=settings.long_query_slots,
-            per_client=settings.client_max_queries,
-            budget=settings.client_query_seconds,
-            window=settings.client_query_window,
-            timeout=settings.query_timeout,
-            busy_timeout=min(settings.busy_query_timeout, settings.query_timeout),
-            light=settings.light_client_seconds,
-            queue_wait=settings.query_queue_wait,
-        )
+        policy = Policy.from_settings(settings, slots)
         return cls(
             store,
             guard,
@@ -149,6 +149,8 @@ class QueryRunner:
             fair_use=FairUse(policy),
             remote=settings.store_backend in REMOTE_BACKENDS,
             cache_bytes=settings.query_cache_bytes,
+            busy_cpu=settings.busy_query_cpu,
+            overload=settings.overload_backlog,
         )
 
     @contextmanager
@@ -159,21 +161,53 @@ class QueryRunner:
         if self.fair_use is None:
             yield
             return
-        with self.fair_use.admitted(client) as ticket:
+        waiting = _requests_waiting
+        overloaded = self.overload > 0 and waiting is not None and waiting() >= self.overload
+        with self.fair_use.admitted(client, overloaded=overloaded) as ticket:
             token = _LIMIT.set((ticket.timeout, ticket.setting))
             try:
                 yield
             finally:
                 _LIMIT.reset(token)
 
+    @contextmanager
+    def time_limit(self) -> Iterator[None]:
+        """One time limit, ``query_timeout`` from now, for all the block's work on one query: the
+        guard's parse and every run of the query share it, so a client waits at most that long
+        (plus the watchdog's tick), not a parse's limit and then a run's. A block inside another
+        keeps the outer one's deadline."""
+        if _DEADLINE.get() is not None:
+            yield
+            return
+        token = _DEADLINE.set(time.monotonic() + self.timeout)
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+    def remaining(self) -> float:
+        """Seconds left of the current time limit (``time_limit``); outside one, all of query_timeout.
+
+        Raises QueryTimeout when none are left."""
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return self.timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise QueryTimeout.after(self.timeout)
+        return left
+
     def parse(self, call: ParseCall) -> QueryFacts:
         """The guard's rdflib parse, run in a sandbox process within the time limit: a parse that
         runs past it is a refusal (which the guard caches), as the same text would run past it again."""
+        seconds = self.remaining()
         try:
-            return self._sandbox.run(call, self.timeout)  # type: ignore[arg-type,return-value]
+            return self._sandbox.run(call, seconds)  # type: ignore[arg-type,return-value]
         except QueryTimeout as exc:
-            if str(exc) != str(QueryTimeout.after(self.timeout)):
+            if str(exc) != str(QueryTimeout.after(seconds)):
                 raise  # every query process was busy: not this query's doing
+            if seconds < 0.9 * self.timeout:
+                raise QueryTimeout.after(self.timeout) from exc  # cut short by other work: not cached
             raise QueryRejected(
                 f"checking this query against the policy took longer than {self.timeout:g} s "
                 "(query_timeout); simplify it"
@@ -211,10 +245,14 @@ class QueryRunner:
             max_bytes,
         )
         body = self.cache.get(key)
-        if body is None:
-            body = b"".join(self._run(query, media_type, dataset, max_rows, max_bytes).chunks)
+        if body is not None:
+            return SparqlResult(media_type, [body])
+        chunks = list(self._run(query, media_type, dataset, max_rows, max_bytes).chunks)
+        if sum(len(chunk) for chunk in chunks) <= self.cache.max_bytes:  # joined only when it is kept
+            body = b"".join(chunks)
             self.cache.put(key, body)
-        return SparqlResult(media_type, [body])
+            chunks = [body]
+        return SparqlResult(media_type, chunks)
 
     def _run(
         self,
@@ -229,22 +267,33 @@ class QueryRunner:
                 query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
             )
         seconds, setting = _LIMIT.get() or (self.timeout, "query_timeout")
+        left = self.remaining()  # what the request's time limit leaves, after the guard's parse
+        stopped = QueryTimeout.after(seconds, setting)  # what the client is told at the limit
+        if left < seconds:
+            seconds, stopped = left, QueryTimeout.after(self.timeout)
         # A query on a short slot (fairuse.py) runs in a query process even here: stopping it there
         # costs a fork of the zygote, not this worker's restart (which would leave the other clients
         # one worker short meanwhile). So does a query that sorts: it may hit an engine panic that
         # aborts the process (README, "Engine failures"), which there costs one 503, not this worker.
         here = _queries_here and setting != BUSY and not _SORTS.search(query)
-        answer = _answer_at_deadline(seconds, setting) if here else None
+        answer = _answer_at_deadline(stopped) if here else None
         if answer is not None:
             with WATCHDOG.limit(seconds, answer):
                 return self.store.sparql(
                     query, media_type=media_type, dataset=dataset, max_rows=max_rows, max_bytes=max_bytes
                 )
         call = QueryCall(query, media_type, dataset, max_rows, max_bytes)
+        # On a short slot, a query that has used busy_query_cpu while others wait for a worker is
+        # stopped then, not at busy_query_timeout: the worker it holds is theirs.
+        waiting = _requests_waiting
+        preemptible = setting == BUSY and self.busy_cpu > 0 and waiting is not None
+        preempt = Preempt(self.busy_cpu, waiting) if preemptible and waiting else None
         try:
-            return SparqlResult(media_type, [self._sandbox.run(call, seconds)])
+            return SparqlResult(media_type, self._sandbox.run(call, seconds, preempt))
         except QueryTimeout as exc:
-            raise QueryTimeout.after(seconds, setting) from exc
+            if str(exc) != str(QueryTimeout.after(seconds)):
+                raise  # every query process was busy
+            raise stopped from exc
 
     def warm_up(self) -> None:
         """Run a first query the way public ones will run: where that is the sandbox, its zygote
@@ -273,9 +322,9 @@ class QueryRunner:
         self._sandbox.stop()
 
 
-def _answer_at_deadline(seconds: float, setting: str = "query_timeout") -> Callable[[], None] | None:
+def _answer_at_deadline(error: QueryTimeout) -> Callable[[], None] | None:
     """For a request that this gunicorn sync worker serves, the function the watchdog calls at the
-    deadline: it writes the app's 503 down the client's connection. None anywhere else."""
+    deadline: it writes the app's 503 for ``error`` down the client's connection. None anywhere else."""
     if not has_request_context():
         return None
     environ = request.environ
@@ -285,13 +334,13 @@ def _answer_at_deadline(seconds: float, setting: str = "query_timeout") -> Calla
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def answer_503() -> None:
-        log.warning("a query ran past %s (%g s): answering 503 and ending this worker", setting, seconds)
-        client.sendall(timeout_response(app, environ, QueryTimeout.after(seconds, setting)))
+        log.warning("%s: answering 503 and ending this worker", error)
+        client.sendall(timeout_response(app, environ, error))
 
     return answer_503
 
 
-def timeout_response(app: Flask, environ: dict[str, Any], error: QueryTimeout) -> bytes:
+def timeout_response(app: Flask, environ: dict[str, Any], error: ClaimgraphError) -> bytes:
     """The HTTP message the app answers ``error`` with, for the request ``environ``, as bytes.
 
     Built by the app itself (error handler, after-request hooks such as CORS) in a

@@ -20,14 +20,39 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 
-from claimgraph.errors import ClaimgraphError, EngineFailure, QueryTimeout, StoreUnavailable
-from claimgraph.limits.zygote import QueryCall, Zygote, kill
+from claimgraph.errors import ClaimgraphError, EngineFailure, QueryPreempted, QueryTimeout, StoreUnavailable
+from claimgraph.limits.zygote import QueryCall, Zygote, kill, recv_chunks
 from claimgraph.store import Store
 
 log = logging.getLogger(__name__)
+
+
+#: How often a query that may be preempted is looked at.
+PREEMPT_TICK = 0.02
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Preempt:
+    """Stop the query once it has used ``cpu`` seconds of processor time while ``waiting()`` says
+    other requests wait (README, "Limits and fair use")."""
+
+    cpu: float
+    waiting: Callable[[], int]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time a process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
 @dataclass
@@ -54,8 +79,9 @@ class Sandbox:
         self._zygote: Zygote | None = None
         self._owner = os.getpid()
 
-    def run(self, call: QueryCall, timeout: float) -> bytes:
-        """The worker's answer to ``call``; raises QueryTimeout after ``timeout`` seconds.
+    def run(self, call: QueryCall, timeout: float, preempt: Preempt | None = None) -> list[bytes]:
+        """The worker's answer to ``call``; raises QueryTimeout after ``timeout`` seconds, and
+        QueryPreempted as ``preempt`` says.
 
         Also re-raises the worker's QueryRejected / ResultTooLarge, and raises
         EngineFailure when the worker dies while running the query (an engine panic aborts it).
@@ -65,11 +91,15 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         worker = self._checkout(deadline, timeout)
         try:
+            used_before = cpu_seconds(worker.pid) if preempt else 0.0  # its start, earlier queries
             worker.conn.send(call)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not self._answered(worker, deadline, preempt, used_before):
                 self._discard(worker)
+                self._prespawn()
                 raise QueryTimeout.after(timeout)
             status, value = worker.conn.recv()
+            if status == "chunks":
+                status, value = "ok", recv_chunks(worker.conn, value)
         except (EOFError, OSError) as exc:
             self._discard(worker)
             log.error("a query process died while running a query (engine crash): %.200r", call.query)
@@ -83,6 +113,29 @@ class Sandbox:
         if isinstance(value, ClaimgraphError):
             raise value
         raise RuntimeError(f"query worker failed: {value}")  # a bug of ours, not the engine's: a 500
+
+    def _answered(
+        self, worker: _Worker, deadline: float, preempt: Preempt | None, used_before: float
+    ) -> bool:
+        """Wait for the worker's answer until ``deadline`` (False if none came); raises QueryPreempted
+        once the query has used ``preempt.cpu`` more than the ``used_before`` the process had."""
+        if preempt is None:
+            return worker.conn.poll(max(0.0, deadline - time.monotonic()))
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if worker.conn.poll(min(left, PREEMPT_TICK)):
+                return True
+            if cpu_seconds(worker.pid) - used_before >= preempt.cpu and preempt.waiting() > 0:
+                self._discard(worker)
+                self._prespawn()
+                raise QueryPreempted(
+                    f"the server is busy: this query used more than {preempt.cpu:g} s of processor time"
+                    " on a short query slot while other requests waited, and was stopped (busy_query_cpu);"
+                    " retry later, or narrow it",
+                    retry_after=5,
+                )
 
     @property
     def isolated(self) -> bool | None:
@@ -171,6 +224,23 @@ class Sandbox:
             if worker.epoch == self._epoch:
                 self._live -= 1
             self._cond.notify()
+
+    def _prespawn(self) -> None:
+        """After a kill, start the next query's process now: it opens the store (tens of
+        milliseconds on disk) while this thread answers, not while the next query waits."""
+        with self._cond:
+            if self._idle or self._live >= self.size:
+                return
+            self._live += 1
+            epoch = self._epoch
+        try:
+            pid, conn = self._spawn()
+        except (StoreUnavailable, OSError):
+            with self._cond:
+                self._live -= 1
+                self._cond.notify()
+            return
+        self._checkin(_Worker(pid, conn, epoch))
 
     def _spawn(self) -> tuple[int, Connection]:
         with self._spawn_lock:

@@ -46,7 +46,7 @@ class QueryCall:
     max_rows: int | None = None
     max_bytes: int | None = None
 
-    def run(self, store: Store) -> bytes:
+    def run(self, store: Store) -> list[bytes]:
         result = store.sparql(
             self.query,
             media_type=self.media_type,
@@ -54,7 +54,7 @@ class QueryCall:
             max_rows=self.max_rows,
             max_bytes=self.max_bytes,
         )
-        return b"".join(result.chunks)
+        return list(result.chunks)
 
 
 class Zygote:
@@ -146,12 +146,42 @@ def _worker_main(fd: int, open_store: StoreOpener) -> None:  # pragma: no cover
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply: tuple[str, object] = ("ok", call.run(store))
+            value = call.run(store)
         except ClaimgraphError as exc:
-            reply = ("error", exc)
+            conn.send(("error", exc))
         except Exception as exc:  # a bug: the server logs it and answers 500
-            reply = ("crash", f"{type(exc).__name__}: {exc}")
-        conn.send(reply)
+            conn.send(("crash", f"{type(exc).__name__}: {exc}"))
+        else:
+            if isinstance(value, list):
+                send_chunks(conn, value)
+            else:
+                conn.send(("ok", value))
+
+
+#: A result crosses from a query process in pieces of about this size, never pickled whole (a
+#: pickle of a result is one more copy of it on each side).
+PIECE = 1 << 20
+
+
+def send_chunks(conn: Connection, chunks: list[bytes]) -> None:
+    """Send a result as ("chunks", pieces), then each piece as raw bytes (recv_chunks reads them)."""
+    pieces: list[list[bytes]] = [[]]
+    size = 0
+    for chunk in chunks:
+        if size >= PIECE:
+            pieces.append([])
+            size = 0
+        pieces[-1].append(chunk)
+        size += len(chunk)
+    conn.send(("chunks", len(pieces)))
+    while pieces:
+        piece = pieces.pop(0)
+        conn.send_bytes(piece[0] if len(piece) == 1 else b"".join(piece))
+        piece.clear()
+
+
+def recv_chunks(conn: Connection, count: int) -> list[bytes]:
+    return [conn.recv_bytes() for _ in range(count)]
 
 
 def _reset_signals() -> None:  # pragma: no cover

@@ -35,7 +35,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result, ResultRow
 from rdflib.term import Identifier, Node
 
-from claimgraph.errors import QueryRejected
+from claimgraph.errors import QueryRejected, ResultTooLarge
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.media import SOLUTIONS
 from claimgraph.store import SparqlResult, Store
@@ -329,8 +329,19 @@ def run_cited(
     if media_type not in RESULT_FORMATS:
         raise QueryRejected(f"citation mode answers in {sorted(RESULT_FORMATS)}, not {media_type}")
     citation_plan = plan(query, base=base, prefixes=prefixes)
-    rows = _select(runner, query, max_rows, max_bytes)
-    lineage_rows = _select(runner, citation_plan.lineage_query(rows), None, max_bytes) if rows else []
+    # The rows are held as rdflib terms, several times their size as JSON: a smaller cap keeps a
+    # worker's memory within what max_result_bytes promises (README, "Memory per result").
+    max_bytes = max(1, max_bytes // CITED_SHARE) if max_bytes else max_bytes
+    try:
+        rows = _select(runner, query, max_rows, max_bytes)
+        lineage_rows = _select(runner, citation_plan.lineage_query(rows), None, max_bytes) if rows else []
+    except ResultTooLarge as exc:
+        if "max_result_bytes" not in str(exc):
+            raise
+        raise ResultTooLarge(
+            f"citation mode holds results in memory as terms, so it takes results up to 1/{CITED_SHARE} of"
+            f" max_result_bytes ({max_bytes} bytes); add a LIMIT"
+        ) from exc
     cited = attach_citations(citation_plan, rows, lineage_rows, Lineage.read(runner.store))
     result = Result("SELECT")
     result.vars = [Variable(v) for v in (*citation_plan.variables, CLAIMS_VAR, SOURCES_VAR)]
@@ -342,6 +353,10 @@ def run_cited(
         solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         body = solutions.serialize(format=target) or b""
     return SparqlResult(media_type, [body])
+
+
+#: Citation mode takes results up to this fraction of max_result_bytes (run_cited says why).
+CITED_SHARE = 16
 
 
 def attach_citations(

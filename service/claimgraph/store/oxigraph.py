@@ -154,7 +154,7 @@ class OxigraphStore:
         max_bytes: int | None = None,
     ) -> SparqlResult:
         """Run a guarded query here (see Store.sparql)."""
-        body = run_query(
+        chunks = run_query(
             self._store,
             query,
             self.options,
@@ -163,7 +163,7 @@ class OxigraphStore:
             max_rows=max_rows,
             max_bytes=max_bytes,
         )
-        return SparqlResult(media_type, [body])
+        return SparqlResult(media_type, chunks)
 
     def child_opener(self) -> Callable[[], OxigraphStore]:
         """See Store.child_opener: in memory, the child's copy of this store, shared copy-on-write;

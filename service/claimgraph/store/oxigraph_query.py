@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,8 +55,9 @@ def run_query(
     dataset: QueryDataset,
     max_rows: int | None,
     max_bytes: int | None,
-) -> bytes:
-    """The result of ``query`` over ``dataset``, serialised as ``media_type``.
+) -> list[bytes]:
+    """The result of ``query`` over ``dataset``, serialised as ``media_type``, in the chunks the engine
+    wrote (never joined: a result near ``max_bytes`` is held once, README "Memory per result").
 
     Raises QueryRejected (syntax error, or a result that cannot take the media type)
     and ResultTooLarge (more than ``max_rows`` solutions or triples, or more than
@@ -123,15 +125,15 @@ def _evaluate(
     dataset: QueryDataset,
     max_rows: int | None,
     max_bytes: int | None,
-) -> bytes:
+) -> list[bytes]:
     result = store.query(query, **query_kwargs(options, dataset.default_graphs, dataset.named_graphs))
     if isinstance(result, ox.QueryTriples):
         rdf_format = ox.RdfFormat.from_media_type(media_type)
         if rdf_format is None:
             raise QueryRejected(f"a CONSTRUCT or DESCRIBE result cannot be sent as {media_type}")
-        body = serialize(result, rdf_format, max_bytes)
-        check_rows(body, rdf_format, max_rows)
-        return body
+        # The engine keeps every triple it has sent (to drop duplicates), a few hundred bytes each,
+        # so triples are counted as they go: max_result_rows bounds that set, not only the answer.
+        return serialize(counted(result, max_rows), rdf_format, max_bytes)
     results_format = ox.QueryResultsFormat.from_media_type(media_type)
     if results_format is None:
         raise QueryRejected(f"a SELECT or ASK result cannot be sent as {media_type}")
@@ -141,21 +143,49 @@ def _evaluate(
     return body
 
 
+def counted(triples: Iterable[ox.Triple], max_rows: int | None) -> Iterable[ox.Triple]:
+    """The triples, refused (ResultTooLarge) as soon as there are more than ``max_rows``.
+
+    >>> t = ox.Triple(ox.NamedNode("x:a"), ox.NamedNode("x:b"), ox.Literal("c"))
+    >>> len(list(counted([t, t], 2)))
+    2
+    >>> list(counted([t, t], 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    claimgraph.errors.ResultTooLarge: the result has more than 1 solutions or triples (max_result_rows); ...
+    """
+    if max_rows is None:
+        yield from triples
+        return
+    for number, triple in enumerate(triples, start=1):
+        if number > max_rows:
+            raise ResultTooLarge(
+                f"the result has more than {max_rows} solutions or triples (max_result_rows); add a LIMIT"
+            )
+        yield triple
+
+
 def serialize(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple],
     fmt: ox.RdfFormat | ox.QueryResultsFormat,
     max_bytes: int | None,
-) -> bytes:
-    """``result`` serialised as ``fmt``; ResultTooLarge as soon as it passes ``max_bytes``.
+) -> list[bytes]:
+    """``result`` serialised as ``fmt``, in chunks; ResultTooLarge as soon as it passes ``max_bytes``.
 
     The engine evaluates while it writes, in chunks of a few kilobytes, so a capped
     writer stops a runaway result before it fills the memory, not after.
     """
+    if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples):
+        if max_bytes is None:
+            return [ox.serialize(result, format=fmt) or b""]  # type: ignore[arg-type]
+        sink = CappedSink(max_bytes)
+        ox.serialize(result, sink, format=fmt)  # type: ignore[arg-type]
+        return sink.chunks
     if max_bytes is None:
-        return result.serialize(format=fmt) or b""  # type: ignore[arg-type]
+        return [result.serialize(format=fmt) or b""]  # type: ignore[arg-type]
     sink = CappedSink(max_bytes)
     result.serialize(sink, format=fmt)  # type: ignore[arg-type]
-    return sink.getvalue()
+    return sink.chunks
 
 
 class CappedSink:
@@ -173,7 +203,7 @@ class CappedSink:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.size = 0
-        self._chunks: list[bytes] = []
+        self.chunks: list[bytes] = []
 
     def write(self, chunk: bytes) -> int:
         self.size += len(chunk)
@@ -181,18 +211,48 @@ class CappedSink:
             raise ResultTooLarge(
                 f"the result is larger than {self.limit} bytes (max_result_bytes); add a LIMIT"
             )
-        self._chunks.append(bytes(chunk))
+        self.chunks.append(bytes(chunk))
         return len(chunk)
 
     def flush(self) -> None:
         pass
 
     def getvalue(self) -> bytes:
-        return b"".join(self._chunks)
+        return b"".join(self.chunks)
 
 
-def check_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows: int | None) -> None:
-    """Raise ResultTooLarge if ``body`` holds more than ``max_rows`` solutions or triples.
+class ChunksReader(io.RawIOBase):
+    """A binary file over a list of chunks, read without joining them.
+
+    >>> ChunksReader([b"ab", b"", b"cde"]).read()
+    b'abcde'
+    """
+
+    def __init__(self, chunks: Sequence[bytes]) -> None:
+        self._chunks = chunks
+        self._index = 0
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while self._index < len(self._chunks):
+            chunk = self._chunks[self._index]
+            if self._offset < len(chunk):
+                size = min(len(buffer), len(chunk) - self._offset)
+                buffer[:size] = chunk[self._offset : self._offset + size]
+                self._offset += size
+                return size
+            self._index, self._offset = self._index + 1, 0
+        return 0
+
+
+def check_rows(
+    body: bytes | Sequence[bytes], fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows: int | None
+) -> None:
+    """Raise ResultTooLarge if ``body`` (bytes, or a list of chunks) holds more than ``max_rows``
+    solutions or triples.
 
     Every format spends at least one byte per solution or triple, so a body of at
     most ``max_rows`` bytes needs no count: only large results are parsed back.
@@ -204,19 +264,23 @@ def check_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat, max_rows:
     ...
     claimgraph.errors.ResultTooLarge: the result has more than 1 solutions or triples (max_result_rows); ...
     """
-    if max_rows is None or len(body) <= max_rows:
+    chunks = [body] if isinstance(body, bytes) else body
+    if max_rows is None or sum(len(chunk) for chunk in chunks) <= max_rows:
         return
-    if count_rows(body, fmt) > max_rows:
+    if count_rows(chunks, fmt) > max_rows:
         raise ResultTooLarge(
             f"the result has more than {max_rows} solutions or triples (max_result_rows); add a LIMIT"
         )
 
 
-def count_rows(body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> int:
-    """How many solutions or triples a serialised result holds."""
+def count_rows(chunks: Sequence[bytes], fmt: ox.RdfFormat | ox.QueryResultsFormat) -> int:
+    """How many solutions or triples a serialised result holds, read as a stream (never a second copy
+    of the result: a decoded CSV in a StringIO was four times its size)."""
+    reader = io.BufferedReader(ChunksReader(chunks), 1 << 16)
     if isinstance(fmt, ox.RdfFormat):
-        return sum(1 for _ in ox.parse(body, format=fmt))
+        return sum(1 for _ in ox.parse(reader, format=fmt))
     if fmt == ox.QueryResultsFormat.CSV:  # pyoxigraph reads every results format but CSV
-        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
-    solutions = ox.parse_query_results(body, format=fmt)
+        text = io.TextIOWrapper(reader, encoding="utf-8", newline="")
+        return sum(1 for _ in csv.reader(text)) - 1
+    solutions = ox.parse_query_results(reader, format=fmt)
     return sum(1 for _ in solutions) if isinstance(solutions, ox.QuerySolutions) else 1

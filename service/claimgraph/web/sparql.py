@@ -19,7 +19,7 @@ from werkzeug.datastructures import CombinedMultiDict, MIMEAccept, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from claimgraph import media
-from claimgraph.errors import NotAcceptable, QueryForbidden, QueryRejected
+from claimgraph.errors import NotAcceptable, QueryForbidden, QueryRejected, ResultTooLarge
 from claimgraph.limits.fairuse import client_of
 from claimgraph.limits.guard import GuardedQuery
 from claimgraph.media import QueryForm
@@ -61,6 +61,13 @@ def endpoint() -> Response:
     accept = parse_accept(request.headers.get("Accept"))
     if request.method == "GET" and prefers_page(accept, list(incoming.formats)):
         return render_query_page(incoming.query, wants_citations())  # a shared link
+    with runner.time_limit():  # one query_timeout for the guard's parse and the run together
+        return answer_query(incoming, accept)
+
+
+def answer_query(incoming: QueryRequest, accept: MIMEAccept) -> Response:
+    """Admit the query, negotiate its result format, and run it on the client's fair share."""
+    settings, runner = get_settings(), get_runner()
     admitted = runner.admit(incoming.query, incoming.dataset)
     offer = negotiate(accept, media.offers_for(admitted.form), names=incoming.formats)
     client = client_of(
@@ -79,17 +86,29 @@ def endpoint() -> Response:
             max_bytes=settings.max_result_bytes,
         )
     if offer.profiles:
-        return json_ld_result(result.chunks, accept)
+        return json_ld_result(result.chunks, accept, settings.max_result_bytes)
     return Response(result.chunks, content_type=result.media_type)
 
 
-def json_ld_result(chunks: Iterable[bytes], accept: MIMEAccept) -> Response:
+#: pyld reshapes JSON-LD as Python objects, many times the document's size: it takes results up to
+#: this fraction of max_result_bytes (README, "Memory per result").
+RESHAPED_SHARE = 16
+
+
+def json_ld_result(chunks: Iterable[bytes], accept: MIMEAccept, max_bytes: int) -> Response:
     """A CONSTRUCT or DESCRIBE result in JSON-LD: the store writes the expanded form, streamed
     as it is; a client asking for the compacted or flattened profile gets it reshaped (pyld)."""
     asked = profile_asked(accept, media.JSON_LD)
     profile = jsonld_profile(asked) if asked else media.JSONLD_EXPANDED
     if profile == media.JSONLD_EXPANDED:
         return Response(chunks, content_type=media.JSON_LD.content_type(profile))
+    chunks = list(chunks)
+    limit = max(1, max_bytes // RESHAPED_SHARE)
+    if sum(len(chunk) for chunk in chunks) > limit:
+        raise ResultTooLarge(
+            f"compacted and flattened JSON-LD are made in memory, for results up to 1/{RESHAPED_SHARE} of"
+            f" max_result_bytes ({limit} bytes); ask for the expanded form, or add a LIMIT"
+        )
     body = reshape_json_ld(b"".join(chunks), get_iris().prefixes(), profile)
     return Response(body, content_type=media.JSON_LD.content_type(profile))
 
