@@ -221,6 +221,7 @@ def test_store_memory_mb_serves_a_generation_that_fits_from_memory(tmp_path, nqu
     with pytest.raises(ValueError, match="store_memory_mb"):
         Settings.from_mapping({"store_memory_mb": "-1"}, environ={})
 
+
 def test_rows_are_counted_from_chunks_without_joining_them_even_across_a_split_character():
     from claimgraph.store.oxigraph_query import count_rows
 

@@ -92,6 +92,7 @@ def body_limit(buffer: bytes | bytearray, max_body: int, max_ingest: int) -> int
     head = bytes(buffer[: end if end >= 0 else HEADER_CAP])
     return max(max_body, max_ingest) if _BEARER.search(head) else max_body
 
+
 _FORWARDED_FOR = re.compile(rb"^x-forwarded-for[ \t]*:[ \t]*([^\r\n]*)\r?$", re.IGNORECASE | re.MULTILINE)
 #: Where a listening socket's accept-queue length sits in Linux's struct tcp_info (tcpi_unacked).
 _TCPI_UNACKED = 24
