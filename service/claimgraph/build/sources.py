@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from claimgraph import paths
 from claimgraph.build.yaml_source import Located, load_yaml
 from claimgraph.errors import DataError
 from claimgraph.iris import Iris
+from claimgraph.releaselog import ReleaseLog, read_release_log, release_files
 
 CONTEXT_FILE = "context.yaml"
 CLAIMS_FILE = "claims.yaml"
@@ -47,6 +48,8 @@ class DataSources:
     articles: tuple[ArticleSource, ...]
     #: SHA-256 over everything the served dataset is made from (see ``fingerprint``).
     fingerprint: str
+    #: The release log (data/releases/): every released version of every claim.
+    releases: ReleaseLog = field(default_factory=ReleaseLog)
 
     def article_texts(self, iris: Iris) -> Mapping[URIRef, str]:
         """Each article's IRI under ``iris`` and the text its anchors point into."""
@@ -60,8 +63,8 @@ def read_sources(data_dir: str | Path | None = None) -> DataSources:
     context = _mapping(load_yaml(context_file), CONTEXT_FILE)
     claims = _mapping(load_yaml(claims_file), CLAIMS_FILE)
     article = _article(folder, context, claims)
-    inputs = [article.text_file, context_file, claims_file]
-    return DataSources(context, (article,), fingerprint(inputs))
+    inputs = [article.text_file, context_file, claims_file, *release_files(folder)]
+    return DataSources(context, (article,), fingerprint(inputs), read_release_log(folder))
 
 
 def fingerprint(data_files: list[Path]) -> str:

@@ -12,6 +12,7 @@ from rdflib import URIRef
 from claimgraph.iris import Iris
 from claimgraph.reading.bibliography import (
     DatasetInfo,
+    Version,
     Work,
     bibtex,
     citation_text,
@@ -24,6 +25,7 @@ from claimgraph.reading.catalogue import Catalogue
 from claimgraph.reading.descriptions import StoreReader
 from claimgraph.reading.model import Claim, JsonObject
 from claimgraph.reading.sources import Source, read_sources
+from claimgraph.reading.versions import NOT_RELEASED, ClaimVersions, read_claim_versions
 from claimgraph.wording import HONESTY
 
 #: How many related claims a group shows before pointing to the filtered list.
@@ -51,18 +53,28 @@ class ClaimPage:
     work: Work
     dataset: DatasetInfo
     honesty: str
+    #: Its released versions; citations and the ClaimReview JSON-LD cite the current one.
+    versions: ClaimVersions = NOT_RELEASED
 
     @property
     def citation(self) -> str:
-        return citation_text(self.claim, self.work, self.dataset)
+        return citation_text(self.claim, self.work, self.dataset, self.version)
 
     @property
     def bibtex(self) -> str:
-        return bibtex(self.claim, self.work, self.dataset)
+        return bibtex(self.claim, self.work, self.dataset, self.version)
 
     @property
     def csl(self) -> list[JsonObject]:
-        return csl_json(self.claim, self.work, self.dataset)
+        return csl_json(self.claim, self.work, self.dataset, self.version)
+
+    @property
+    def version(self) -> Version | None:
+        """The version to cite: the current release of the claim, if it is what is served."""
+        entry = self.versions.current_entry
+        if entry is None or self.versions.cited is None:
+            return None
+        return Version(entry.iri, entry.created[:10])
 
     @property
     def csl_text(self) -> str:
@@ -71,7 +83,7 @@ class ClaimPage:
 
     @property
     def jsonld(self) -> JsonObject:
-        return claim_review_jsonld(self.claim, self.work, self.dataset)
+        return claim_review_jsonld(self.claim, self.work, self.dataset, self.version)
 
     def to_json(self) -> JsonObject:
         """The documented shape of /api/claims/{id} (ClaimDetail in /openapi.json)."""
@@ -81,6 +93,7 @@ class ClaimPage:
             "reviews": [review.to_json() for review in self.claim.reviews],
             "related": {group.name: [c.id for c in group.claims] for group in self.related},
             "citation": {"text": self.citation, "bibtex": self.bibtex, "csl": self.csl},
+            "versions": self.versions.to_json(),
             "honesty": self.honesty,
         }
 
@@ -99,6 +112,7 @@ def build_claim_page(reader: StoreReader, iris: Iris, catalogue: Catalogue, clai
         work=read_work(reader, vocabulary, URIRef(claim.article), str(iris.cg)),
         dataset=read_dataset_info(reader, vocabulary, iris.dataset),
         honesty=HONESTY,
+        versions=read_claim_versions(reader, URIRef(claim.iri)),
     )
 
 

@@ -36,6 +36,7 @@ from claimgraph.reading.model import Claim
 from claimgraph.reading.ontology_doc import OntologyDoc, read_ontology
 from claimgraph.reading.search import SearchIndex
 from claimgraph.reading.sources import Entity, Source, claims_from, get_entity, get_source, read_sources
+from claimgraph.reading.versions import ClaimVersions, read_claim_versions
 from claimgraph.store import Store, StoreStats
 
 T = TypeVar("T")
@@ -73,6 +74,14 @@ class ReadModel:
             ("claim-page", claim_id),
             lambda: build_claim_page(self._reader, self.iris, self.catalogue, claim_id),
         )
+
+    def claim_versions(self, iri: URIRef) -> ClaimVersions:
+        """The released versions of the claim ``iri`` (none if it was never released)."""
+        return self._remember(("claim-versions", str(iri)), lambda: read_claim_versions(self._reader, iri))
+
+    def has_claim(self, claim_id: str) -> bool:
+        """Whether the store holds a current claim ``claim_id``."""
+        return any(c.id == claim_id for c in self.catalogue.claims)
 
     def listing(self, filters: Filters) -> Listing:
         """The claims that pass ``filters``, with facet counts; QueryRejected for an unknown value."""

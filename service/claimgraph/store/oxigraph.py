@@ -31,7 +31,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
-from claimgraph.iris import Iris
+from claimgraph.iris import VERSION_GRAPH_REGEX, Iris
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
@@ -231,8 +231,13 @@ class OxigraphStore:
         """Nothing to release early: pyoxigraph closes a store when its last reference goes."""
 
 
-#: Fills the default graph with every triple of the named graphs, each once (a store is a set).
-UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Fills the default graph with every triple of the named graphs, each once (a store is a set),
+#: except those of released versions (nanopublications): an old version never mixes with the
+#: current claims in queries without GRAPH.
+UNION_UPDATE = (
+    "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o }"
+    f' FILTER(!REGEX(STR(?g), "{VERSION_GRAPH_REGEX}")) }}'
+)
 
 
 def materialize_union(store: ox.Store) -> None:

@@ -40,7 +40,7 @@ from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
-from claimgraph.iris import Iris
+from claimgraph.iris import Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
@@ -139,7 +139,8 @@ class SparqlStore:
             default, named = (), ()
         else:
             graphs = sorted(self.graph_names())
-            default, named = (tuple(graphs) if self.union_default_graph else ()), tuple(graphs)
+            current = tuple(g for g in graphs if not is_version_graph(g))  # old versions: GRAPH only
+            default, named = (current if self.union_default_graph else ()), tuple(graphs)
             if not graphs:  # an empty dataset: a graph that cannot exist keeps the protocol's meaning
                 default, named = (META + "/none",), (META + "/none",)
         for graph in default:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
+from claimgraph import paths
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.reading.read_model import CurrentReadModel
+from claimgraph.releaselog import ReleaseLogCache
 from claimgraph.settings import Settings
 from claimgraph.store import Store
 from claimgraph.web import (
@@ -26,6 +30,7 @@ from claimgraph.web import (
     pages,
     search,
     sparql,
+    versions,
 )
 from claimgraph.web.charset import add_charset
 from claimgraph.web.representation import vary_on_accept
@@ -49,6 +54,10 @@ def build_app(settings: Settings, store: Store, runner: QueryRunner) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(landing.bp)
+    app.register_blueprint(versions.bp)
+    app.extensions[versions.RELEASE_LOG_KEY] = ReleaseLogCache(
+        Path(settings.data_dir) if settings.data_dir else paths.data_dir()
+    )
     identity.init_app(app, settings)
     app.after_request(vary_on_accept)
     app.after_request(add_charset)
