@@ -75,6 +75,18 @@ def check_with_library(trig: str, *, signed: bool) -> int:
     return checked
 
 
+def library_accepts(trig: str, iri: URIRef) -> bool:
+    """Whether the `nanopub` library takes ``trig`` (one nanopublication, as served) as ``iri``."""
+    from nanopub import Nanopub as LibraryNanopub
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        graph = ConjunctiveGraph()
+        graph.parse(data=trig, format="trig")
+        found = LibraryNanopub(rdf=graph)
+        return found.source_uri == str(iri) and found.is_valid and found.has_valid_trusty
+
+
 # -- the shipped release ----------------------------------------------------------------------------
 def test_the_shipped_data_is_released_and_the_library_accepts_every_trusty_uri(tmp_path):
     log = read_release_log(ROOT / "data")
@@ -360,6 +372,7 @@ def test_a_live_server_serves_every_version(history, tmp_path):
         assert old.status_code == 200
         assert old.content == old_trig
         assert "immutable" in old.headers["Cache-Control"]
+        assert library_accepts(old.text, first)
         assert (path(second), "successor-version") in links(old)
         # The new one supersedes it.
         new = requests.get(href(base, second), headers={"Accept": "application/n-quads"}, timeout=30)

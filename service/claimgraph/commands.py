@@ -32,7 +32,7 @@ from claimgraph.build.validation import (
 )
 from claimgraph.build.versions import CHANGED, REMOVED, Change, plan_release
 from claimgraph.errors import DataError
-from claimgraph.iris import Iris
+from claimgraph.iris import Iris, is_version_graph
 from claimgraph.loading import ensure_current, load_dataset
 from claimgraph.media import QUERY_COMMAND
 from claimgraph.nanopubs import PREFIXES as NANOPUB_PREFIXES
@@ -120,6 +120,9 @@ def validate_path(path: str | None, article: str | None, settings: Settings) -> 
             file=path,
         )
     dataset = parse_rdf_file(file, fmt)
+    for graph in list(dataset.graphs()):  # released versions (a dump holds them) were checked when released
+        if is_version_graph(str(graph.identifier)):
+            dataset.remove_graph(graph)
     return validate_dataset(dataset, iris, _article_texts(dataset, file, article, settings))
 
 

@@ -12,6 +12,7 @@ current data. Every nanopublication here has no blank nodes.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -133,6 +134,27 @@ class Nanopub:
         for g, s, p, o in self.quads:
             ds.add((s, p, o, g))  # type: ignore[arg-type]
         return ds
+
+    def trig(self, prefixes: Mapping[str, str] = PREFIXES) -> str:
+        """The nanopublication as TriG, the same bytes every time (graphs in a fixed order, triples
+        sorted): a version IRI always answers with exactly what it answered before."""
+        ds = self.dataset(prefixes)
+        manager = ds.namespace_manager
+        lines: list[str] = []
+        for name in PARTS:
+            triples = sorted((s.n3(manager), p.n3(manager), o.n3(manager)) for s, p, o in self.triples(name))
+            lines += ["", f"{self.part(name).n3(manager)} {{"]
+            previous = None
+            for index, (s, p, o) in enumerate(triples):
+                last = index + 1 == len(triples) or triples[index + 1][0] != s
+                end = " ." if last else " ;"
+                lines.append(f"    {s} {p} {o}{end}" if s != previous else f"        {p} {o}{end}")
+                previous = s
+            lines.append("}")
+        body = "\n".join(lines) + "\n"
+        bound = sorted((str(p), str(n)) for p, n in manager.namespaces() if p)
+        used = [f"@prefix {p}: <{n}> ." for p, n in bound if re.search(rf"(^|[\s(^]){re.escape(p)}:", body)]
+        return "\n".join(used) + "\n" + body
 
     def nquads(self) -> list[str]:
         """Its N-Quads lines, sorted (a release file is the sorted lines of its nanopublications)."""

@@ -31,7 +31,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
-from claimgraph.iris import VERSION_GRAPH_REGEX, Iris
+from claimgraph.iris import VERSION_GRAPH_REGEX, Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
@@ -206,7 +206,13 @@ class OxigraphStore:
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            # Without graphs an old version's triples would merge into the current claim: a triple
+            # format carries the current data only (README, "Versions and citation").
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in quads
+                if not is_version_graph(q.graph_name.value)
+            )
             yield ox.serialize(triples, format=fmt) or b""
 
     def data_version(self) -> str | None:

@@ -357,7 +357,9 @@ class SparqlStore:
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:
-            yield ox.serialize([q.triple for q in quads], format=fmt) or b""
+            # Without graphs an old version's triples would merge into the current claim: leave them out.
+            current = [q.triple for q in quads if not is_version_graph(q.graph_name.value)]  # type: ignore[union-attr]
+            yield ox.serialize(current, format=fmt) or b""
 
     def child_opener(self) -> Callable[[], SparqlStore]:
         """A new client in the child: it holds no connection, only where the engine is."""

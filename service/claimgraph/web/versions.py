@@ -84,7 +84,14 @@ def version(artefact: str, ext: str | None) -> Response:
         )
     identity.describes(iri)
     g.cache_control = IMMUTABLE
-    response = rdf_response(nanopub.dataset(get_iris().prefixes()), fmt)
+    # TriG and N-Quads are written the same way every time: the same bytes for ever.
+    if fmt.rdflib == "trig":
+        response = Response(nanopub.trig(get_iris().prefixes()), content_type=fmt.content_type())
+    elif fmt.rdflib == "nquads":
+        lines = "".join(f"{line}\n" for line in nanopub.nquads())
+        response = Response(lines, content_type=fmt.content_type())
+    else:
+        response = rdf_response(nanopub.dataset(get_iris().prefixes()), fmt)
     return with_links(response, [*urls.alternates(str(iri), VERSION_OFFERS), *links])
 
 
