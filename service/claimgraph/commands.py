@@ -266,6 +266,8 @@ def release(settings: Settings, *, dry_run: bool, message: str, key_file: str | 
         return 1
     key_path = key_file or os.environ.get(SIGNING_KEY_ENV) or None
     key = Path(key_path).read_bytes() if key_path and not dry_run else None
+    if now is not None and datetime.fromisoformat(now).tzinfo is None:  # ValueError: not a date-time
+        raise ValueError(f"--now {now!r} needs a time zone (e.g. 2026-12-01T10:00:00Z)")
     issued = now or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     plan = plan_release(built.dataset, sources.releases, iris, issued, message, key)
     for change in plan.changed:

@@ -87,7 +87,10 @@ def build_dataset(sources: DataSources, iris: Iris) -> BuiltDataset:
     files raise DataError."""
     reviewed = build_reviewed(sources, iris)
     report = validate_dataset(reviewed.dataset, iris, reviewed.article_texts)
-    report.problems.extend(Problem(file, None, None, message) for file, message in sources.releases.problems)
+    if sources.releases.problems:
+        report.problems.extend(
+            Problem(file, None, None, message) for file, message in sources.releases.problems
+        )
     add_history(reviewed.dataset, sources.releases, iris)
     return BuiltDataset(
         reviewed.dataset, reviewed.fingerprint, reviewed.article_texts, reviewed.check_run, report
