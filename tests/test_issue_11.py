@@ -373,6 +373,9 @@ def test_a_live_server_serves_every_version(history, tmp_path):
         assert old.content == old_trig
         assert "immutable" in old.headers["Cache-Control"]
         assert library_accepts(old.text, first)
+        anything = requests.get(href(base, first), headers={"Accept": "*/*"}, timeout=30)
+        assert anything.headers["Content-Type"].startswith("application/trig")
+        assert anything.content == old_trig
         assert (path(second), "successor-version") in links(old)
         # The new one supersedes it.
         new = requests.get(href(base, second), headers={"Accept": "application/n-quads"}, timeout=30)
@@ -417,3 +420,28 @@ def test_a_live_server_serves_every_version(history, tmp_path):
         release = requests.get(base + "releases/2", headers={"Accept": "text/turtle"}, timeout=30)
         assert release.status_code == 200
         assert "c013 corrected" in release.text
+
+
+def test_an_unreleased_change_is_shown_and_not_cited_as_a_version(data_copy):
+    from claimgraph.app import create_app
+
+    released = read_release_log(data_copy).current()[C013].iri
+    change_c013(data_copy)
+    client = create_app({"data_dir": str(data_copy)}).test_client()
+    detail = client.get("/api/claims/c013").get_json()
+    versions = detail["versions"]
+    assert versions["current"] == str(released)
+    assert versions["changedSince"] == str(released)
+    assert versions["cite"] is None  # the served claim is not what any version says
+    assert "+ figure figure-1, value: 73198" in versions["pendingChanges"]
+    assert "- figure figure-1, value: 73197" in versions["pendingChanges"]
+    assert detail["citation"]["text"].endswith(str(C013))
+    page = client.get("/claims/c013", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Changed since its last released version" in page
+    assert "reviewedVersion" not in page
+    # An unchanged claim is cited by its version, and its reviews say which version they read.
+    reviewed = client.get("/api/claims/c015").get_json()
+    assert reviewed["reviews"]
+    assert reviewed["versions"]["cite"] == str(read_release_log(data_copy).current()[IRIS.claim("c015")].iri)
+    other = client.get("/claims/c015", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "https://w3id.org/claimgraph/ontology#reviewedVersion" in other

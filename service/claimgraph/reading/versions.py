@@ -105,9 +105,8 @@ def read_claim_versions(reader: StoreReader, claim: URIRef) -> ClaimVersions:
         )
     pending: tuple[str, ...] = ()
     if changed:
-        current_lines = summary(
-            _graph(reader, f"{claim}/assertion") + _graph(reader, f"{claim}/provenance"), claim
-        )
+        graphs = [g for row in reader.select("claim-graphs", claim=claim) for g in row.values()]
+        current_lines = summary([quad for g in graphs for quad in _graph(reader, str(g))], claim)
         pending = tuple(diff(said.get(changed) or _version_lines(reader, changed, claim), current_lines))
     return ClaimVersions(str(claim), tuple(entries), current, changed, pending)
 

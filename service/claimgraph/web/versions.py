@@ -32,8 +32,7 @@ RELEASE_LOG_KEY = "claimgraph.release_log"
 #: (TriG first: a client that accepts anything gets the nanopublication as released).
 VERSION_OFFERS = Offers(
     (
-        *(f for f in media.RESOURCE if f.kind is Kind.QUADS),
-        *(f for f in media.RESOURCE if f.profiles),
+        *sorted((f for f in media.RESOURCE if f.kind is Kind.QUADS), key=lambda f: f.rdflib != "trig"),
         media.HTML,
     )
 )
