@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,14 @@ class DataSources:
     articles: tuple[ArticleSource, ...]
     #: SHA-256 over everything the served dataset is made from (see ``fingerprint``).
     fingerprint: str
-    #: The release log (data/releases/): every released version of every claim.
-    releases: ReleaseLog = field(default_factory=ReleaseLog)
+    #: The data folder whose releases/ holds the release log (None: no release log).
+    release_folder: Path | None = None
+
+    @cached_property
+    def releases(self) -> ReleaseLog:
+        """The release log (data/releases/): every released version of every claim, read (and its
+        hashes checked) only when a build needs it, not for the fingerprint alone."""
+        return read_release_log(self.release_folder) if self.release_folder else ReleaseLog()
 
     def article_texts(self, iris: Iris) -> Mapping[URIRef, str]:
         """Each article's IRI under ``iris`` and the text its anchors point into."""
@@ -64,7 +71,7 @@ def read_sources(data_dir: str | Path | None = None) -> DataSources:
     claims = _mapping(load_yaml(claims_file), CLAIMS_FILE)
     article = _article(folder, context, claims)
     inputs = [article.text_file, context_file, claims_file, *release_files(folder)]
-    return DataSources(context, (article,), fingerprint(inputs), read_release_log(folder))
+    return DataSources(context, (article,), fingerprint(inputs), folder)
 
 
 def fingerprint(data_files: list[Path]) -> str:
