@@ -80,17 +80,17 @@ class Nanopub:
                 return o
         return None
 
-    @property
+    @cached_property
     def claim(self) -> URIRef | None:
         """The claim this is a version (or the retraction) of."""
         value = self.info(DCTERMS.isVersionOf)
         return value if isinstance(value, URIRef) else None
 
-    @property
+    @cached_property
     def created(self) -> str:
         return str(self.info(DCTERMS.created) or "")
 
-    @property
+    @cached_property
     def supersedes(self) -> URIRef | None:
         value = self.info(NPX.supersedes)
         return value if isinstance(value, URIRef) else None
