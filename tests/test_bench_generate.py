@@ -77,7 +77,11 @@ def test_sizes_parse():
         parse_size("big")
 
 
-@pytest.mark.parametrize("name", sorted(load_library()))
+#: The release-history queries (issue 11) read released versions; the synthetic data has none.
+HISTORY = "history-"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in load_library() if not n.startswith(HISTORY)))
 def test_example_query_returns_rows_on_synthetic_data(store, name):
     rows = list(store.query(load_library()[name].text, **OPTIONS))
     assert rows, f"{name} returns nothing on the synthetic data"

@@ -370,7 +370,7 @@ def test_stylesheet_is_served_and_has_print_rules(client):
 def test_query_page_offers_editor_examples_and_citations_switch(client):
     html = page(client, "/sparql")
     assert '<form method="get" action="/sparql" id="query-form"' in html
-    assert html.count('class="example"') == 10  # the library in queries/
+    assert html.count('class="example"') == 13  # the library in queries/
     assert 'name="cite" value="1"' in html
     assert "/static/vendor/codemirror-5.65.21/codemirror.js" in html
 

@@ -77,7 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
     export_names = sorted(fmt.command_name for fmt in DATASET_FORMATS)
     export.add_argument("--format", choices=export_names, default="trig")
     export.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
+    export.add_argument(
+        "--nanopubs",
+        action="store_true",
+        help="write every released nanopublication (all versions, retractions) instead, as one bundle",
+    )
     export.set_defaults(run=cmd_export)
+
+    release = sub.add_parser(
+        "release",
+        help="record a release: a new version of every changed claim, a retraction of every removed one",
+    )
+    release.add_argument("--dry-run", action="store_true", help="show what would change, claim by claim")
+    release.add_argument("--message", "-m", default="", help="why this release (kept in the release log)")
+    release.add_argument(
+        "--key",
+        default=None,
+        help=f"RSA private key (PEM) to sign new nanopublications (default: ${commands.SIGNING_KEY_ENV})",
+    )
+    release.add_argument("--now", default=None, help=argparse.SUPPRESS)
+    release.set_defaults(run=cmd_release)
 
     query = sub.add_parser("query", help="run a .rq file or a named example query")
     query.add_argument("query", help="path to a .rq file, or the name of a query in queries/")
@@ -162,7 +181,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.nanopubs:
+        if args.format not in ("trig", "nquads"):
+            raise ValueError("--nanopubs writes trig or nquads (nanopublications are named graphs)")
+        return commands.export_nanopubs(args.format, args.output, _settings())
     return commands.export(args.format, args.output, _settings())
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    return commands.release(
+        _settings(), dry_run=args.dry_run, message=args.message, key_file=args.key, now=args.now
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:

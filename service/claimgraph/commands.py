@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 import textwrap
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rdflib import Dataset, URIRef
@@ -36,14 +38,19 @@ from claimgraph.build.validation import (
     parse_rdf_file,
     validate_dataset,
 )
+from claimgraph.build.versions import CHANGED, REMOVED, Change, plan_release
 from claimgraph.errors import DataError
-from claimgraph.iris import Iris
+from claimgraph.iris import Iris, is_version_graph
 from claimgraph.loading import ensure_current, load_dataset
 from claimgraph.media import QUERY_COMMAND
+from claimgraph.nanopubs import PREFIXES as NANOPUB_PREFIXES
+from claimgraph.nanopubs import content_key
 from claimgraph.querylib import load_library
+from claimgraph.releaselog import read_release_log, write_release_file
 from claimgraph.settings import Settings
 from claimgraph.store.backends import open_store
 from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.versiondiff import diff, summary
 from claimgraph.wording import HONESTY
 
 
@@ -122,6 +129,9 @@ def validate_path(path: str | None, article: str | None, settings: Settings) -> 
             file=path,
         )
     dataset = parse_rdf_file(file, fmt)
+    for graph in list(dataset.graphs()):  # released versions (a dump holds them) were checked when released
+        if is_version_graph(str(graph.identifier)):
+            dataset.remove_graph(graph)
     return validate_dataset(dataset, iris, _article_texts(dataset, file, article, settings))
 
 
@@ -284,4 +294,73 @@ def draft(
     drafted, folder = run_draft(text_file, output, force=force, data_dir=data, **options)
     print(f"claimgraph: wrote a draft of {len(drafted.reading.candidates)} candidate claims to {folder}/")
     print(drafted.report)
+    return 0
+
+
+#: The environment variable naming the file of the RSA private key releases are signed with.
+SIGNING_KEY_ENV = "CLAIMGRAPH_SIGNING_KEY_FILE"
+
+
+def release(settings: Settings, *, dry_run: bool, message: str, key_file: str | None, now: str | None) -> int:
+    """Record a release of the validated data in data/releases/ (append-only); with ``dry_run``, only
+    show what it would record, claim by claim. Refuses data that fails validation (exit 1)."""
+    folder = Path(settings.data_dir) if settings.data_dir else paths.data_dir()
+    iris = Iris(settings.base)
+    sources = read_sources(folder)
+    built = build_dataset(sources, iris)
+    if not built.report.conforms:
+        print(built.report, file=sys.stderr)
+        print("error: the data fails validation; nothing was released", file=sys.stderr)
+        return 1
+    key_path = key_file or os.environ.get(SIGNING_KEY_ENV) or None
+    key = Path(key_path).read_bytes() if key_path and not dry_run else None
+    if now is not None and datetime.fromisoformat(now).tzinfo is None:  # ValueError: not a date-time
+        raise ValueError(f"--now {now!r} needs a time zone (e.g. 2026-12-01T10:00:00Z)")
+    issued = now or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    plan = plan_release(built.dataset, sources.releases, iris, issued, message, key)
+    for change in plan.changed:
+        print(_describe_change(change))
+    unchanged = len(plan.changes) - len(plan.changed)
+    if not plan.changed:
+        print(f"claimgraph: nothing changed since release {plan.number - 1}; nothing to release")
+        return 0
+    if dry_run:
+        counts = f"{len(plan.changed)} change(s), {unchanged} unchanged"
+        print(f"claimgraph: release {plan.number} would record {counts}")
+        return 0
+    path = write_release_file(folder, plan.number, plan.lines)
+    signed = " (signed)" if key else ""
+    counts = f"{len(plan.changed)} change(s), {unchanged} unchanged"
+    print(f"claimgraph: release {plan.number}{signed}: {counts} -> {path}")
+    return 0
+
+
+def _describe_change(change: Change) -> str:
+    old = summary(content_key(change.old), change.claim) if change.old else []
+    new = summary(content_key(change.new), change.claim) if change.new and change.kind != REMOVED else []
+    head = f"{change.kind} <{change.claim}>"
+    if change.new is not None:
+        head += f" -> <{change.new.iri}>" if change.kind != REMOVED else f" (retracts <{change.old.iri}>)"  # type: ignore[union-attr]
+    if change.kind == CHANGED and change.old is not None:
+        head += f" supersedes <{change.old.iri}>"
+    return "\n".join([head, *(f"    {line}" for line in diff(old, new))])
+
+
+def export_nanopubs(fmt: str, output: str | None, settings: Settings) -> int:
+    """Every released nanopublication (all versions and retractions) as one TriG or N-Quads bundle."""
+    folder = Path(settings.data_dir) if settings.data_dir else paths.data_dir()
+    log = read_release_log(folder)
+    if log.problems:
+        raise DataError("; ".join(f"{file}: {message}" for file, message in log.problems))
+    bundle = Dataset()
+    for prefix, namespace in {**Iris(settings.base).prefixes(), **NANOPUB_PREFIXES}.items():
+        bundle.bind(prefix, namespace, replace=True)
+    for nanopub in log.nanopubs.values():
+        for g, s, p, o in nanopub.quads:
+            bundle.add((s, p, o, g))  # type: ignore[arg-type]
+    data = serialize_dataset(bundle, fmt)
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
     return 0

@@ -18,6 +18,7 @@ rdflib.term.URIRef('http://example.org/claims/c001/assertion')
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rdflib import Namespace, URIRef
@@ -57,6 +58,24 @@ STANDARD_PREFIXES: dict[str, str] = {
     "foaf": str(FOAF),
 }
 
+#: A graph of a released version (a nanopublication named by a Trusty URI): ``…/np/RA…#assertion``.
+#: These graphs are served and queryable with GRAPH, but kept out of the default graph, so an old
+#: version never mixes with the current claims (README, "Versions and citation").
+VERSION_GRAPH = re.compile(r"/np/RA[A-Za-z0-9_-]{43}#")
+VERSION_GRAPH_REGEX = VERSION_GRAPH.pattern
+
+
+def is_version_graph(name: str) -> bool:
+    """Whether ``name`` is a graph of a released nanopublication.
+
+    >>> is_version_graph("https://w3id.org/claimgraph/np/RA" + "x" * 43 + "#assertion")
+    True
+    >>> is_version_graph("https://w3id.org/claimgraph/claims/c001/assertion")
+    False
+    """
+    return VERSION_GRAPH.search(name) is not None
+
+
 __all__ = [
     "CG",
     "DCAT",
@@ -79,6 +98,7 @@ __all__ = [
     "WD",
     "XSD",
     "Iris",
+    "is_version_graph",
 ]
 
 
@@ -229,3 +249,10 @@ class Iris:
 
     def graph(self, name: str) -> URIRef:
         return self._mint("graphs", name)
+
+    def nanopub(self, artefact: str) -> URIRef:
+        """A released version of a claim (or a retraction), named by its Trusty URI artefact."""
+        return self._mint("np", artefact)
+
+    def release(self, number: int | str) -> URIRef:
+        return self._mint("releases", str(number))

@@ -24,7 +24,8 @@ from claimgraph.build.checks import (
 )
 from claimgraph.build.compiler import compile_dataset
 from claimgraph.build.sources import DataSources
-from claimgraph.build.validation import Report, load_ontology, merged_graph, validate_dataset
+from claimgraph.build.validation import Problem, Report, load_ontology, merged_graph, validate_dataset
+from claimgraph.build.versions import add_history
 from claimgraph.iris import Iris
 from claimgraph.media import DATASET_FORMATS, Kind
 
@@ -81,9 +82,16 @@ def build_reviewed(sources: DataSources, iris: Iris) -> ReviewedDataset:
 
 
 def build_dataset(sources: DataSources, iris: Iris) -> BuiltDataset:
-    """The whole pipeline: compile, check, validate. Bad data is in the report; bad files raise DataError."""
+    """The whole pipeline: compile, check, validate, then add the release history (every released
+    version). Bad data, and a release log that is not what was released, are in the report; bad
+    files raise DataError."""
     reviewed = build_reviewed(sources, iris)
     report = validate_dataset(reviewed.dataset, iris, reviewed.article_texts)
+    if sources.releases.problems:
+        report.problems.extend(
+            Problem(file, None, None, message) for file, message in sources.releases.problems
+        )
+    add_history(reviewed.dataset, sources.releases, iris)
     return BuiltDataset(
         reviewed.dataset, reviewed.fingerprint, reviewed.article_texts, reviewed.check_run, report
     )

@@ -30,6 +30,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from claimgraph import paths
 from claimgraph.build.yaml_source import Located, load_yaml
 from claimgraph.errors import DataError
 from claimgraph.iris import Iris
+from claimgraph.releaselog import ReleaseLog, read_release_log, release_files
 
 CONTEXT_FILE = "context.yaml"
 #: The folder of the data folder that holds one folder per article.
@@ -113,6 +115,14 @@ class DataSources:
     articles: tuple[ArticleSource, ...]
     #: SHA-256 over everything the served dataset is made from (see ``fingerprint``).
     fingerprint: str
+    #: The data folder whose releases/ holds the release log (None: no release log).
+    release_folder: Path | None = None
+
+    @cached_property
+    def releases(self) -> ReleaseLog:
+        """The release log (data/releases/): every released version of every claim, read (and its
+        hashes checked) only when a build needs it, not for the fingerprint alone."""
+        return read_release_log(self.release_folder) if self.release_folder else ReleaseLog()
 
     def article_texts(self, iris: Iris) -> Mapping[URIRef, str]:
         """Each article's IRI under ``iris`` and the text its anchors point into."""
@@ -168,8 +178,12 @@ def read_sources(
             )
         seen[article.slug] = article
     context = merge_context(shared, articles)
-    inputs = [(CONTEXT_FILE, context_file), *(file for article in articles for file in article.files)]
-    return DataSources(context, tuple(articles), fingerprint(inputs))
+    inputs = [
+        (CONTEXT_FILE, context_file),
+        *(file for article in articles for file in article.files),
+        *((f"releases/{path.name}", path) for path in release_files(folder)),
+    ]
+    return DataSources(context, tuple(articles), fingerprint(inputs), folder)
 
 
 def read_article(folder: Path, label: str, *, shipped: bool) -> ArticleSource:

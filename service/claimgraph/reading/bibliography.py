@@ -19,6 +19,9 @@ from claimgraph.reading.catalogue import Vocabulary
 from claimgraph.reading.descriptions import StoreReader, describe
 from claimgraph.reading.model import Claim, JsonObject, Ref
 
+#: The review's version link, by its full IRI (schema.org's context has no term for it).
+REVIEWED_VERSION = "https://w3id.org/claimgraph/ontology#reviewedVersion"
+
 
 @dataclass(frozen=True)
 class Agent:
@@ -38,6 +41,14 @@ class Work:
     date_published: str | None = None
     url: str | None = None
     headline: str | None = None
+
+
+@dataclass(frozen=True)
+class Version:
+    """A released version of a claim (a nanopublication's Trusty URI) and the day it was released."""
+
+    iri: str
+    released: str
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,9 @@ def _agent(reader: StoreReader, vocabulary: Vocabulary, node: Node) -> Agent:
     return Agent(vocabulary.ref(node), schema_types[0] if schema_types else "Thing")
 
 
-def citation_text(claim: Claim, work: Work, dataset: DatasetInfo) -> str:
-    """A plain-text citation of the claim record.
+def citation_text(claim: Claim, work: Work, dataset: DatasetInfo, version: Version | None = None) -> str:
+    """A plain-text citation of the claim record: of its released version, when there is one (a
+    version IRI never changes what it shows; the claim IRI shows the latest).
 
     >>> kind, stated = Ref("k", "k", "k"), Ref("a", "a", "a")
     >>> claim = Claim("http://x/claims/c1", "c1", "73,197 applications", kind, stated, "http://x/a", 0, 5)
@@ -97,23 +109,32 @@ def citation_text(claim: Claim, work: Work, dataset: DatasetInfo) -> str:
     >>> work = Work("http://x/articles/a", "BlogPosting", (author,), None, ())
     >>> citation_text(claim, work, DatasetInfo("http://x/dataset", "claimgraph", None, "2026-11-26"))
     'Kristina Nikolic. “73,197 applications”. Claim c1 in: claimgraph, 2026-11-26. http://x/claims/c1'
+    >>> citation_text(claim, work, DatasetInfo("http://x/dataset", "claimgraph", None, "2026-11-26"),
+    ...               Version("http://x/np/RAabc", "2026-11-30"))
+    'Kristina Nikolic. “73,197 applications”. Claim c1, version of 2026-11-30, in: claimgraph. http://x/np/RAabc'
     """
     authors = " and ".join(a.ref.label for a in work.authors) or "Author not stated"
     publisher = f", {dataset.creator.ref.label}" if dataset.creator else ""
+    if version is not None:
+        which = f"Claim {claim.id}, version of {version.released}, in: {dataset.title}{publisher}"
+        return f"{authors}. “{claim.quote}”. {which}. {version.iri}"
     date = f", {dataset.modified}" if dataset.modified else ""
     return f"{authors}. “{claim.quote}”. Claim {claim.key} in: {dataset.title}{publisher}{date}. {claim.iri}"
 
 
-def bibtex(claim: Claim, work: Work, dataset: DatasetInfo) -> str:
-    """A BibTeX @misc entry; every field is escaped for LaTeX."""
+def bibtex(claim: Claim, work: Work, dataset: DatasetInfo, version: Version | None = None) -> str:
+    """A BibTeX @misc entry (of the released version, when there is one); every field is escaped for LaTeX."""
+    note = "Quoted from the article; its publication date is not stated"
+    if version is not None:
+        note += f". Version of {version.released} of the claim {claim.iri}"
     fields = {
         "author": " and ".join(_tex(a.ref.label) for a in work.authors),
         "title": "{" + _tex(claim.quote) + "}",  # braces keep the quote's capitalisation
         "howpublished": _tex(f"Claim {claim.key} in: {dataset.title}"),
         "publisher": _tex(dataset.creator.ref.label) if dataset.creator else "",
-        "year": dataset.modified[:4] if dataset.modified else "",
-        "url": claim.iri,
-        "note": _tex("Quoted from the article; its publication date is not stated"),
+        "year": (version.released if version else dataset.modified or "")[:4],
+        "url": version.iri if version else claim.iri,
+        "note": _tex(note),
     }
     key = re.sub(r"[^A-Za-z0-9_-]", "-", f"claimgraph-{claim.key}")
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
@@ -131,8 +152,11 @@ def _tex(text: str) -> str:
     return "".join(specials.get(ch, ch) for ch in text)
 
 
-def csl_json(claim: Claim, work: Work, dataset: DatasetInfo) -> list[JsonObject]:
-    """CSL-JSON (an array of one item); names as literals, since the data does not split them."""
+def csl_json(
+    claim: Claim, work: Work, dataset: DatasetInfo, version: Version | None = None
+) -> list[JsonObject]:
+    """CSL-JSON (an array of one item; of the released version, when there is one); names as
+    literals, since the data does not split them."""
     item: JsonObject = {
         "id": f"claimgraph-{claim.key}",
         "type": "dataset",
@@ -144,13 +168,23 @@ def csl_json(claim: Claim, work: Work, dataset: DatasetInfo) -> list[JsonObject]
     }
     if dataset.creator:
         item["publisher"] = dataset.creator.ref.label
-    if dataset.modified:
-        item["issued"] = {"date-parts": [[int(part) for part in dataset.modified[:10].split("-")]]}
+    issued = version.released if version else dataset.modified
+    if issued:
+        item["issued"] = {"date-parts": [[int(part) for part in issued[:10].split("-")]]}
+    if version is not None:
+        item["URL"] = version.iri
+        item["version"] = version.released
     return [item]
 
 
-def claim_review_jsonld(claim: Claim, work: Work, dataset: DatasetInfo) -> JsonObject:
+def claim_review_jsonld(
+    claim: Claim, work: Work, dataset: DatasetInfo, version: Version | None = None
+) -> JsonObject:
     """schema.org JSON-LD: one ClaimReview per review (or the bare Claim when it has none).
+
+    A review reviews the claim (``itemReviewed``, its stable IRI) as of its released version:
+    the Claim carries the version IRI (``version``) and the review says which version it read
+    (``cg:reviewedVersion``), as the data does.
 
     The fact-check's ``author`` is the organisation that publishes the checks (search
     engines accept only a Person or Organization there); the software that made
@@ -168,6 +202,9 @@ def claim_review_jsonld(claim: Claim, work: Work, dataset: DatasetInfo) -> JsonO
     if claim.draft:  # schema.org's own word for a work not yet finished; a draft gets no review
         item["creativeWorkStatus"] = "Draft"
         return {"@context": "https://schema.org", "@graph": [item]}
+    if version is not None:
+        item["version"] = version.iri
+    reviewed = {REVIEWED_VERSION: {"@id": version.iri}} if version is not None else {}
     reviews = [
         {
             "@type": "ClaimReview",
@@ -185,6 +222,7 @@ def claim_review_jsonld(claim: Claim, work: Work, dataset: DatasetInfo) -> JsonO
             "author": _agent_json(dataset.creator) if dataset.creator else None,
             "creator": {"@id": review.author.iri, "name": review.author.label} if review.author else None,
             "datePublished": review.date,
+            **reviewed,
         }
         for review in claim.reviews
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from claimgraph.reading.bibliography import (
     DatasetInfo,
+    Version,
     Work,
     bibtex,
     citation_text,
@@ -18,6 +19,7 @@ from claimgraph.reading.bibliography import (
 from claimgraph.reading.catalogue import Catalogue
 from claimgraph.reading.model import Claim, JsonObject
 from claimgraph.reading.sources import Source
+from claimgraph.reading.versions import NOT_RELEASED, ClaimVersions
 from claimgraph.wording import HONESTY
 
 #: How many related claims a group shows before pointing to the filtered list.
@@ -45,18 +47,28 @@ class ClaimPage:
     work: Work
     dataset: DatasetInfo
     honesty: str
+    #: Its released versions; citations and the ClaimReview JSON-LD cite the current one.
+    versions: ClaimVersions = NOT_RELEASED
 
     @property
     def citation(self) -> str:
-        return citation_text(self.claim, self.work, self.dataset)
+        return citation_text(self.claim, self.work, self.dataset, self.version)
 
     @property
     def bibtex(self) -> str:
-        return bibtex(self.claim, self.work, self.dataset)
+        return bibtex(self.claim, self.work, self.dataset, self.version)
 
     @property
     def csl(self) -> list[JsonObject]:
-        return csl_json(self.claim, self.work, self.dataset)
+        return csl_json(self.claim, self.work, self.dataset, self.version)
+
+    @property
+    def version(self) -> Version | None:
+        """The version to cite: the current release of the claim, if it is what is served."""
+        entry = self.versions.current_entry
+        if entry is None or self.versions.cited is None:
+            return None
+        return Version(entry.iri, entry.created[:10])
 
     @property
     def csl_text(self) -> str:
@@ -65,7 +77,7 @@ class ClaimPage:
 
     @property
     def jsonld(self) -> JsonObject:
-        return claim_review_jsonld(self.claim, self.work, self.dataset)
+        return claim_review_jsonld(self.claim, self.work, self.dataset, self.version)
 
     def to_json(self) -> JsonObject:
         """The documented shape of /api/claims/{id} (ClaimDetail in /openapi.json)."""
@@ -75,14 +87,21 @@ class ClaimPage:
             "reviews": [review.to_json() for review in self.claim.reviews],
             "related": {group.name: [c.key for c in group.claims] for group in self.related},
             "citation": {"text": self.citation, "bibtex": self.bibtex, "csl": self.csl},
+            "versions": self.versions.to_json(),
             "honesty": self.honesty,
         }
 
 
 def build_claim_page(
-    claim: Claim, catalogue: Catalogue, sources: tuple[Source, ...], work: Work, dataset: DatasetInfo
+    claim: Claim,
+    catalogue: Catalogue,
+    sources: tuple[Source, ...],
+    work: Work,
+    dataset: DatasetInfo,
+    versions: ClaimVersions = NOT_RELEASED,
 ) -> ClaimPage:
-    """The page of ``claim``, with its sources in full, the article and the dataset it cites."""
+    """The page of ``claim``, with its sources in full, the article and the dataset it cites, and
+    its released versions."""
     return ClaimPage(
         claim=claim,
         sources=sources,
@@ -90,6 +109,7 @@ def build_claim_page(
         work=work,
         dataset=dataset,
         honesty=HONESTY,
+        versions=versions,
     )
 
 

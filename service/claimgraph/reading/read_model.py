@@ -38,6 +38,7 @@ from claimgraph.reading.model import Claim
 from claimgraph.reading.ontology_doc import OntologyDoc, read_ontology
 from claimgraph.reading.search import SearchIndex
 from claimgraph.reading.sources import Entity, Source, claims_from, get_entity, get_source, read_sources
+from claimgraph.reading.versions import ClaimVersions, read_claim_versions
 from claimgraph.store import Store, StoreStats
 
 T = TypeVar("T")
@@ -81,7 +82,12 @@ class ReadModel:
             index = self._source_index()
             sources = tuple(index[ref.iri] for ref in found.sources if ref.iri in index)
             return build_claim_page(
-                found, catalogue, sources, self.work(URIRef(found.article)), self.dataset_info
+                found,
+                catalogue,
+                sources,
+                self.work(URIRef(found.article)),
+                self.dataset_info,
+                self.claim_versions(URIRef(found.iri)),
             )
 
         return self._remember(("claim-page", str(claim)), build)
@@ -148,6 +154,14 @@ class ReadModel:
         for article in sorted({claim.article for claim in self.catalogue.claims}):
             with contextlib.suppress(NotFound):
                 self.work(URIRef(article))
+
+    def claim_versions(self, iri: URIRef) -> ClaimVersions:
+        """The released versions of the claim ``iri`` (none if it was never released)."""
+        return self._remember(("claim-versions", str(iri)), lambda: read_claim_versions(self._reader, iri))
+
+    def has_claim(self, iri: URIRef) -> bool:
+        """Whether the store holds the claim ``iri`` as current data."""
+        return any(c.iri == str(iri) for c in self.catalogue.claims)
 
     def listing(self, filters: Filters) -> Listing:
         """The claims that pass ``filters``, with facet counts; QueryRejected for an unknown value."""

@@ -34,7 +34,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
-from claimgraph.iris import Iris
+from claimgraph.iris import VERSION_GRAPH_REGEX, Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
@@ -257,7 +257,13 @@ class OxigraphStore:
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            # Without graphs an old version's triples would merge into the current claim: a triple
+            # format carries the current data only (README, "Versions and citation").
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in quads
+                if not is_version_graph(q.graph_name.value)
+            )
             yield ox.serialize(triples, format=fmt) or b""
 
     def data_version(self) -> str | None:
@@ -297,8 +303,13 @@ def generation_mb(generation: Path) -> float:
     return sum(f.stat().st_size for f in generation.rglob("*") if f.is_file()) / 1e6
 
 
-#: Fills the default graph with every triple of the named graphs, each once (a store is a set).
-UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: Fills the default graph with every triple of the named graphs, each once (a store is a set),
+#: except those of released versions (nanopublications): an old version never mixes with the
+#: current claims in queries without GRAPH.
+UNION_UPDATE = (
+    "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o }"
+    f' FILTER(!REGEX(STR(?g), "{VERSION_GRAPH_REGEX}")) }}'
+)
 
 
 def materialize_union(store: ox.Store) -> None:

@@ -39,7 +39,7 @@ from rdflib.term import Node
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
 from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
-from claimgraph.iris import Iris
+from claimgraph.iris import Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
@@ -167,7 +167,8 @@ class SparqlStore:
             # are listed only when the query may say GRAPH (Virtuoso echoes each graph of the
             # dataset in a response header: a few hundred would be too many for http.client).
             graphs = sorted(self.graph_names())
-            union = (self._union,) if self._union else tuple(graphs)
+            current = tuple(g for g in graphs if not is_version_graph(g))  # old versions: GRAPH only
+            union = (self._union,) if self._union else current
             default = union if self.union_default_graph else ()
             named = tuple(graphs) if shape.names_graphs else ()
         # An empty default graph is one that cannot exist: an engine given no default-graph-uri
@@ -364,7 +365,12 @@ class SparqlStore:
         # The union of the new graphs, as a set, goes in with them (readers see it once the switch
         # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
         union = ox.NamedNode(f"{UNION}:{generation}")
-        triples = dict.fromkeys(q.triple for q in quads if isinstance(q.graph_name, ox.NamedNode))
+        # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
+        triples = dict.fromkeys(
+            q.triple
+            for q in quads
+            if isinstance(q.graph_name, ox.NamedNode) and not is_version_graph(q.graph_name.value)
+        )
         union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
         self._refresh()
         old = self._owned
@@ -422,7 +428,9 @@ class SparqlStore:
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:
-            yield ox.serialize([q.triple for q in quads], format=fmt) or b""
+            # Without graphs an old version's triples would merge into the current claim: leave them out.
+            current = [q.triple for q in quads if not is_version_graph(q.graph_name.value)]  # type: ignore[union-attr]
+            yield ox.serialize(current, format=fmt) or b""
 
     def child_opener(self) -> Callable[[], SparqlStore]:
         """A new client in the child: it holds no connection, only where the engine is."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from flask import Flask, Response, g
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from claimgraph import paths
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.reading.read_model import CurrentReadModel
+from claimgraph.releaselog import ReleaseLogCache
 from claimgraph.settings import Settings
 from claimgraph.store import Store
 from claimgraph.web import (
@@ -32,6 +35,7 @@ from claimgraph.web import (
     pages,
     search,
     sparql,
+    versions,
 )
 from claimgraph.web.charset import add_charset
 from claimgraph.web.page_cache import PageCache
@@ -80,6 +84,10 @@ def build_app(
     app.register_blueprint(search.bp)
     app.register_blueprint(landing.bp)
     ingest.init_app(app, ingestor)
+    app.register_blueprint(versions.bp)
+    app.extensions[versions.RELEASE_LOG_KEY] = ReleaseLogCache(
+        Path(settings.data_dir) if settings.data_dir else paths.data_dir()
+    )
     identity.init_app(app, settings)
     app.after_request(vary_on_accept)
     app.after_request(add_charset)

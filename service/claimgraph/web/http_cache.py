@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 from importlib.metadata import version
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from claimgraph.web import get_read_model
 from claimgraph.web.cors import is_write_route
@@ -95,4 +95,5 @@ def add_validators(response: Response) -> Response:
 def _set(response: Response, tag: str, modified: dt.datetime) -> None:
     response.set_etag(tag)
     response.last_modified = modified
-    response.headers["Cache-Control"] = CACHE_CONTROL
+    # A view may ask for longer (a released version's RDF never changes: web/versions.py).
+    response.headers["Cache-Control"] = g.get("cache_control", CACHE_CONTROL)

@@ -14,8 +14,8 @@ from rdflib import URIRef
 
 from claimgraph.iris import ONTOLOGY_VERSION, Iris
 from claimgraph.media import HTML, RESOURCE, TEXT, TEXT_RESOURCE
-from claimgraph.web import get_iris, get_read_model, pages
-from claimgraph.web.representation import CONVERTERS, choose, respond, respond_page, respond_text
+from claimgraph.web import get_iris, get_read_model, pages, versions
+from claimgraph.web.representation import CONVERTERS, choose, respond, respond_page, respond_text, with_links
 
 bp = Blueprint("linked_data", __name__)
 bp.record_once(lambda state: state.app.url_map.converters.update(CONVERTERS))
@@ -79,12 +79,18 @@ def article_claim(article_id: str, claim_id: str, ext: str | None) -> Response:
 
 
 def _claim(iri: URIRef, ext: str | None) -> Response:
-    """A claim: provenance graph, assertion graph, sources and reviews (TriG keeps the graphs)."""
+    """A claim: provenance graph, assertion graph, sources and reviews (TriG keeps the graphs), and
+    its released versions; a retracted claim is a 410 that still links every version."""
     media_type = choose(RESOURCE, ext)
     model = get_read_model()
+    history = model.claim_versions(iri)
+    if history.retraction is not None and not model.has_claim(iri):
+        return versions.retracted(iri, history, media_type)
+    links = versions.claim_links(history)
     if media_type == HTML:
-        return respond_page(iri, RESOURCE, "claim.html", page=model.claim_page(iri))
-    return respond(iri, model.describe_claim(iri), media_type, RESOURCE)
+        return with_links(respond_page(iri, RESOURCE, "claim.html", page=model.claim_page(iri)), links)
+    description = versions.add_version_triples(model.describe_claim(iri), iri, history)
+    return respond(iri, description, media_type, RESOURCE, links)
 
 
 @_routes("/claims/<ident:claim_id>/<ident:part>")

@@ -164,10 +164,29 @@ SCHEMAS: dict[str, Schema] = {
                 reviews=_array(_ref("Review")),
                 related=_object(**{}) | {"additionalProperties": _array(STRING)},
                 citation=_object(text=STRING, bibtex=STRING, csl=_array({"type": "object"})),
+                versions=_ref("ClaimVersions"),
                 honesty=STRING,
             ),
         ]
     },
+    "ClaimVersions": _object(
+        "The claim's released versions (nanopublications named by Trusty URIs), oldest first; cite is"
+        " the version to cite (null when the served claim changed since its last release).",
+        current=OPT_STRING,
+        cite=OPT_STRING,
+        changedSince=OPT_STRING,
+        pendingChanges=_array(STRING),
+        versions=_array(
+            _object(
+                iri=STRING,
+                created=STRING,
+                release=OPT_STRING,
+                supersedes=OPT_STRING,
+                retracts=OPT_STRING,
+                changes=_array(STRING),
+            )
+        ),
+    ),
     "Activity": _object(
         "How a source came about (a request, a study, a poll's fieldwork).",
         id=STRING,
