@@ -23,6 +23,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from claimgraph.errors import QueryRejected, QueryTimeout, ResultTooLarge, StoreUnavailable
 
 T = TypeVar("T")
+#: How much of an engine's error text is kept (Virtuoso repeats the whole request after it).
+MESSAGE_CHARS = 1000
 #: An xsd:boolean as Virtuoso writes it in SPARQL JSON results: "0" or "1" (its XML says false/true).
 _JSON_BOOLEAN = re.compile(rb'("datatype": ?"http://www.w3.org/2001/XMLSchema#boolean", ?"value": ?")([01])"')
 
@@ -115,12 +117,14 @@ def translate(call: Callable[[], T], timeout: float) -> T:
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace")
         if exc.code in (400, 406, 415):
-            raise QueryRejected(body.strip() or exc.reason) from exc
+            raise QueryRejected(body.strip()[:MESSAGE_CHARS] or exc.reason) from exc
         if engine_timeout(body):
             raise QueryTimeout(
                 f"the SPARQL engine stopped the query at its time limit: {body.strip()}"
             ) from exc
-        raise StoreUnavailable(f"the SPARQL endpoint answered {exc.code}: {body.strip()[:2000]}") from exc
+        raise StoreUnavailable(
+            f"the SPARQL endpoint answered {exc.code}: {body.strip()[:MESSAGE_CHARS]}"
+        ) from exc
     except TimeoutError as exc:
         raise QueryTimeout(late) from exc
     except urllib.error.URLError as exc:
@@ -132,9 +136,9 @@ def translate(call: Callable[[], T], timeout: float) -> T:
 
 
 def upstream_text(text: str) -> str:
-    """The engine's own message out of a SPARQLWrapper exception's text."""
+    """The engine's own message out of a SPARQLWrapper exception's text (its start: MESSAGE_CHARS)."""
     marker = "Response:\n"
-    return text.split(marker, 1)[1].strip() if marker in text else text
+    return (text.split(marker, 1)[1].strip() if marker in text else text)[:MESSAGE_CHARS]
 
 
 #: How Virtuoso says a query ran (or would run) past its limits: the transaction timed out (SR171),
