@@ -29,7 +29,6 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,12 +37,20 @@ from rdflib import Graph
 from rdflib.term import Node
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
-from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
+from claimgraph.errors import QueryRejected, ReadOnlyStore, ResultTooLarge, StoreUnavailable
 from claimgraph.iris import Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
-from claimgraph.store.sparql_http import Http, allow_headers, canonical_booleans, complete, translate
+from claimgraph.store.sparql_http import (
+    Endpoint,
+    Http,
+    allow_headers,
+    canonical_booleans,
+    complete,
+    read_capped,
+    translate,
+)
 from claimgraph.store.sparql_load import (
     GENERATION,
     INTERNAL,
@@ -63,26 +70,11 @@ from claimgraph.terms import to_rdflib
 
 JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
-READ_CHUNK = 1 << 16
 RESULTS_VIA_JSON = (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV)
 TRIPLES_AS = {"application/n-quads": NTRIPLES, "application/trig": "text/turtle"}
 #: Seconds a front end trusts the live generation it looked up: a load by another front end is
 #: seen within this time (its own loads at once).
 GENERATION_TTL = 1.0
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where the engine is and how to reach it."""
-
-    query_url: str
-    update_url: str
-    graph_store_url: str
-    user: str | None = None
-    password: str | None = None
-    timeout: float = 10.0
-    auth: str = "basic"  # or "digest" (Virtuoso)
-    load: str = "quads"  # one N-Quads POST; or "graphs": one PUT per graph (?graph=), as Virtuoso needs
 
 
 class SparqlStore:
@@ -184,24 +176,7 @@ class SparqlStore:
         return translate(call, self.endpoint.timeout)
 
     def _read(self, response: Any, max_bytes: int | None) -> bytes:
-        chunks, size = [], 0
-        while True:
-            try:
-                chunk = response.read(READ_CHUNK)
-            except TimeoutError as exc:
-                raise QueryTimeout(
-                    f"the SPARQL endpoint did not answer within {self.endpoint.timeout} s"
-                ) from exc
-            if not chunk:
-                break
-            size += len(chunk)
-            if max_bytes is not None and size > max_bytes:
-                response.close()
-                raise ResultTooLarge(
-                    f"the result is larger than {max_bytes} bytes (max_result_bytes); add a LIMIT"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return read_capped(response, max_bytes, self.endpoint.timeout)
 
     def _update(self, update: str) -> None:
         self._client.update(self.endpoint.update_url, update)

@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 from base64 import b64encode
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -23,8 +24,25 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from claimgraph.errors import QueryRejected, QueryTimeout, ResultTooLarge, StoreUnavailable
 
 T = TypeVar("T")
+READ_CHUNK = 1 << 16
+#: How much of an engine's error text is kept (Virtuoso repeats the whole request after it).
+MESSAGE_CHARS = 1000
 #: An xsd:boolean as Virtuoso writes it in SPARQL JSON results: "0" or "1" (its XML says false/true).
 _JSON_BOOLEAN = re.compile(rb'("datatype": ?"http://www.w3.org/2001/XMLSchema#boolean", ?"value": ?")([01])"')
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the engine is and how to reach it."""
+
+    query_url: str
+    update_url: str
+    graph_store_url: str
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 10.0
+    auth: str = "basic"  # or "digest" (Virtuoso)
+    load: str = "quads"  # one N-Quads POST; or "graphs": one PUT per graph (?graph=), as Virtuoso needs
 
 
 class Http:
@@ -87,6 +105,26 @@ class Http:
             request.add_header("Authorization", f"Digest {answer}")
 
 
+def read_capped(response: Any, max_bytes: int | None, timeout: float) -> bytes:
+    """The body of ``response``, refused (ResultTooLarge) past ``max_bytes`` as it arrives."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            chunk = response.read(READ_CHUNK)
+        except TimeoutError as exc:
+            raise QueryTimeout(f"the SPARQL endpoint did not answer within {timeout} s") from exc
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            response.close()
+            raise ResultTooLarge(
+                f"the result is larger than {max_bytes} bytes (max_result_bytes); add a LIMIT"
+            )
+        chunks.append(chunk)
+
+
 def parse_challenge(header: str) -> dict[str, str]:
     """The fields of a ``WWW-Authenticate: Digest …`` header.
 
@@ -115,12 +153,14 @@ def translate(call: Callable[[], T], timeout: float) -> T:
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", "replace")
         if exc.code in (400, 406, 415):
-            raise QueryRejected(body.strip() or exc.reason) from exc
+            raise QueryRejected(body.strip()[:MESSAGE_CHARS] or exc.reason) from exc
         if engine_timeout(body):
             raise QueryTimeout(
                 f"the SPARQL engine stopped the query at its time limit: {body.strip()}"
             ) from exc
-        raise StoreUnavailable(f"the SPARQL endpoint answered {exc.code}: {body.strip()[:2000]}") from exc
+        raise StoreUnavailable(
+            f"the SPARQL endpoint answered {exc.code}: {body.strip()[:MESSAGE_CHARS]}"
+        ) from exc
     except TimeoutError as exc:
         raise QueryTimeout(late) from exc
     except urllib.error.URLError as exc:
@@ -132,9 +172,9 @@ def translate(call: Callable[[], T], timeout: float) -> T:
 
 
 def upstream_text(text: str) -> str:
-    """The engine's own message out of a SPARQLWrapper exception's text."""
+    """The engine's own message out of a SPARQLWrapper exception's text (its start: MESSAGE_CHARS)."""
     marker = "Response:\n"
-    return text.split(marker, 1)[1].strip() if marker in text else text
+    return (text.split(marker, 1)[1].strip() if marker in text else text)[:MESSAGE_CHARS]
 
 
 #: How Virtuoso says a query ran (or would run) past its limits: the transaction timed out (SR171),
