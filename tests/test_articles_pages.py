@@ -162,3 +162,11 @@ def test_checks_and_sources_pages_name_claims_by_key(client):
     cited = next(s for s in sources if s["id"] == "bpa-response-2025-02-12")
     assert f"{SLUG}/c001" in cited["claims"]
     assert "c018" in cited["claims"]
+
+
+def test_the_check_report_names_findings_by_key(client):
+    rules = client.get("/api/checks").get_json()["rules"]
+    unsourced = next(rule for rule in rules if rule["id"] == "unsourced")
+    keys = {finding["claim"]["key"] for finding in unsourced["findings"]}
+    assert f"{SLUG}/c002" in keys
+    assert "c001" in keys
