@@ -24,11 +24,30 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def client(iris):
-    built = build_reviewed(read_sources(DATA, [SECOND]), iris)
+def built(iris):
+    return build_reviewed(read_sources(DATA, [SECOND]), iris)
+
+
+@pytest.fixture(scope="module")
+def client(built, iris):
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(to_nquads(built.dataset))
     return create_app({"base_iri": iris.base}, store=store).test_client()
+
+
+def test_every_iri_minted_for_the_second_article_dereferences(built, client, iris):
+    prefix = f"{iris.base}articles/{SLUG}"
+    minted = {
+        str(term).split("#")[0]
+        for s, _, o, g in built.dataset.quads((None, None, None, None))
+        for term in (s, o, g)
+        if str(term).startswith(prefix)
+    }
+    assert len(minted) > 25
+    for iri in sorted(minted):
+        response = client.get(iri[len(iris.base) - 1 :], headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, iri
+        assert iri.encode() in response.data or iri[len(iris.base) - 1 :].encode() in response.data, iri
 
 
 def test_the_articles_index_lists_both_as_html_and_json(client, iris):
