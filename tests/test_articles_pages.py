@@ -7,15 +7,20 @@ its claim ids repeat the shipped article's.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 from claimgraph import create_app
 from claimgraph.build.pipeline import build_reviewed, to_nquads
 from claimgraph.build.sources import read_sources
 from claimgraph.store.oxigraph import OxigraphStore
 from conftest import DATA
+from live_server import BIN, free_port, running
 
 SECOND = Path(__file__).resolve().parent / "data" / "articles" / "test-fixture-permits"
 SLUG = SECOND.name
@@ -189,3 +194,36 @@ def test_the_check_report_names_findings_by_key(client):
     keys = {finding["claim"]["key"] for finding in unsourced["findings"]}
     assert f"{SLUG}/c002" in keys
     assert "c001" in keys
+
+
+def test_a_real_server_serves_the_articles_folder_and_refuses_a_store_of_other_articles(tmp_path):
+    added = tmp_path / "added"
+    shutil.copytree(SECOND, added / SLUG)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    store = tmp_path / "store"
+    env = {"CLAIMGRAPH_ARTICLES_DIR": str(added), "CLAIMGRAPH_BASE_IRI": base}
+    built = subprocess.run(
+        [str(BIN / "claimgraph"), "build-store", str(store)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    serve = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
+    settings = {**env, "CLAIMGRAPH_STORE_PATH": str(store), "CLAIMGRAPH_STORE_READ_ONLY": "true"}
+    with running(serve, settings, port, tmp_path / "serve.log") as url:
+        listed = requests.get(url + "api/articles", timeout=30).json()
+        assert [a["id"] for a in listed["articles"]] == ["russians-in-serbia", SLUG]
+        claim = requests.get(url + f"articles/{SLUG}/claims/c001", headers=HTML, timeout=30)
+        assert claim.status_code == 200
+        assert "24,704" in claim.text
+        assert requests.get(url + "claims/c001.ttl", timeout=30).status_code == 200
+    # another article in the folder is another data version: the read-only store no longer serves it
+    shutil.copytree(SECOND, added / "test-fixture-copy")
+    refused = subprocess.run(
+        serve, env={**os.environ, **settings}, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode != 0
+    assert "data version" in refused.stderr
