@@ -7,15 +7,20 @@ its claim ids repeat the shipped article's.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 from claimgraph import create_app
 from claimgraph.build.pipeline import build_reviewed, to_nquads
 from claimgraph.build.sources import read_sources
 from claimgraph.store.oxigraph import OxigraphStore
 from conftest import DATA
+from live_server import BIN, free_port, running
 
 SECOND = Path(__file__).resolve().parent / "data" / "articles" / "test-fixture-permits"
 SLUG = SECOND.name
@@ -24,11 +29,30 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def client(iris):
-    built = build_reviewed(read_sources(DATA, [SECOND]), iris)
+def built(iris):
+    return build_reviewed(read_sources(DATA, [SECOND]), iris)
+
+
+@pytest.fixture(scope="module")
+def client(built, iris):
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(to_nquads(built.dataset))
     return create_app({"base_iri": iris.base}, store=store).test_client()
+
+
+def test_every_iri_minted_for_the_second_article_dereferences(built, client, iris):
+    prefix = f"{iris.base}articles/{SLUG}"
+    minted = {
+        str(term).split("#")[0]
+        for s, _, o, g in built.dataset.quads((None, None, None, None))
+        for term in (s, o, g)
+        if str(term).startswith(prefix)
+    }
+    assert len(minted) > 25
+    for iri in sorted(minted):
+        response = client.get(iri[len(iris.base) - 1 :], headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, iri
+        assert iri.encode() in response.data or iri[len(iris.base) - 1 :].encode() in response.data, iri
 
 
 def test_the_articles_index_lists_both_as_html_and_json(client, iris):
@@ -162,3 +186,44 @@ def test_checks_and_sources_pages_name_claims_by_key(client):
     cited = next(s for s in sources if s["id"] == "bpa-response-2025-02-12")
     assert f"{SLUG}/c001" in cited["claims"]
     assert "c018" in cited["claims"]
+
+
+def test_the_check_report_names_findings_by_key(client):
+    rules = client.get("/api/checks").get_json()["rules"]
+    unsourced = next(rule for rule in rules if rule["id"] == "unsourced")
+    keys = {finding["claim"]["key"] for finding in unsourced["findings"]}
+    assert f"{SLUG}/c002" in keys
+    assert "c001" in keys
+
+
+def test_a_real_server_serves_the_articles_folder_and_refuses_a_store_of_other_articles(tmp_path):
+    added = tmp_path / "added"
+    shutil.copytree(SECOND, added / SLUG)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    store = tmp_path / "store"
+    env = {"CLAIMGRAPH_ARTICLES_DIR": str(added), "CLAIMGRAPH_BASE_IRI": base}
+    built = subprocess.run(
+        [str(BIN / "claimgraph"), "build-store", str(store)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    serve = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
+    settings = {**env, "CLAIMGRAPH_STORE_PATH": str(store), "CLAIMGRAPH_STORE_READ_ONLY": "true"}
+    with running(serve, settings, port, tmp_path / "serve.log") as url:
+        listed = requests.get(url + "api/articles", timeout=30).json()
+        assert [a["id"] for a in listed["articles"]] == ["russians-in-serbia", SLUG]
+        claim = requests.get(url + f"articles/{SLUG}/claims/c001", headers=HTML, timeout=30)
+        assert claim.status_code == 200
+        assert "24,704" in claim.text
+        assert requests.get(url + "claims/c001.ttl", timeout=30).status_code == 200
+    # another article in the folder is another data version: the read-only store no longer serves it
+    shutil.copytree(SECOND, added / "test-fixture-copy")
+    refused = subprocess.run(
+        serve, env={**os.environ, **settings}, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode != 0
+    assert "data version" in refused.stderr

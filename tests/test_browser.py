@@ -237,7 +237,9 @@ def test_injected_inline_script_is_blocked_by_the_csp(server, page):
     assert any("Content Security Policy" in e for e in page.errors)
 
 
-@pytest.mark.parametrize("path", ["/article", "/claims", "/claims/c013", "/sources", "/sparql", "/checks"])
+@pytest.mark.parametrize(
+    "path", ["/article", "/articles", "/claims", "/claims/c013", "/sources", "/sparql", "/checks"]
+)
 def test_pages_work_under_the_csp_without_violations(server, page, path):
     response = page.goto(server + path)
     assert response.status == 200

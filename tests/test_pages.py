@@ -25,7 +25,7 @@ BASE = "http://claimgraph.test/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 HTML = {"Accept": BROWSER}
 PAGES = ["/article", "/claims", "/claims/c013", "/sources", "/sources/bcsp-survey", "/entities/serbia"]
-PAGES += ["/checks", "/ontology", "/articles/russians-in-serbia", "/reviews/c015-ratio-bound"]
+PAGES += ["/checks", "/ontology", "/articles", "/articles/russians-in-serbia", "/reviews/c015-ratio-bound"]
 
 
 @pytest.fixture(scope="module")

@@ -183,6 +183,11 @@ def read_article(folder: Path, label: str, *, shipped: bool) -> ArticleSource:
             f" got {slug!r}",
             file=label,
         )
+    for path in (article_file, claims_file):
+        if path.is_symlink() or not path.is_file():
+            raise DataError(
+                "missing: every article folder holds it as a plain file", file=f"{label}/{path.name}"
+            )
     document = _mapping(load_yaml(article_file, name=f"{label}/{ARTICLE_FILE}"), f"{label}/{ARTICLE_FILE}")
     for key in document:
         if key != "article" and key not in CONTEXT_SECTIONS:

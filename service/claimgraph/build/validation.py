@@ -29,9 +29,13 @@ class Problem:
     sentence: str | None
     message: str
     path: str | None = None
+    #: The slug of the claim's article when it is not the shipped one (its claims under articles/<slug>/).
+    article: str | None = None
 
     def render(self) -> str:
         head = f"claim {self.claim_id}" if self.claim_id else self.focus
+        if self.claim_id and self.article:
+            head += f" of article {self.article}"
         lines = [f"- {head}: {self.message}" + (f" [{self.path}]" if self.path else "")]
         if self.sentence:
             lines.append(f"    sentence: \u201c{self.sentence}\u201d")
@@ -114,7 +118,8 @@ def _claim_of(graph: Graph, node: URIRef) -> URIRef | None:
         return node
     text = str(node)
     if "/claims/" in text:
-        candidate = URIRef(text.split("/claims/")[0] + "/claims/" + text.split("/claims/")[1].split("/")[0])
+        head, tail = text.rsplit("/claims/", 1)
+        candidate = URIRef(f"{head}/claims/{tail.split('/')[0]}")
         if (candidate, RDF.type, SCHEMA.Claim) in graph:
             return candidate
     return None
@@ -122,13 +127,16 @@ def _claim_of(graph: Graph, node: URIRef) -> URIRef | None:
 
 def _problem(graph: Graph, focus: Node | None, message: str, path: str | None = None) -> Problem:
     claim = _claim_of(graph, focus) if isinstance(focus, URIRef) else None
-    claim_id = sentence = None
+    claim_id = sentence = article = None
     if claim is not None:
+        parts = str(claim).rsplit("/", 4)
+        if len(parts) == 5 and parts[1] == "articles" and parts[3] == "claims":
+            article = parts[2]
         ident = graph.value(claim, SCHEMA.identifier)
         claim_id = str(ident) if ident is not None else str(claim)
         quote = graph.value(claim, SCHEMA.text)
         sentence = str(quote) if quote is not None else None
-    return Problem(str(focus), claim_id, sentence, message, path)
+    return Problem(str(focus), claim_id, sentence, message, path, article)
 
 
 def _shacl_problems(results: Graph, graph: Graph) -> list[Problem]:

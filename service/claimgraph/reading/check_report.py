@@ -21,7 +21,12 @@ class Finding:
 
     def to_json(self) -> JsonObject:
         return {
-            "claim": {"id": self.claim.id, "iri": self.claim.iri, "quote": self.claim.quote},
+            "claim": {
+                "id": self.claim.id,
+                "key": self.claim.key,
+                "iri": self.claim.iri,
+                "quote": self.claim.quote,
+            },
             "review": self.review.iri,
             "verdict": self.review.verdict.to_json(),
             "explanation": self.review.explanation,

@@ -147,13 +147,18 @@ class ReadModel:
     def first_article(self) -> URIRef:
         """The article /article shows: the one whose claims keep the legacy IRIs (claims/<id>, the
         shipped article), else the first (by IRI) the store holds."""
-        articles = sorted(self._once("articles", lambda: article_texts(self._reader)))
-        if not articles:
+
+        def find() -> str | None:
+            articles = sorted(self._once("articles", lambda: article_texts(self._reader)))
+            for claim in self.catalogue.claims:
+                if self.iris.claim_scope(claim.iri) == (None, claim.id) and claim.article in articles:
+                    return claim.article
+            return articles[0] if articles else None
+
+        found = self._once("main-article", find)
+        if found is None:
             raise NotFound("the store holds no article")
-        for claim in self.catalogue.claims:
-            if self.iris.claim_scope(claim.iri) == (None, claim.id) and claim.article in articles:
-                return URIRef(claim.article)
-        return URIRef(articles[0])
+        return URIRef(found)
 
     def articles(self) -> tuple[ArticleSummary, ...]:
         """Every article the store holds, by IRI, with its metadata and its claims."""

@@ -223,7 +223,7 @@ SCHEMAS: dict[str, Schema] = {
                 counts={"type": "object", "additionalProperties": INTEGER},
                 findings=_array(
                     _object(
-                        claim=_object(id=STRING, iri=STRING, quote=STRING),
+                        claim=_object(id=STRING, key=STRING, iri=STRING, quote=STRING),
                         review=STRING,
                         verdict=_ref("Ref"),
                         explanation=OPT_STRING,
