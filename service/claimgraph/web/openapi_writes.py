@@ -81,6 +81,7 @@ SCHEMAS: dict[str, Schema] = {
                         "file": OPT_STRING,
                         "line": OPT_INTEGER,
                         "claim": OPT_STRING,
+                        "article": OPT_STRING,
                         "fault": STRING,
                     },
                 },
