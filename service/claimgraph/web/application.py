@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 
 from flask import Flask, Response, g
@@ -41,6 +42,8 @@ from claimgraph.web.charset import add_charset
 from claimgraph.web.page_cache import PageCache
 from claimgraph.web.representation import vary_on_accept
 from claimgraph.web.security import add_security_headers
+
+log = logging.getLogger(__name__)
 
 
 class ClaimgraphApp(Flask):
@@ -96,7 +99,12 @@ def build_app(
     http_cache.init_app(app)
     errors.register(app)
     # Built before the first request: the first page after a load costs what any other page costs.
-    read_model.refresh()
+    # A store that fails now (a remote engine not up yet, a bug) must not stop the start: each request
+    # then tries again and answers the failure in its own shape (web/errors.py).
+    try:
+        read_model.refresh()
+    except Exception:
+        log.exception("the read model could not be built at start; the first requests will try again")
     for template in app.jinja_env.list_templates(extensions=("html",)):
         app.jinja_env.get_template(template)  # compiled now, with every filter registered above
     warm_routes(app)

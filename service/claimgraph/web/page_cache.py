@@ -22,7 +22,7 @@ from typing import Any
 from flask import Response, g, request
 
 from claimgraph.limits.cache import CacheKey, CacheStats, LruCache
-from claimgraph.web import get_read_model, get_store
+from claimgraph.web import get_store
 from claimgraph.web.http_cache import NOT_CACHED
 
 #: Blueprints whose answers are rendered from the read model alone.
@@ -60,8 +60,10 @@ class PageCache:
             or any(name in request.headers for name in PERSONAL)
         ):
             return None
-        stats = get_read_model().stats
-        return (get_store().revision(), stats.data_version, request.url, request.headers.get("Accept", ""))
+        # The store's own counters, not the read model: a key must not build (or fail to build) the
+        # model before the view has chosen its answer's shape.
+        store = get_store()
+        return (store.revision(), store.stats().data_version, request.url, request.headers.get("Accept", ""))
 
     def get(self, key: CacheKey) -> Response | None:
         answer = self._answers.get(key)
