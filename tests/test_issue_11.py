@@ -24,6 +24,7 @@ from claimgraph.querylib import load_library
 from claimgraph.releaselog import read_release_log, write_release_file
 from claimgraph.store.oxigraph import OxigraphStore
 from claimgraph.trusty import ra_artefact
+from conftest import SHIPPED
 from Crypto.PublicKey import RSA
 from live_server import BIN, free_port, running
 from rdflib import ConjunctiveGraph, Dataset, Literal, URIRef
@@ -154,7 +155,7 @@ def test_export_bundle_in_nquads_holds_every_released_nanopub(tmp_path):
 # -- releasing a changed copy -------------------------------------------------------------------------
 def change_c013(data: Path) -> None:
     """One figure (73,197 -> 73,198) and one source (only the second response) of c013."""
-    claims = data / "claims.yaml"
+    claims = data / SHIPPED / "claims.yaml"
     text = claims.read_text(encoding="utf-8")
     block = text.index("  - id: c013\n")
     head, tail = text[:block], text[block:]
@@ -166,7 +167,7 @@ def change_c013(data: Path) -> None:
 
 
 def remove_c082(data: Path) -> None:
-    claims = data / "claims.yaml"
+    claims = data / SHIPPED / "claims.yaml"
     text = claims.read_text(encoding="utf-8")
     claims.write_text(text[: text.index("  - id: c082\n")], encoding="utf-8")
 
@@ -186,7 +187,7 @@ def test_dry_run_shows_the_diff_claim_by_claim_and_records_nothing(data_copy):
 
 
 def test_a_release_over_invalid_data_is_refused_and_records_nothing(data_copy):
-    claims = data_copy / "claims.yaml"
+    claims = data_copy / SHIPPED / "claims.yaml"
     text = claims.read_text(encoding="utf-8")
     block = text.index("  - id: c013\n")
     # An inferred attribution needs a note (a SHACL shape): the data no longer validates.

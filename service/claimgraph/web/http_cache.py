@@ -21,7 +21,7 @@ from importlib.metadata import version
 
 from flask import Flask, Response, g, request
 
-from claimgraph.web import get_read_model
+from claimgraph.web import get_store
 from claimgraph.web.cors import is_write_route
 
 #: The software release is part of every validator: a new release may render the same data anew.
@@ -50,7 +50,9 @@ def cacheable() -> bool:
 
 def validators() -> tuple[str, dt.datetime]:
     """This request's ETag (without quotes) and the data's Last-Modified (one cheap stats call)."""
-    stats = get_read_model().stats
+    # The store's own counters: a validator must not need the read model (building it may fail, or
+    # cost the first request after a load what warm-up is for), and /sparql never reads it.
+    stats = get_store().stats()
     version = stats.data_version or f"unversioned-{stats.quads}-{stats.named_graphs}"
     key = "\n".join((RELEASE, request.full_path, request.headers.get("Accept", "")))
     tag = f"{version}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"
