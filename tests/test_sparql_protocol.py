@@ -602,20 +602,20 @@ def test_compacted_json_ld_is_made_for_results_up_to_a_share_of_max_result_bytes
     from claimgraph import create_app
     from claimgraph.web.sparql import RESHAPED_SHARE
 
-    app = create_app({"base_iri": iris.base, "max_result_bytes": 16 * 2000}, store=loaded_store)
+    app = create_app({"base_iri": iris.base, "max_result_bytes": 16 * 8000}, store=loaded_store)
     client = app.test_client()
     compacted = {"Accept": 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'}
     small = client.get(
         "/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a schema:Claim } LIMIT 3"}, headers=compacted
     )
     assert small.status_code == 200
-    # Types only: 200 short triples, over the reshaping share (2,000 bytes) and under the whole cap
-    # (32,000) whichever triples the engine yields first (a long literal could pass the cap).
+    # Types only: 200 short triples (under 300 bytes each), over the reshaping share (8,000 bytes)
+    # and under the whole cap (128,000) whichever triples the engine yields first.
     large = client.get(
         "/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 200"}, headers=compacted
     )
     assert large.status_code == 400
-    assert f"1/{RESHAPED_SHARE} of max_result_bytes (2000 bytes)" in large.text
+    assert f"1/{RESHAPED_SHARE} of max_result_bytes (8000 bytes)" in large.text
     expanded = client.get(
         "/sparql",
         query_string={"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 200"},
