@@ -30,16 +30,15 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from pyparsing import ParseResults
 from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from claimgraph.errors import QueryForbidden, QueryRejected
 from claimgraph.media import QueryForm
+from claimgraph.sparql_syntax import may_be_keyword, parse_tree_nodes
 from claimgraph.store import QueryDataset
 
 #: Words whose absence proves a query has no SERVICE, FROM, LOAD or update operation.
@@ -215,7 +214,7 @@ def parse_facts(text: str, base: str, prefixes: Mapping[str, str]) -> QueryFacts
         )
     except Exception as exc:  # an undeclared prefix in a FROM clause
         raise QueryRejected(str(exc)) from exc
-    services = sum(1 for node in _nodes(tree) if node.name == "ServiceGraphPattern")
+    services = sum(1 for node in parse_tree_nodes(tree) if node.name == "ServiceGraphPattern")
     return QueryFacts(_FORMS[tree[1].name], services, QueryDataset(default, named) if clauses else None)
 
 
@@ -264,14 +263,7 @@ def needs_parse(text: str, words: re.Pattern[str] = _SCREEN) -> bool:
     >>> needs_parse("SELECT * WHERE { ?s ?p true} SERVICE <http://x/> {} }")
     True
     """
-    lowered = text.lower()
-    for match in words.finditer(lowered):
-        start = match.start()
-        while start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
-            start -= 1
-        if start == 0 or lowered[start - 1] not in ":?$@":
-            return True
-    return False
+    return may_be_keyword(text, words)
 
 
 def check_depth(text: str, max_depth: int, max_operators: int = MAX_OPERATORS) -> None:
@@ -353,14 +345,3 @@ def _is_update(text: str) -> bool:
     except Exception:  # not an update either: the caller reports the query parser's message
         return False
     return True
-
-
-def _nodes(node: object) -> Iterator[CompValue]:
-    """Every CompValue in an rdflib parse tree, depth first."""
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list | tuple | ParseResults):
-        for item in node:
-            yield from _nodes(item)

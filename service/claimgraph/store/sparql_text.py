@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pyparsing import ParseResults
 from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from claimgraph.errors import QueryRejected
+from claimgraph.sparql_syntax import may_be_keyword, parse_tree_nodes
 from claimgraph.store import QueryDataset
 
 
@@ -91,8 +89,8 @@ def query_shape(query: str, base_iri: str | None = None) -> QueryShape:
     QueryDataset(default_graphs=('http://e/g',), named_graphs=('http://e/h',))
     """
     match = _PROLOGUE.match(query)
-    names_graphs = _may_be_keyword(_NOT_KEYWORDS.sub(" ", query), _GRAPH)
-    if match and not _may_be_keyword(query, _SCREEN):
+    names_graphs = may_be_keyword(_NOT_KEYWORDS.sub(" ", query), _GRAPH)
+    if match and not may_be_keyword(query, _SCREEN):
         return QueryShape(match["form"].upper(), None, names_graphs)
     try:
         tree = parseQuery(query)
@@ -104,30 +102,6 @@ def query_shape(query: str, base_iri: str | None = None) -> QueryShape:
         )
     except Exception as exc:  # pyparsing raises several types: not a query rdflib can read
         raise QueryRejected(f"not a SPARQL query: {exc}") from exc
-    if any(node.name == "ServiceGraphPattern" for node in _nodes(tree)):
+    if any(node.name == "ServiceGraphPattern" for node in parse_tree_nodes(tree)):
         raise QueryRejected("SERVICE is not allowed: this store never queries other services")
     return QueryShape(_FORMS[tree[1].name], QueryDataset(default, named) if clauses else None, names_graphs)
-
-
-def _may_be_keyword(text: str, words: re.Pattern[str]) -> bool:
-    """Whether one of ``words`` occurs where it can be a keyword: anywhere but right after the
-    ':', '?', '$' or '@' of a prefixed name, variable, blank node or language tag (the guard's
-    screen, limits/guard.py needs_parse)."""
-    lowered = text.lower()
-    for match in words.finditer(lowered):
-        start = match.start()
-        while start > 0 and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):
-            start -= 1
-        if start == 0 or lowered[start - 1] not in ":?$@":
-            return True
-    return False
-
-
-def _nodes(node: object) -> Iterator[CompValue]:
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, (list, tuple, ParseResults)):
-        for item in node:
-            yield from _nodes(item)
