@@ -139,34 +139,60 @@ def test_backlog_reads_how_many_connections_wait_to_be_accepted():
         listener.close()
 
 
-def get(base: str, path: str, source: str, results: dict[str, object], name: str) -> None:
+def send(base: str, path: str, source: str) -> http.client.HTTPConnection:
+    """A GET of ``path`` from ``source``, sent whole: the kernel holds it before this returns."""
     connection = http.client.HTTPConnection(
-        "127.0.0.1", port_of(base), timeout=20, source_address=(source, 0)
+        "127.0.0.1", port_of(base), timeout=30, source_address=(source, 0)
     )
+    connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+    return connection
+
+
+def answer(connection: http.client.HTTPConnection, results: dict[str, object], name: str) -> None:
     try:
-        connection.request("GET", path)
         response = connection.getresponse()
         results[name] = (response.status, response.getheader("Retry-After"), response.read().decode())
     finally:
         connection.close()
 
 
+def accept_queue(base: str) -> int:
+    """Connections waiting in the server's accept queue, as the kernel reports its listening socket
+    (/proc/net/tcp: rx_queue of the LISTEN line), read from outside the server."""
+    suffix = f":{port_of(base):04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1].endswith(suffix) and fields[3] == "0A":
+            return int(fields[4].split(":")[1], 16)
+    return 0
+
+
+def wait_for_queue(base: str, length: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while accept_queue(base) != length:
+        assert time.monotonic() < deadline, f"the accept queue held {accept_queue(base)}, not {length}"
+        time.sleep(0.01)
+
+
 def test_an_overloaded_server_turns_heavy_clients_away_at_once_and_serves_light_ones(tmp_path):
-    settings = {"query_timeout": 1, "light_client_seconds": 0.5, "overload_backlog": 1}
+    # Each step waits for the kernel's accept queue, not for a guessed delay, and query_timeout 3 keeps
+    # the holder's query on the one worker long enough for both clients to queue on a slow machine.
+    settings = {"query_timeout": 3, "light_client_seconds": 0.5, "overload_backlog": 1}
     with production_serve(tmp_path, workers=1, **settings) as base:
         heavy, busy, light = "127.0.0.2", "127.0.0.3", "127.0.0.4"
-        assert ask(base, slow_query(), source=heavy)[0] == 503  # stopped at 1 s: charged 1 s > 0.5 s
+        assert ask(base, slow_query(), source=heavy)[0] == 503  # stopped at 3 s: charged 3 s > 0.5 s
         results: dict[str, object] = {}
         # Another client's slow query holds the one worker while the heavy and the light client queue.
-        holder = threading.Thread(target=lambda: results.update(busy=ask(base, slow_query(), source=busy)))
-        holder.start()
-        time.sleep(0.3)
-        first = threading.Thread(target=get, args=(base, "/health", heavy, results, "heavy"))
-        first.start()
-        time.sleep(0.2)
-        second = threading.Thread(target=get, args=(base, "/health", light, results, "light"))
-        second.start()
-        for thread in (holder, first, second):
+        holder = send(base, "/sparql?query=" + quote(slow_query()), busy)
+        wait_for_queue(base, 0)  # accepted: the worker runs it
+        threads = [threading.Thread(target=answer, args=(holder, results, "busy"))]
+        for name, source in (("heavy", heavy), ("light", light)):  # accept() is FIFO: heavy first
+            queued = send(base, "/health", source)
+            threads.append(threading.Thread(target=answer, args=(queued, results, name)))
+            wait_for_queue(base, len(threads) - 1)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
             thread.join(timeout=30)
     assert results["busy"][0] == 503  # type: ignore[index]
     status, retry_after, body = results["heavy"]  # type: ignore[misc]
