@@ -9,7 +9,14 @@ import pytest
 from claimgraph.build import sources
 from claimgraph.build.pipeline import compile_data, serialize_dataset
 from claimgraph.build.sources import read_sources
-from claimgraph.build.validation import check_anchors, claimed_articles, merged_graph
+from claimgraph.build.validation import (
+    PreparedQueryGraph,
+    check_anchors,
+    claimed_articles,
+    load_ontology,
+    load_shapes,
+    merged_graph,
+)
 from claimgraph.commands import validate_path
 from claimgraph.errors import DataError
 from claimgraph.iris import SCHEMA
@@ -17,7 +24,9 @@ from claimgraph.loading import ensure_current
 from claimgraph.settings import Settings
 from claimgraph.store.oxigraph import OxigraphStore
 from conftest import SHIPPED
-from rdflib import Dataset
+from pyshacl import validate as shacl_validate
+from rdflib import Dataset, Graph
+from rdflib.namespace import PROV, RDF, SH
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -112,3 +121,44 @@ def test_validating_a_file_checks_its_anchors_against_the_article_given(built, i
     claims = {p.claim_id for p in report.problems}
     assert len(claims) == report.claims
     assert all("not the exact quote" in p.message for p in report.problems)
+
+
+def _violations(results: Graph) -> set[tuple[str, ...]]:
+    fields = (SH.focusNode, SH.resultPath, SH.resultMessage, SH.sourceConstraintComponent)
+    return {
+        tuple(str(results.value(r, field)) for field in fields)
+        for r in results.subjects(RDF.type, SH.ValidationResult)
+    }
+
+
+def test_prepared_queries_report_what_pyshacls_own_path_reports(built, iris):
+    """validate_dataset parses each SHACL-SPARQL text once (PreparedQueryGraph); on data broken for
+    SPARQL and core constraints alike it must find exactly what pySHACL finds on its own."""
+    graph = merged_graph(built.dataset)
+    claims = sorted(graph.subjects(RDF.type, SCHEMA.Claim))[:6]
+    for claim in claims[:3]:  # SPARQL constraints: no source and no explicit "not stated"
+        graph.remove((claim, PROV.wasDerivedFrom, None))
+        graph.remove((claim, iris.cg.notStated, None))
+    for claim in claims[3:]:  # a core constraint: no quote
+        graph.remove((claim, SCHEMA.text, None))
+
+    plain = shacl_validate(
+        graph,
+        shacl_graph=load_shapes(iris),
+        ont_graph=load_ontology(iris),
+        inference="none",
+        allow_warnings=True,
+    )
+    prepared = PreparedQueryGraph()
+    prepared += graph
+    prepared += load_ontology(iris)
+    ours = shacl_validate(
+        prepared, shacl_graph=load_shapes(iris), inference="none", allow_warnings=True, inplace=True
+    )
+    expected = _violations(plain[1])
+    assert not plain[0]
+    messages = {violation[2] for violation in expected}
+    assert any("needs a source" in m for m in messages), messages  # a SPARQL constraint fired
+    assert any("verbatim quote" in m for m in messages), messages
+    assert _violations(ours[1]) == expected
+    assert 0 < len(prepared._prepared) < 30  # each text parsed once, not once per focus node

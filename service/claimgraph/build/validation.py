@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
 from rdflib.term import Node
 
 from claimgraph import paths
@@ -73,6 +77,41 @@ def load_shapes(iris: Iris) -> Graph:
     return shapes
 
 
+class PreparedQueryGraph(Graph):
+    """A graph that parses each SPARQL text once and reuses it.
+
+    pySHACL asks a SPARQL constraint once per focus node, with the same text and the node bound
+    through ``initBindings``; rdflib parses a string query on every call, and that parsing was 80% of
+    validating the shipped data (652 parses of 16 texts). A prepared query is rdflib's own way to run
+    one text with different bindings."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepared: dict[tuple[str, object, object], Query] = {}
+
+    def query(  # type: ignore[override]
+        self,
+        query_object: str | Query,
+        processor: Any = "sparql",
+        result: Any = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
+        initBindings: Mapping[str, Any] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Result:
+        if isinstance(query_object, str) and processor == "sparql":
+            key = (query_object, tuple(sorted((initNs or {}).items())), kwargs.get("base"))
+            prepared = self._prepared.get(key)
+            if prepared is None:
+                namespaces = initNs or dict(self.namespaces())
+                prepared = prepareQuery(query_object, initNs=namespaces, base=kwargs.get("base"))
+                self._prepared[key] = prepared
+            query_object = prepared
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
 def merged_graph(dataset: Dataset) -> Graph:
     """All triples of all graphs in one graph (the union; keeps the prefixes)."""
     graph = Graph(namespace_manager=dataset.namespace_manager)
@@ -97,12 +136,17 @@ def validate_dataset(dataset: Dataset, iris: Iris, article_texts: Mapping[URIRef
     (``article_texts``: article IRI -> text); never raises for bad data, reports it."""
     graph = merged_graph(dataset)
     report = Report(claims=len(set(graph.subjects(RDF.type, SCHEMA.Claim))))
+    # The data and the ontology in one graph of our own, validated in place: pySHACL would otherwise
+    # mix them into a copy of its own class, without the prepared queries.
+    shapes_data = PreparedQueryGraph(namespace_manager=dataset.namespace_manager)
+    shapes_data += graph
+    shapes_data += load_ontology(iris)
     conforms, results, _ = shacl_validate(
-        graph,
+        shapes_data,
         shacl_graph=load_shapes(iris),
-        ont_graph=load_ontology(iris),
         inference="none",
         allow_warnings=True,
+        inplace=True,
     )
     if not isinstance(results, Graph):  # pySHACL reports a broken shapes graph this way
         raise RuntimeError(f"the SHACL shapes cannot be used: {results}")
