@@ -89,7 +89,7 @@ class PreparedQueryGraph(Graph):
         super().__init__(*args, **kwargs)
         self._prepared: dict[tuple[str, object, object], Query] = {}
 
-    def query(  # type: ignore[override]
+    def query(
         self,
         query_object: str | Query,
         processor: Any = "sparql",
