@@ -124,7 +124,10 @@ def remote_app(server, store):
     # the whole query_timeout) leaves it room for the next (fair use is tested in test_production.py).
     fair_use = {"client_query_seconds": 100_000, "light_client_seconds": 100_000}
     config = {**sparql_settings(server), "base_iri": BASE, "query_timeout": 1.0, **fair_use}
-    app = create_app(config, store=store)
+    # The store as the settings would build it: its HTTP client's timeout is query_timeout (the
+    # `store` fixture's is 30 s, and a remote store keeps the time limit itself).
+    front_end = SparqlStore(endpoint(server, timeout=1.0), base_iri=BASE)
+    app = create_app(config, store=front_end)
     return app.test_client()
 
 
