@@ -18,6 +18,7 @@ import requests
 from claimgraph import create_app
 from claimgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 from claimgraph.store.sparql import STAGING, SparqlStore
+from claimgraph.store.sparql_load import mark_switching
 from live_server import protocol_nquads, slow_query
 from rdflib import Literal
 from rdflib.namespace import XSD
@@ -240,3 +241,19 @@ def test_a_switch_that_fails_half_way_leaves_the_old_generation_served(server, g
     assert counts(store) == before
     store.replace_all(big)  # and the next load goes through
     assert counts(reader) != before
+
+
+def test_a_switch_whose_loader_died_is_taken_over_by_the_next_load(server, generations):
+    small, big = generations
+    store = SparqlStore(virtuoso_endpoint(server, timeout=2), base_iri=BASE)
+    store.replace_all(small)
+    reader = SparqlStore(virtuoso_endpoint(server, timeout=2), base_iri=BASE, read_only=True)
+    before = counts(reader)
+    store._update(mark_switching("a-load-whose-loader-died"))
+    reader._checked = None
+    with pytest.raises(QueryTimeout, match="switching"):  # named graphs: a 503, never a mix
+        reader.select(NAMED)
+    assert int(reader.select(UNION_COUNT)[0]["n"].toPython()) == before[1]  # the union graph: served
+    store.replace_all(big)  # waits for the mark as long as a query may, then takes over
+    assert counts(reader) == counts(SparqlStore(virtuoso_endpoint(server), base_iri=BASE, read_only=True))
+    assert counts(reader)[0] > before[0]

@@ -192,8 +192,15 @@ class SparqlStore:
         answer that read graphs a switch rewrites is read again if a switch was marked, or another
         generation live, when it ended (store/sparql_switch.py): never half of two generations."""
         deadline = time.monotonic() + self.endpoint.timeout
+        given = bool(dataset and (dataset.default_graphs or dataset.named_graphs))
+        named = given or shape.dataset is not None or shape.names_graphs
         while True:
-            generation = self._settled(deadline) if self._marked else None
+            generation = None
+            if self._marked:
+                self._refresh()
+                # A generation's union graph is never rewritten: a query of it alone need not wait.
+                if named or not (self._known and self._union):
+                    generation = self._settled(deadline)
             response, rewritten = self._request(text, shape, media_type, dataset)
             body = self._read(response, max_bytes)
             if not (self._marked and rewritten):
@@ -413,7 +420,12 @@ class SparqlStore:
         self, quads: list[ox.Quad], generation: str, union: str, union_quads: list[ox.Quad]
     ) -> None:
         """Load by the marked switch (store/sparql_switch.py): only what changed is rewritten."""
-        live = self._settled(time.monotonic() + self.endpoint.timeout * 10)
+        try:
+            live = self._settled(time.monotonic() + self.endpoint.timeout)
+        except QueryTimeout:
+            # A switch marked and never ended (its loader died): this load takes over; it reads the
+            # live graphs as they are, and its end removes the old mark.
+            live = self._generation
         named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
         try:
             old = self._graph_quads(sorted(self._owned | set(named)))

@@ -112,18 +112,21 @@ def generation_record(generation: str, named: list[str], union: str, live_union:
 # -- the marked switch (an engine whose updates readers may see half done: Virtuoso) --------------
 
 
-def mark_switching(live: str | None, generation: str) -> str:
+def mark_switching(generation: str) -> str:
     """The update that says a switch to ``generation`` is under way (readers of named graphs wait)."""
-    removed = f'DELETE DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{live}" }} }} ;\n' if live else ""
-    return f'{removed}INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{SWITCHING}> "{generation}" }} }}'
+    return (
+        f"DELETE WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?live }} }} ;\n"
+        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{SWITCHING}> "{generation}" }} }}'
+    )
 
 
-def unmark(generation: str, live: str | None) -> str:
-    """The update that ends a switch to ``generation``: ``live`` (the new one, or the old one after a
-    failed switch) is the live generation again. One row in place of another: a reader sees one of
-    them, both or neither, and only the first is a stable state."""
+def unmark(live: str | None) -> str:
+    """The update that ends a switch: ``live`` (the new generation, or the old one after a failed
+    switch) is the live generation again, and no switch is marked (not even one whose loader died).
+    One row in place of another: a reader sees one of them, both or neither, and only the first is
+    a stable state."""
     restored = f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{live}" }} }}' if live else ""
-    removed = f'DELETE DATA {{ GRAPH <{META}> {{ <{META}> <{SWITCHING}> "{generation}" }} }}'
+    removed = f"DELETE WHERE {{ GRAPH <{META}> {{ <{META}> <{SWITCHING}> ?switching }} }}"
     return " ;\n".join(filter(None, [removed, restored]))
 
 

@@ -120,7 +120,7 @@ class MarkedSwitch:
         try:
             self.update(record(self.generation, named, union, self.live_union))
             marked = True  # from here on, undo: each step is safe to apply whatever happened before
-            self.update(mark_switching(self.live, self.generation))
+            self.update(mark_switching(self.generation))
             for text in changes(removed, added):
                 self.update(text)
         except BaseException:
@@ -129,10 +129,10 @@ class MarkedSwitch:
                 if marked:
                     for text in undo(removed, added):
                         self.update(text)
-                    self.update(unmark(self.generation, self.live))
+                    self.update(unmark(self.live))
                 self.update(forget([g for g in [self.live] if g], [union]))
             raise
-        self.update(unmark(self.generation, self.generation))
+        self.update(unmark(self.generation))
         with contextlib.suppress(Exception):  # housekeeping: a later switch drops them as well
             self.update(
                 forget(
