@@ -195,18 +195,20 @@ class SparqlStore:
         given = bool(dataset and (dataset.default_graphs or dataset.named_graphs))
         named = given or shape.dataset is not None or shape.names_graphs
         while True:
-            generation = None
             if self._marked:
                 self._refresh()
                 # A generation's union graph is never rewritten: a query of it alone need not wait.
                 if named or not (self._known and self._union):
-                    generation = self._settled(deadline)
+                    self._settled(deadline)
+            generation = self._generation
             response, rewritten = self._request(text, shape, media_type, dataset)
             body = self._read(response, max_bytes)
             if not (self._marked and rewritten):
                 return body
             if read_state(self._select_plain) == State(generation, True):
                 return body
+            if time.monotonic() > deadline:
+                raise QueryTimeout("a load switched the store to new data while the query ran; try again")
             self._checked = None
 
     def _send(self, call: Callable[[], Any]) -> Any:
