@@ -15,6 +15,14 @@ bench/results/latest.md. A script, never a test: timings depend on the machine.
     .venv/bin/python bench/run.py --quick         # smoke run: shipped data and 10k, few repetitions
     .venv/bin/python bench/run.py --sizes 10k,100k
     .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput   # 10M: loads and queries
+
+The remote backends (issue 13, item 8), for each synthetic size: `--remote oxigraph,virtuoso` loads
+the same N-Quads through the `sparql` backend into Oxigraph server and Virtuoso (started here on
+loopback, as the tests start them: the `oxigraph` command of the test extra, Debian's `virtuoso-t`)
+and times every example query through the backend and straight to the engine (bench/remote.py):
+
+    .venv/bin/python bench/run.py --sizes 10k --no-shipped --no-throughput --remote oxigraph,virtuoso
+    .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput --remote oxigraph,virtuoso
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from claimgraph.settings import Settings
 from claimgraph.store import generations
 from claimgraph.store.oxigraph import OxigraphStore
 
+from bench import remote
 from bench.generate import BENCH_BASE, DEFAULT_SEED, generate, parse_size
 from bench.measure import (
     JSON_RESULTS,
@@ -111,10 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     plan.folder.mkdir(parents=True, exist_ok=True)
     header = conditions(plan, "start")
     results = [] if args.no_shipped else [bench_shipped(plan)]
+    engines = [e.strip() for e in args.remote.split(",") if e.strip()]
+    for engine in engines:
+        if engine not in remote.ENGINES:
+            raise SystemExit(f"--remote: {engine!r} is not one of {', '.join(remote.ENGINES)}")
+    remote_results = []
     for size in sizes:
         results.append(bench_synthetic(size, args.seed, plan))
+        nquads = (plan.folder / "data" / f"synthetic-{size}.nq").read_bytes()
+        for engine in engines:
+            remote_results.append(
+                remote.bench_remote(size, nquads, BENCH_BASE, engine, plan.reps, plan.query_budget_s)
+            )
     header += conditions(plan, "end")
-    report = render(results, header)
+    report = render(results, header) + remote.render(remote_results)
     print(report)
     (plan.folder / "latest.md").write_text(report, encoding="utf-8")
     print(f"written to {plan.folder / 'latest.md'}", file=sys.stderr)
@@ -122,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    summary, _, usage = __doc__.partition("\n\n")
+    parser = argparse.ArgumentParser(
+        description=summary, epilog=usage, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--sizes", default="10k,100k,1m", help="comma-separated: 10k, 100k, 1m, 10m or numbers of triples"
     )
@@ -143,6 +165,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="skip the bare Flask + pyoxigraph reference (bench/baseline.py)",
     )
     parser.add_argument("--output-dir", default=str(RESULTS), help="data, stores, logs and latest.md")
+    parser.add_argument(
+        "--remote",
+        default="",
+        help="comma-separated engines for the remote backends, for each synthetic size: oxigraph, virtuoso"
+        " (none by default; bench/remote.py)",
+    )
     return parser.parse_args(argv)
 
 

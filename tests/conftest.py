@@ -7,7 +7,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from claimgraph.build.pipeline import CompiledDataset, build_reviewed, compile_data, to_nquads
+from claimgraph.build.pipeline import (
+    CompiledDataset,
+    build_dataset,
+    build_reviewed,
+    compile_data,
+    to_nquads,
+)
 from claimgraph.build.sources import read_sources
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
@@ -15,12 +21,14 @@ from claimgraph.settings import Settings
 from claimgraph.store import Store
 from claimgraph.store.oxigraph import OxigraphStore
 from rdflib import URIRef
+from virtuoso_server import VIRTUOSO, virtuoso_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 #: The shipped article's folder, under the data folder.
 SHIPPED = Path("articles", "russians-in-serbia")
 BASE = "http://claimgraph.test/"
+CANONICAL = "https://w3id.org/claimgraph/"
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +96,23 @@ def reviewed_store(iris: Iris) -> OxigraphStore:
     store = OxigraphStore(base_iri=iris.base, prefixes=iris.prefixes())
     store.replace_all(to_nquads(built.dataset))
     return store
+
+
+@pytest.fixture(scope="session")
+def released_nquads() -> bytes:
+    """The dataset as `claimgraph serve` loads it (reviews and released versions), under the canonical
+    base, under which data/releases/ was released."""
+    return to_nquads(build_dataset(read_sources(DATA), Iris(CANONICAL)).dataset)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Virtuoso for the session, with the default limits of tests/virtuoso_server.py (a fresh
+    database takes 20-30 s to start); each test module loads its own data into it."""
+    if VIRTUOSO is None:
+        pytest.skip("virtuoso-t is not installed (make virtuoso-deps)")
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from claimgraph.store.sparql import Endpoint, SparqlStore
 from live_server import oxigraph_server, protocol_nquads
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-from virtuoso_server import VIRTUOSO, virtuoso_endpoint, virtuoso_server
+from virtuoso_server import virtuoso_endpoint
 
 BASE = "http://claimgraph.test/"
 SCHEMA = "http://schema.org/"
@@ -106,14 +106,6 @@ def sparql_oxigraph_server(
         yield store
     finally:
         store.close()
-
-
-@pytest.fixture(scope="session")
-def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if VIRTUOSO is None:
-        pytest.skip("virtuoso-t is not installed (make virtuoso-deps)")
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
-        yield url
 
 
 @contextmanager

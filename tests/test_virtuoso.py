@@ -9,6 +9,8 @@ Virtuoso here has small limits of its own: RESULT_ROWS rows, SECONDS seconds.
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +18,7 @@ import requests
 from claimgraph import create_app
 from claimgraph.errors import QueryTimeout, ResultTooLarge, StoreUnavailable
 from claimgraph.store.sparql import STAGING, SparqlStore
+from claimgraph.store.sparql_load import mark_switching
 from live_server import protocol_nquads, slow_query
 from rdflib import Literal
 from rdflib.namespace import XSD
@@ -153,3 +156,104 @@ def test_literals_come_back_as_their_values_and_booleans_canonical(store):
     assert row["at"].toPython() == Literal("2024-08-05T10:00:00+00:00", datatype=XSD.dateTime).toPython()
     assert row["share"].toPython() == Literal("0.90", datatype=XSD.decimal).toPython()
     assert (str(row["label"]), str(row["label"].language).lower()) == ("Granična policija", "sr-latn")
+
+
+NAMED = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+UNION_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def counts(store: SparqlStore) -> tuple[int, int]:
+    """(quads in the live named graphs, triples in their union) as a reader sees them."""
+    return tuple(int(store.select(query)[0]["n"].toPython()) for query in (NAMED, UNION_COUNT))  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def generations(built) -> tuple[bytes, bytes]:
+    """Two generations of the shipped data: as built, and with every quad of a string literal once
+    more with an altered string (as bench/virtuoso_switch.py loads)."""
+    small = built.dataset.serialize(format="nquads", encoding="utf-8")
+    big = small + b"".join(
+        line.replace(b'"', b'"B', 1)
+        for line in small.splitlines(keepends=True)
+        if b'"' in line and b'"^^' not in line
+    )
+    return small, big
+
+
+def test_loads_beside_a_reader_switch_and_the_reader_sees_one_generation_whole(server, generations):
+    # This Virtuoso stops an update after SECONDS (3 s): one update rewriting the shipped data whole
+    # took 4-10 s, and every switch beside a reader failed (SR171). Readers of the old switch also saw
+    # counts between two generations: Virtuoso reads at read committed, without a snapshot.
+    small, big = generations
+    writer = SparqlStore(virtuoso_endpoint(server), base_iri=BASE)
+    writer.replace_all(small)
+    expected = {counts(writer)}
+    reader = SparqlStore(virtuoso_endpoint(server), base_iri=BASE, read_only=True)
+    seen: list[tuple[int, int] | str] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(counts(reader))
+            except Exception as exc:  # a failure is recorded, and fails the test below
+                seen.append(repr(exc))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        for data in (big, small, big):
+            writer.replace_all(data)
+            expected.add(counts(writer))
+    finally:
+        stop.set()
+        thread.join()
+    assert len(expected) == 2  # the two generations' counts
+    assert len(seen) > 20
+    assert set(seen) <= expected, [s for s in seen if s not in expected][:5]
+    assert counts(reader) == max(expected)  # the last load (the big one) is live
+
+
+def test_a_switch_that_fails_half_way_leaves_the_old_generation_served(server, generations):
+    small, big = generations
+    store = SparqlStore(virtuoso_endpoint(server), base_iri=BASE)
+    store.replace_all(small)
+    before, revision = counts(store), store.revision()
+    sent: list[str] = []
+    update = store._update
+
+    def failing(text: str) -> None:
+        sent.append(text)
+        update(text)
+        if text.startswith("INSERT DATA") and sum(t.startswith("INSERT DATA") for t in sent) == 2:
+            # the engine applied the second chunk of new quads, and the answer was lost
+            raise StoreUnavailable("the SPARQL endpoint cannot be reached: connection reset")
+
+    store._update = failing  # type: ignore[method-assign]
+    with pytest.raises(StoreUnavailable, match="connection reset"):
+        store.replace_all(big)
+    assert any(t.startswith("INSERT DATA") for t in sent)  # it failed in the middle of the changes
+    store._update = update  # type: ignore[method-assign]
+    reader = SparqlStore(virtuoso_endpoint(server), base_iri=BASE, read_only=True)
+    assert counts(reader) == before
+    assert reader.revision() == revision
+    assert counts(store) == before
+    store.replace_all(big)  # and the next load goes through
+    assert counts(reader) != before
+
+
+def test_a_switch_whose_loader_died_is_taken_over_by_the_next_load(server, generations):
+    small, big = generations
+    store = SparqlStore(virtuoso_endpoint(server, timeout=2), base_iri=BASE)
+    store.replace_all(small)
+    reader = SparqlStore(virtuoso_endpoint(server, timeout=2), base_iri=BASE, read_only=True)
+    before = counts(reader)
+    store._update(mark_switching("a-load-whose-loader-died"))
+    reader._checked = None
+    with pytest.raises(QueryTimeout, match="switching"):  # named graphs: a 503, never a mix
+        reader.select(NAMED)
+    assert int(reader.select(UNION_COUNT)[0]["n"].toPython()) == before[1]  # the union graph: served
+    store.replace_all(big)  # waits for the mark as long as a query may, then takes over
+    assert counts(reader) == counts(SparqlStore(virtuoso_endpoint(server), base_iri=BASE, read_only=True))
+    assert counts(reader)[0] > before[0]

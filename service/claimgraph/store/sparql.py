@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import time
 import uuid
 import zlib
@@ -37,7 +38,7 @@ from rdflib import Graph
 from rdflib.term import Node
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
-from claimgraph.errors import QueryRejected, ReadOnlyStore, ResultTooLarge, StoreUnavailable
+from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
 from claimgraph.iris import Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
@@ -52,12 +53,8 @@ from claimgraph.store.sparql_http import (
     translate,
 )
 from claimgraph.store.sparql_load import (
-    GENERATION,
     INTERNAL,
-    LIVE_GRAPH,
-    META,
     NO_GRAPH,
-    PREVIOUS,
     STAGING,
     STAGING_DEFAULT,
     UNION,
@@ -65,6 +62,7 @@ from claimgraph.store.sparql_load import (
     drop_graphs,
     switch_update,
 )
+from claimgraph.store.sparql_switch import MarkedSwitch, State, read_generation, read_state
 from claimgraph.store.sparql_text import QueryShape, query_shape, with_prologue
 from claimgraph.terms import to_rdflib
 
@@ -75,6 +73,10 @@ TRIPLES_AS = {"application/n-quads": NTRIPLES, "application/trig": "text/turtle"
 #: Seconds a front end trusts the live generation it looked up: a load by another front end is
 #: seen within this time (its own loads at once).
 GENERATION_TTL = 1.0
+#: Seconds between looks at a marked switch that readers of named graphs wait for.
+SWITCH_POLL = 0.1
+#: Rows per query when a graph is read whole (below any engine's own result limit).
+GRAPH_PAGE = 500
 
 
 class SparqlStore:
@@ -102,6 +104,8 @@ class SparqlStore:
         self._union: str | None = None  # the graph holding the union of the live graphs, if recorded
         self._previous_union: str | None = None  # the previous generation's, kept one generation more
         self._checked: float | None = None  # when the live generation was last looked up
+        self._switching = False  # whether a marked switch was under way when last looked up
+        self._marked = endpoint.load == "graphs"  # whether loads use the marked switch
         self._client = Http(endpoint.user, endpoint.password, endpoint.auth, endpoint.timeout)
 
     @classmethod
@@ -145,9 +149,12 @@ class SparqlStore:
         text = with_prologue(query, self.base_iri, self.prefixes)
         return text, query_shape(text, self.base_iri)
 
-    def _request(self, text: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None) -> Any:
+    def _request(
+        self, text: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None
+    ) -> tuple[Any, bool]:
         """The open HTTP response of ``text``, sent with the dataset readers may see: the one given,
-        else the query's own FROM / FROM NAMED, else the live graphs."""
+        else the query's own FROM / FROM NAMED, else the live graphs; and whether that dataset names
+        graphs a switch rewrites (not only the union graph of a generation, which none does)."""
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery(text)
         wrapper.addCustomHttpHeader("Accept", media_type)
@@ -170,7 +177,39 @@ class SparqlStore:
             wrapper.addParameter("default-graph-uri", graph)
         for graph in named or (NO_GRAPH,):
             wrapper.addParameter("named-graph-uri", graph)
-        return complete(self._send(lambda: wrapper.query().response))
+        rewritten = given is not None or bool(named) or default != ((self._union,) if self._union else ())
+        return complete(self._send(lambda: wrapper.query().response)), rewritten
+
+    def _fetch(
+        self,
+        text: str,
+        shape: QueryShape,
+        media_type: str,
+        dataset: QueryDataset | None,
+        max_bytes: int | None,
+    ) -> bytes:
+        """The whole answer to ``text``. On an engine whose switch is marked (sparql_load graphs), an
+        answer that read graphs a switch rewrites is read again if a switch was marked, or another
+        generation live, when it ended (store/sparql_switch.py): never half of two generations."""
+        deadline = time.monotonic() + self.endpoint.timeout
+        given = bool(dataset and (dataset.default_graphs or dataset.named_graphs))
+        named = given or shape.dataset is not None or shape.names_graphs
+        while True:
+            if self._marked:
+                self._refresh()
+                # A generation's union graph is never rewritten: a query of it alone need not wait.
+                if named or not (self._known and self._union):
+                    self._settled(deadline)
+            generation = self._generation
+            response, rewritten = self._request(text, shape, media_type, dataset)
+            body = self._read(response, max_bytes)
+            if not (self._marked and rewritten):
+                return body
+            if read_state(self._select_plain) == State(generation, True):
+                return body
+            if time.monotonic() > deadline:
+                raise QueryTimeout("a load switched the store to new data while the query ran; try again")
+            self._checked = None
 
     def _send(self, call: Callable[[], Any]) -> Any:
         return translate(call, self.endpoint.timeout)
@@ -203,9 +242,7 @@ class SparqlStore:
         if fmt in RESULTS_VIA_JSON:
             # Engines differ on CSV and TSV (Virtuoso: a quoted TSV header, a boolean as 1): take
             # the standard JSON and write these formats here.
-            body = self._read(
-                self._request(text, shape, JSON, dataset), None if max_bytes is None else max_bytes * 8
-            )
+            body = self._fetch(text, shape, JSON, dataset, None if max_bytes is None else max_bytes * 8)
             parsed = ox.parse_query_results(canonical_booleans(body), format=ox.QueryResultsFormat.JSON)
             body = parsed.serialize(format=fmt) or b""  # type: ignore[arg-type]
             if max_bytes is not None and len(body) > max_bytes:
@@ -217,7 +254,7 @@ class SparqlStore:
             asked = (
                 TRIPLES_AS.get(media_type, media_type) if form in ("CONSTRUCT", "DESCRIBE") else media_type
             )
-            body = self._read(self._request(text, shape, asked, dataset), max_bytes)
+            body = self._fetch(text, shape, asked, dataset, max_bytes)
             if fmt == ox.QueryResultsFormat.JSON:
                 body = canonical_booleans(body)
         if form != "ASK" and fmt is not None:
@@ -228,7 +265,7 @@ class SparqlStore:
         text, shape = self._shape(query)
         if shape.form != form:
             raise QueryRejected(f"expected a {form} query")
-        body = canonical_booleans(self._read(self._request(text, shape, JSON, None), None))
+        body = canonical_booleans(self._fetch(text, shape, JSON, None, None))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def select(self, query: str) -> list[dict[str, Node]]:
@@ -247,7 +284,7 @@ class SparqlStore:
         text, shape = self._shape(query)
         if shape.form not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryRejected("expected a CONSTRUCT or DESCRIBE query")
-        body = self._read(self._request(text, shape, NTRIPLES, None), None)
+        body = self._fetch(text, shape, NTRIPLES, None, None)
         graph = Graph()
         for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
@@ -265,41 +302,49 @@ class SparqlStore:
         names = [v.value for v in solutions.variables]
         return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
 
-    def _current_generation(self) -> tuple[str | None, str | None, str | None]:
-        """The live generation, the graph holding its union and the previous one's (None: none)."""
-        rows = self._select_plain(
-            f"SELECT ?gen ?union ?previous WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?gen"
-            f" OPTIONAL {{ <{META}> <{UNION}> ?union }} OPTIONAL {{ <{META}> <{PREVIOUS}> ?previous }} }} }}"
-        )
-        return (rows[0]["gen"], rows[0].get("union"), rows[0].get("previous")) if rows else (None, None, None)
-
     def _refresh(self) -> None:
         """Follow the generation live on the engine (another front end may have loaded one), looked
-        up at most once every GENERATION_TTL seconds."""
+        up at most once every GENERATION_TTL seconds. While a switch is marked (or the record is
+        caught half written), the generation known before stays the one read."""
         now = time.monotonic()
         if self._checked is not None and now - self._checked < GENERATION_TTL:
             return
-        generation, union, previous = self._current_generation()
+        state = read_state(self._select_plain)
         self._checked = now
-        if generation == self._generation and self._known:
+        self._switching = not state.stable
+        if not state.stable or (state.generation == self._generation and self._known):
             return
-        self._union, self._previous_union = union, previous
+        record = read_generation(self._select_plain, state.generation) if state.generation else None
+        if record is not None and record.graphs is None:
+            self._switching = True  # the record of a generation that is being written: look again
+            return
         # The live graphs are those the switch recorded (always at least NO_GRAPH). An engine no load
         # of ours switched serves every graph it holds, and a load replaces none of them (Virtuoso's
-        # own graphs, another application's); a generation switched before graphs were recorded
-        # owns every graph.
-        listed = self._select_plain(f"SELECT ?g WHERE {{ GRAPH <{META}> {{ <{META}> <{LIVE_GRAPH}> ?g }} }}")
-        if listed:
-            names = {row["g"] for row in listed}
+        # own graphs, another application's).
+        if record is not None and record.graphs is not None:
+            names: frozenset[str] | set[str] = record.graphs
         else:
             names = {
                 row["g"] for row in self._select_plain("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
             }
+        self._union = record.union if record else None
+        self._previous_union = record.previous if record else None
         self._graphs = frozenset(name for name in names if not name.startswith(INTERNAL))
-        self._owned = self._graphs if generation is not None else frozenset()
-        self._generation = generation
+        self._owned = self._graphs if state.generation is not None else frozenset()
+        self._generation = state.generation
         self._known = True
         self._stats = None
+
+    def _settled(self, deadline: float) -> str | None:
+        """The live generation once no switch is marked (QueryTimeout past ``deadline``)."""
+        self._refresh()
+        while self._switching or not self._known:
+            if time.monotonic() > deadline:
+                raise QueryTimeout("a load is switching the store to new data; try again in a moment")
+            time.sleep(SWITCH_POLL)
+            self._checked = None
+            self._refresh()
+        return self._generation
 
     def graph_names(self) -> frozenset[str]:
         self._refresh()
@@ -347,6 +392,9 @@ class SparqlStore:
             if isinstance(q.graph_name, ox.NamedNode) and not is_version_graph(q.graph_name.value)
         )
         union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
+        if self._marked:
+            self._switch_marked(quads, generation, union.value, union_quads)
+            return
         self._refresh()
         old = self._owned
         staged_names = [prefix + name if name else default for name in graphs] + [union.value]
@@ -370,6 +418,60 @@ class SparqlStore:
         self._stats = None
         self._checked = None
 
+    def _switch_marked(
+        self, quads: list[ox.Quad], generation: str, union: str, union_quads: list[ox.Quad]
+    ) -> None:
+        """Load by the marked switch (store/sparql_switch.py): only what changed is rewritten."""
+        try:
+            live = self._settled(time.monotonic() + self.endpoint.timeout)
+        except QueryTimeout:
+            # A switch marked and never ended (its loader died): this load takes over; it reads the
+            # live graphs as they are, and its end removes the old mark.
+            live = self._generation
+        named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+        try:
+            old = self._graph_quads(sorted(self._owned | set(named)))
+            # A small update first: with Digest auth, a large body sent before the challenge is
+            # known is cut off by the engine's 401 (a broken pipe, not an answer).
+            self._update(drop_graphs([]))
+            if union_quads:
+                self._stage({union: union_quads})
+            MarkedSwitch(self._update, generation, live, self._union, self._previous_union).run(
+                old, quads, named, union
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._update(drop_graphs([union]))
+            raise
+        finally:
+            self._stats = None
+            self._checked = None
+
+    def _graph_quads(self, names: list[str]) -> list[ox.Quad]:
+        """The quads of these graphs, read GRAPH_PAGE at a time (an engine's result limit, such as
+        Virtuoso's ResultSetMaxRows, would cut a whole graph short, its Graph Store GET included)."""
+        quads: list[ox.Quad] = []
+        for name in names:
+            graph = ox.NamedNode(name)
+            for offset in itertools.count(0, GRAPH_PAGE):
+                wrapper = self._wrapper(self.endpoint.query_url)
+                wrapper.setQuery(
+                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+                    f" ORDER BY ?s ?p ?o LIMIT {GRAPH_PAGE} OFFSET {offset}"
+                )
+                wrapper.addCustomHttpHeader("Accept", JSON)
+                body = self._page(wrapper)
+                rows = ox.parse_query_results(canonical_booleans(body), format=ox.QueryResultsFormat.JSON)
+                assert isinstance(rows, ox.QuerySolutions)
+                page = [ox.Quad(row["s"], row["p"], row["o"], graph) for row in rows]
+                quads += page
+                if len(page) < GRAPH_PAGE:
+                    break
+        return quads
+
+    def _page(self, wrapper: SPARQLWrapper) -> bytes:
+        return bytes(complete(self._send(lambda: wrapper.query().response)).read())
+
     def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
         """Send the staged graphs: one N-Quads document, or one Turtle document per graph."""
         url = self.endpoint.graph_store_url
@@ -385,21 +487,11 @@ class SparqlStore:
             self._client.send("PUT", f"{url}{separator}{urlencode({'graph': target})}", body, "text/turtle")
 
     def export(self, media_type: str) -> Iterator[bytes]:
-        """Every live graph, each read with a Graph Store GET (an engine's result limit, such as
-        Virtuoso's ResultSetMaxRows, does not cut it short as it would a query's)."""
+        """Every live graph (``_graph_quads``)."""
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise ValueError(f"no RDF format for {media_type}")
-        url = self.endpoint.graph_store_url
-        quads: list[ox.Quad] = []
-        for name in sorted(self.graph_names()):
-            separator = "&" if "?" in url else "?"
-            body = self._client.get(f"{url}{separator}{urlencode({'graph': name})}", NTRIPLES)
-            graph = ox.NamedNode(name)
-            quads += [
-                ox.Quad(t.subject, t.predicate, t.object, graph)
-                for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-            ]
+        quads = self._graph_quads(sorted(self.graph_names()))
         if fmt.supports_datasets:
             yield ox.serialize(quads, format=fmt) or b""
         else:

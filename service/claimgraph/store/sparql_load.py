@@ -1,8 +1,11 @@
-"""The remote store's load, as SPARQL 1.1 Update text: what a load graph by graph refuses, and the one
-update that switches readers from the live generation to a staged one (store/sparql.py).
+"""The remote store's load, as SPARQL 1.1 Update text: what a load graph by graph refuses, the one
+update that switches readers from the live generation to a staged one on an engine that applies an
+update atomically (Oxigraph server), and the marked switch for one that does not (Virtuoso).
 
-The engine holds, besides the data, ``urn:claimgraph:meta``: the live generation and its graphs.
-A staged graph G of generation GEN is ``urn:claimgraph:staging:GEN:G``.
+The engine holds, besides the data, ``urn:claimgraph:meta``: ``<META> GENERATION "GEN"`` names the
+live generation (``<META> SWITCHING "GEN"`` instead while a marked switch is under way), and
+``<urn:claimgraph:generation:GEN>`` its union graph, the previous generation's, its graphs and
+how many. A staged graph G of generation GEN is ``urn:claimgraph:staging:GEN:G``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,17 @@ UNION = INTERNAL + "union"
 PREVIOUS = INTERNAL + "previous-union"
 #: The default graph of a dataset given only named graphs: a graph that never holds anything.
 NO_GRAPH = META + "/none"
+#: <META> SWITCHING "GEN": a marked switch to GEN is under way (in place of <META> GENERATION).
+SWITCHING = INTERNAL + "switching"
+#: <GENERATION_NODE GEN> GRAPH_COUNT n: how many LIVE_GRAPH rows the generation has.
+GRAPH_COUNT = INTERNAL + "graph-count"
+#: Quads per update of a marked switch: each is its own transaction, well within the engine's limit.
+CHUNK = 400
+
+
+def generation_node(generation: str) -> str:
+    """The subject of what ``urn:claimgraph:meta`` records about one generation."""
+    return f"{INTERNAL}generation:{generation}"
 
 
 def check_graph_by_graph(quads: list[ox.Quad]) -> None:
@@ -78,12 +92,79 @@ def switch_update(
     operations += [f"MOVE SILENT GRAPH <{prefix}{name}> TO GRAPH <{name}>" for name in named]
     if "" in graphs:
         operations.append(f"MOVE SILENT GRAPH <{default}> TO DEFAULT")
-    live = " ".join(f"<{META}> <{LIVE_GRAPH}> <{name}> ." for name in [*named, NO_GRAPH])
     operations += [
         f"DROP SILENT GRAPH <{META}>",
-        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" ;'
-        f" <{UNION}> <{union}> . {live}"
-        + (f" <{META}> <{PREVIOUS}> <{live_union}> ." if live_union else "")
-        + " } }",
+        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" .'
+        f" {generation_record(generation, named, union, live_union)} }} }}",
     ]
     return " ;\n".join(operations)
+
+
+def generation_record(generation: str, named: list[str], union: str, live_union: str | None) -> str:
+    """The triples that record a generation: its union graph, the previous one's, its graphs, how many."""
+    node = f"<{generation_node(generation)}>"
+    graphs = [*named, NO_GRAPH]
+    live = " ".join(f"{node} <{LIVE_GRAPH}> <{name}> ." for name in graphs)
+    previous = f" {node} <{PREVIOUS}> <{live_union}> ." if live_union else ""
+    return f"{node} <{UNION}> <{union}> . {node} <{GRAPH_COUNT}> {len(graphs)} .{previous} {live}"
+
+
+# -- the marked switch (an engine whose updates readers may see half done: Virtuoso) --------------
+
+
+def mark_switching(generation: str) -> str:
+    """The update that says a switch to ``generation`` is under way (readers of named graphs wait)."""
+    return (
+        f"DELETE WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?live }} }} ;\n"
+        f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{SWITCHING}> "{generation}" }} }}'
+    )
+
+
+def unmark(live: str | None) -> str:
+    """The update that ends a switch: ``live`` (the new generation, or the old one after a failed
+    switch) is the live generation again, and no switch is marked (not even one whose loader died).
+    One row in place of another: a reader sees one of them, both or neither, and only the first is
+    a stable state."""
+    restored = f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{live}" }} }}' if live else ""
+    removed = f"DELETE WHERE {{ GRAPH <{META}> {{ <{META}> <{SWITCHING}> ?switching }} }}"
+    return " ;\n".join(filter(None, [removed, restored]))
+
+
+def record(generation: str, named: list[str], union: str, live_union: str | None) -> str:
+    """The update that records a generation beside the live one (before the switch names it)."""
+    return f"INSERT DATA {{ GRAPH <{META}> {{ {generation_record(generation, named, union, live_union)} }} }}"
+
+
+def forget(keep: list[str], unions: list[str]) -> str:
+    """The update that drops what META records of every generation but ``keep``, and ``unions``."""
+    kept = ", ".join(f"<{generation_node(g)}>" for g in keep)
+    drops = [f"DROP SILENT GRAPH <{name}>" for name in unions]
+    return " ;\n".join(
+        [
+            *drops,
+            f"DELETE {{ GRAPH <{META}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{META}> {{ ?s ?p ?o"
+            f' FILTER(STRSTARTS(STR(?s), "{INTERNAL}generation:") && ?s NOT IN ({kept})) }} }}',
+        ]
+    )
+
+
+def quad_text(quads: list[ox.Quad]) -> str:
+    """``quads`` as the body of INSERT DATA / DELETE DATA: one GRAPH block per graph."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return " ".join(f"GRAPH {graph} {{ {' '.join(triples)} }}" for graph, triples in by_graph.items())
+
+
+def changes(removed: list[ox.Quad], added: list[ox.Quad]) -> list[str]:
+    """The updates that turn the live quads into the new ones, CHUNK quads each: every removal first
+    (a value the engine stores in one form may be removed in one and added in another)."""
+    chunks = range(0, max(len(removed), len(added)), CHUNK)
+    deletes = [f"DELETE DATA {{ {quad_text(removed[i : i + CHUNK])} }}" for i in chunks if removed[i:]]
+    inserts = [f"INSERT DATA {{ {quad_text(added[i : i + CHUNK])} }}" for i in chunks if added[i:]]
+    return deletes + inserts
+
+
+def undo(removed: list[ox.Quad], added: list[ox.Quad]) -> list[str]:
+    """The updates that put the live quads back, whichever of ``changes`` were applied (or half)."""
+    return changes(added, removed)

@@ -1,0 +1,142 @@
+"""The remote store's generations as ``urn:claimgraph:meta`` records them (store/sparql_load.py), and
+the marked switch, for an engine on which readers may see an update half done (Virtuoso).
+
+Virtuoso 7.2 runs a SPARQL query at read committed without a snapshot: a query whose scan crosses
+the commit of a switch counts part of the old generation and part of the new (measured: 6,499 quads
+between generations of 5,237 and 6,961), and an update must end within the engine's
+MaxQueryExecutionTime (SR171 otherwise; over HTTP no client can raise it). So the marked switch
+rewrites no more than what changed, in updates of CHUNK quads, and tells readers while it does:
+
+1. the new generation's union graph is staged under its own name, and its record written beside the
+   live one's (``<urn:claimgraph:generation:GEN> …``);
+2. ``<META> GENERATION "OLD"`` becomes ``<META> SWITCHING "GEN"``;
+3. the quads of the live graphs that the new data does not have are deleted, then the new ones
+   inserted (DELETE DATA / INSERT DATA, CHUNK quads an update);
+4. ``<META> SWITCHING "GEN"`` becomes ``<META> GENERATION "GEN"``; records and union graphs of
+   generations before the previous one are dropped.
+
+A reader of named graphs (store/sparql.py) waits while a switch is marked, and after each answer
+looks at the state again: an answer read while a switch was marked, or under another generation,
+is read again. A switch that fails in step 3 undoes what it may have applied (the removed quads
+back, the added ones out) and marks the old generation live again: the old data stays served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from claimgraph.store.sparql_load import (
+    GENERATION,
+    GRAPH_COUNT,
+    LIVE_GRAPH,
+    META,
+    PREVIOUS,
+    SWITCHING,
+    UNION,
+    changes,
+    forget,
+    generation_node,
+    mark_switching,
+    record,
+    undo,
+    unmark,
+)
+
+
+@dataclass(frozen=True)
+class State:
+    """What ``urn:claimgraph:meta`` says now: the live generation (None: no load of ours), and whether
+    it can be read as it is (no switch marked, not caught half way through a change of row)."""
+
+    generation: str | None
+    stable: bool
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A generation's record: its union graph, the previous generation's, and its graphs (None: the
+    engine holds no record of them)."""
+
+    union: str | None
+    previous: str | None
+    graphs: frozenset[str] | None
+
+
+Select = Callable[[str], list[dict[str, str]]]
+
+
+def read_state(select: Select) -> State:
+    """One query: ``<META> GENERATION`` and ``<META> SWITCHING``; stable when there is exactly one row
+    and it is a GENERATION (a reader crossing the commit of a change of row sees both or neither)."""
+    rows = select(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ <{META}> ?p ?o"
+        f" FILTER(?p IN (<{GENERATION}>, <{SWITCHING}>)) }} }}"
+    )
+    if not rows:
+        return State(None, True)
+    live = [row["o"] for row in rows if row["p"] == GENERATION]
+    return State(live[0] if live else None, len(rows) == 1 and len(live) == 1)
+
+
+def read_generation(select: Select, generation: str) -> Generation:
+    """The record of ``generation`` (or, written before records had their own subject, META's own rows).
+    Its graphs are None unless their number agrees with the count recorded with them."""
+    for subject in (generation_node(generation), META):
+        rows = select(f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ <{subject}> ?p ?o }} }}")
+        if not any(row["p"] in (UNION, LIVE_GRAPH) for row in rows):
+            continue
+        values: dict[str, list[str]] = {}
+        for row in rows:
+            values.setdefault(row["p"], []).append(row["o"])
+        graphs = frozenset(values.get(LIVE_GRAPH, []))
+        count = values.get(GRAPH_COUNT)
+        complete = bool(graphs) and (count is None or [str(len(graphs))] == count)
+        return Generation(
+            values.get(UNION, [None])[0], values.get(PREVIOUS, [None])[0], graphs if complete else None
+        )
+    return Generation(None, None, None)
+
+
+@dataclass
+class MarkedSwitch:
+    """One marked switch (steps in the module's docstring); ``update`` sends one SPARQL Update."""
+
+    update: Callable[[str], object]
+    generation: str
+    live: str | None
+    live_union: str | None
+    previous_union: str | None
+
+    def run(self, old: Iterable[ox.Quad], new: list[ox.Quad], named: list[str], union: str) -> None:
+        old_set = set(old)
+        new_set = set(new)
+        removed = [q for q in old_set if q not in new_set]
+        added = list(dict.fromkeys(q for q in new if q not in old_set))
+        marked = False
+        try:
+            self.update(record(self.generation, named, union, self.live_union))
+            marked = True  # from here on, undo: each step is safe to apply whatever happened before
+            self.update(mark_switching(self.generation))
+            for text in changes(removed, added):
+                self.update(text)
+        except BaseException:
+            # Whatever was applied, even half of one update, the undo is safe to apply whole.
+            with contextlib.suppress(Exception):
+                if marked:
+                    for text in undo(removed, added):
+                        self.update(text)
+                    self.update(unmark(self.live))
+                self.update(forget([g for g in [self.live] if g], [union]))
+            raise
+        self.update(unmark(self.generation))
+        with contextlib.suppress(Exception):  # housekeeping: a later switch drops them as well
+            self.update(
+                forget(
+                    [g for g in [self.generation, self.live] if g],
+                    [self.previous_union] if self.previous_union else [],
+                )
+            )
