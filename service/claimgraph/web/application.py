@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, g
 from flask.typing import ResponseReturnValue
@@ -53,6 +55,18 @@ class ClaimgraphApp(Flask):
         super().__init__("claimgraph")
         self.page_cache = page_cache
         self.extensions[PAGE_CACHE_KEY] = page_cache
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's, remembered per function: Flask asks it of every hook and view on every request,
+        and the answer (inspect's coroutine check) never changes for a function."""
+        try:
+            return self._sync[func]
+        except KeyError:
+            made = self._sync[func] = super().ensure_sync(func)
+            return made
+        except TypeError:  # not hashable
+            return super().ensure_sync(func)
 
     def dispatch_request(self) -> ResponseReturnValue:
         key = self.page_cache.key()
