@@ -122,9 +122,27 @@ def test_build_before_fork_builds_nothing_without_a_current_store(disk_store, tm
     assert composition.build_before_fork({"base_iri": BASE}) is None  # no on-disk store: nothing to share
     # A store built under another base is not the one this server serves: the workers say so.
     assert (
-        composition.build_before_fork({"store_path": str(disk_store), "base_iri": "http://other.test/"})
+        composition.build_before_fork(
+            {"store_path": str(disk_store), "base_iri": "http://other.test/", "store_read_only": True}
+        )
         is None
     )
-    assert composition.build_before_fork({"store_path": str(tmp_path / "none"), "base_iri": BASE}) is None
+    missing = {"store_path": str(tmp_path / "none"), "base_iri": BASE, "store_read_only": True}
+    assert composition.build_before_fork(missing) is None
     assert composition._built_before_fork is None
     assert "built in each worker" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "writing",
+    [{"store_read_only": False}, {"ingest_tokens": "editor:" + "t" * 20}],
+)
+def test_nothing_is_built_before_the_fork_for_workers_that_may_write_the_store(
+    disk_store, monkeypatch, writing
+):
+    """The engine's thread pools started in the master do not exist in a forked worker, which would
+    then wait forever for the flush of a store it writes (an ingestion)."""
+    monkeypatch.setattr(composition, "_built_before_fork", None)
+    config = {"store_path": str(disk_store), "base_iri": BASE, "store_read_only": True, **writing}
+    assert composition.build_before_fork(config) is None
+    assert composition._built_before_fork is None

@@ -55,6 +55,13 @@ def create_app(config: dict[str, Any] | None = None, *, store: Store | None = No
     return build_app(settings, store, runner, Ingestor(settings, iris, store), built)
 
 
+def writes(settings: Settings) -> bool:
+    """Whether the workers of a server with ``settings`` may write the store: a store not configured
+    read-only is brought up to date by them, and with ingestion tokens an ingestion writes a new
+    generation (service/claimgraph/ingestion)."""
+    return not settings.store_read_only or bool(settings.ingest_tokens or settings.ingest_tokens_file)
+
+
 def build_before_fork(config: dict[str, Any] | None = None) -> BuiltReadModel | None:
     """Build the read model of the configured on-disk store, here, for the apps of the processes
     this one forks next (``create_app`` starts from it where the settings and the store's content
@@ -62,13 +69,18 @@ def build_before_fork(config: dict[str, Any] | None = None) -> BuiltReadModel | 
 
     Only a store that already holds the data this server serves is read (a stale one is rebuilt by
     the workers, and its model would be thrown away), read-only, and from disk, never copied into
-    memory; it is closed again before this returns: no engine thread or handle outlives the call,
-    so the processes forked afterwards inherit none. Anything that fails here is left to the
+    memory; it is closed again before this returns. Only for workers that never write a store
+    (``writes``): the engine's (RocksDB's) background thread pools, once started here, outlive the
+    store and do not exist in a forked child, so a child that wrote a store would wait forever for
+    a flush; opening one read-only needs none of them. Anything that fails here is left to the
     workers, which report it as they start.
     """
     global _built_before_fork
-    settings = Settings.from_mapping(config)
-    if not settings.store_path or settings.store_backend in REMOTE_BACKENDS:
+    try:
+        settings = Settings.from_mapping(config)
+    except ValueError:  # a bad setting: each worker reports it as it loads the app, as before
+        return None
+    if not settings.store_path or settings.store_backend in REMOTE_BACKENDS or writes(settings):
         return None
     reading = settings.replace(store_read_only=True, store_memory_mb=0)
     iris = Iris(settings.base)
