@@ -19,8 +19,9 @@ from pathlib import Path
 import requests
 
 BIN = Path(sys.executable).parent
-#: Seconds: a 1M-triple store opens in seconds, but each worker builds the read model of its content
-#: before it answers (about 100 s of CPU at 1M); on a busy machine that takes minutes. Bounds a hang.
+#: Seconds: a 1M-triple store opens in seconds, but the read model of its content is built before the
+#: server answers (once, in gunicorn's master, before it forks the workers: claimgraph/app.py); on a
+#: busy machine that takes minutes. Bounds a hang.
 START_TIMEOUT = 900.0
 
 
@@ -30,12 +31,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def production_command(port: int, workers: int, app: str = "claimgraph:create_app()") -> list[str]:
-    """gunicorn with ``workers`` workers, as the README's production command runs it.
+def production_command(port: int, workers: int, app: str | None = None) -> list[str]:
+    """`claimgraph serve --production` with ``workers`` workers, as the README's production command
+    runs it; for another ``app`` (the baseline), gunicorn with claimgraph's configuration.
 
     Without gunicorn's control socket, whose default path (~/.gunicorn/gunicorn.ctl) every other
     gunicorn on the machine (another engineer's test server) shares.
     """
+    if app is None:
+        return [
+            str(BIN / "claimgraph"),
+            "serve",
+            "--production",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ]
     return [
         str(BIN / "gunicorn"),
         "--workers",

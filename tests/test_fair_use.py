@@ -140,3 +140,48 @@ def test_a_client_is_heavy_once_it_has_used_light_client_seconds():
     scheduler.release(ticket, stopped=True)  # charged the whole query_timeout (10 s > light 5 s)
     assert scheduler.heavy("a")
     assert not scheduler.heavy("b")
+
+
+def test_running_queries_count_towards_the_budget_as_the_sum_of_their_times_so_far():
+    scheduler = fair(slots=8, long_slots=8, per_client=8, light=1000.0, budget=40.0)
+    first = scheduler.admit("a", now=10.0)
+    second = scheduler.admit("a", now=11.0)
+    third = scheduler.admit("a", now=12.0)
+    scheduler.admit("b", now=12.0)  # another client's query counts for it only
+    table = scheduler.shared.table
+    index = next(i for i, run in enumerate(table.runs) if run.pid and run.start == 10.0)
+    a = table.runs[index].client
+    assert scheduler._in_flight(table, a, 15.0) == pytest.approx(5 + 4 + 3)
+    scheduler.release(second, now=15.0)  # charged its 4 s; the others still run
+    assert scheduler._in_flight(table, a, 16.0) == pytest.approx(6 + 4)
+    assert table.clients[a].used == pytest.approx(4.0)
+    # 4 s used (decayed over 22 s of a 60 s window: 2.8) and 2 queries running for 27 s and 25 s
+    with pytest.raises(TooManyQueries, match="used 55 query-seconds"):
+        scheduler.admit("a", now=37.0)
+    scheduler.release(first, now=37.0)
+    scheduler.release(third, now=37.0)
+    assert scheduler._in_flight(table, a, 40.0) == 0.0
+    assert table.clients[a].started == 0.0
+
+
+def test_a_slot_freed_below_others_is_taken_again_and_dead_holders_are_found_there():
+    scheduler = fair(slots=3, long_slots=3, light=1000.0)
+    tickets = [scheduler.admit(client, now=1.0) for client in ("a", "b", "c")]
+    table = scheduler.shared.table
+    assert [t.run for t in tickets] == [0, 1, 2]
+    assert table.runs_used == 3
+    scheduler.release(tickets[0], now=2.0)
+    again = scheduler.admit("d", now=2.0)
+    assert again.run == 0  # the lowest free place
+    assert table.runs_used == 3
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - a process that ends at once
+        os._exit(0)
+    os.waitpid(pid, 0)
+    table.runs[2].pid = pid  # c's query, as if run by a worker that died since
+    c = table.clients[table.runs[2].client]
+    scheduler.release(tickets[1], now=3.0)
+    scheduler.admit("e", now=3.0)  # two slots taken: the dead one is reaped and charged
+    assert table.runs[2].pid != pid
+    assert (c.running, c.started) == (0, 0.0)
+    assert c.used == pytest.approx(10.0)  # charged as stopped at the limit

@@ -276,6 +276,22 @@ def test_a_sync_worker_runs_queries_itself(store, sync_worker):
     assert runner.query_process_ids() == []  # no sandbox was started
 
 
+def test_in_a_sync_worker_warm_up_forks_the_zygote_and_the_first_sandboxed_query_a_process(
+    store, sync_worker
+):
+    app = create_app({"base_iri": BASE, "query_slots": 2}, store=store)
+    runner = app.extensions[RUNNER_KEY]
+    try:
+        runner.warm_up()
+        assert len(runner.query_process_ids()) == 1  # the zygote, before any thread starts
+        assert runner.sandbox_isolated() is not None
+        with gunicorn_request(app, object(), multithread=True):  # a query that goes to the sandbox
+            assert count(runner) == 20
+        assert len(runner.query_process_ids()) == 2
+    finally:
+        runner.close()
+
+
 def test_outside_a_sync_workers_request_queries_go_to_the_sandbox(store, sync_worker):
     app = create_app({"base_iri": BASE}, store=store)
     runner = app.extensions[RUNNER_KEY]

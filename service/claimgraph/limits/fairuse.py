@@ -60,6 +60,8 @@ class _Client(ctypes.Structure):
         ("stamp", ctypes.c_double),
         ("running", ctypes.c_int32),
         ("pad", ctypes.c_int32),
+        # The sum of the start times of its running queries: their time so far is running * now - started.
+        ("started", ctypes.c_double),
     )
 
 
@@ -77,6 +79,10 @@ class _Table(ctypes.Structure):
     _fields_ = (
         ("running", ctypes.c_int32),
         ("long_running", ctypes.c_int32),
+        # Runs at this index and above have never been used: the lowest free place is always taken,
+        # so the scans of the running queries stop here instead of walking all RUNS places.
+        ("runs_used", ctypes.c_int32),
+        ("pad", ctypes.c_int32),
         ("clients", _Client * CLIENTS),
         ("runs", _Run * RUNS),
     )
@@ -269,7 +275,7 @@ class FairUse:
             table.clients[stalest].key = key
             return stalest
         record = table.clients[stalest]
-        record.key, record.used, record.stamp, record.running = key, 0.0, now, 0
+        record.key, record.used, record.stamp, record.running, record.started = key, 0.0, now, 0, 0.0
         return stalest
 
     def _decay(self, record: _Client, now: float) -> None:
@@ -278,17 +284,23 @@ class FairUse:
             record.stamp = now
 
     def _in_flight(self, table: _Table, index: int, now: float) -> float:
-        if table.clients[index].running == 0:
+        """The time so far of the client's running queries: the sum of ``now - start`` over them."""
+        record = table.clients[index]
+        if record.running == 0:
             return 0.0
-        return sum(now - run.start for run in table.runs if run.pid and run.client == index)
+        return record.running * now - record.started
 
     def _start(self, table: _Table, index: int, now: float, long: bool) -> int:
-        for number, run in enumerate(table.runs):
+        for number in range(RUNS):
+            run = table.runs[number]
             if run.pid == 0:
                 run.pid, run.client, run.start, run.long = os.getpid(), index, now, int(long)
-                table.clients[index].running += 1
+                record = table.clients[index]
+                record.running += 1
+                record.started += now
                 table.running += 1
                 table.long_running += int(long)
+                table.runs_used = max(table.runs_used, number + 1)
                 return number
         raise ServerBusy("the server is busy: too many queries are running", retry_after=1)
 
@@ -298,14 +310,17 @@ class FairUse:
         self._decay(record, now)
         record.used += charge
         record.running = max(0, record.running - 1)
+        record.started = record.started - run.start if record.running else 0.0
         table.running = max(0, table.running - 1)
         table.long_running = max(0, table.long_running - run.long)
         run.pid = run.long = 0
 
     def _reap(self, table: _Table, now: float) -> None:
         """Free the slots of processes that died holding them (ended at a deadline, or crashed)."""
-        for number, run in enumerate(table.runs):
-            if run.pid and run.pid != os.getpid() and not _alive(run.pid):
+        me = os.getpid()
+        for number in range(table.runs_used):
+            run = table.runs[number]
+            if run.pid and run.pid != me and not _alive(run.pid):
                 self._finish(table, number, max(now - run.start, self.policy.timeout), now)
 
 

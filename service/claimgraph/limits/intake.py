@@ -262,8 +262,7 @@ class BufferedSyncWorker(SyncWorker):
                     self.log.warning("out of file descriptors with %d waiting connections", len(self.pending))
                     return
                 raise
-            client.setblocking(False)
-            os.set_inheritable(client.fileno(), False)
+            client.setblocking(False)  # (accept() makes it non-inheritable already: PEP 446)
             waiting = Pending(client, addr, listener, time.monotonic() + self.read_timeout)
             if sum(1 for p in self.pending.values() if p.host == waiting.host) >= self.per_client:
                 client.close()  # this client already keeps enough incomplete requests here

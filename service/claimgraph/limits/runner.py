@@ -304,10 +304,14 @@ class QueryRunner:
             # always run here (sparql), so only this process needs to reach it.
             ask.run(self.store)
             return
-        if _queries_here:
-            ask.run(self.store)
-        if not _queries_here or (self.fair_use is not None and self.fair_use.policy.slots > 1):
-            self._sandbox.run(ask, self.timeout)  # here too for the queries on the last free slot
+        if not _queries_here:
+            self._sandbox.run(ask, self.timeout)  # every public query goes there
+            return
+        ask.run(self.store)
+        if self.fair_use is not None and self.fair_use.policy.slots > 1:
+            # The queries on the last free slot, and the sorts, go to the sandbox: its zygote forks now,
+            # a query process when the first of them comes (tens of MB per worker not spent until then).
+            self._sandbox.start_zygote()
 
     def sandbox_isolated(self) -> bool | None:
         """Whether the query processes run without network (None before the first one starts)."""

@@ -137,6 +137,15 @@ class Sandbox:
                     retry_after=5,
                 )
 
+    def start_zygote(self) -> None:
+        """Fork the zygote now, and no query process: it forks them as queries come (a fork of a
+        single-threaded process is safe at any time; of the caller, only before it starts threads)."""
+        with self._cond:
+            self._adopt_after_fork()
+        with self._spawn_lock:
+            if self._zygote is None:
+                self._zygote = Zygote(self._store.child_opener())
+
     @property
     def isolated(self) -> bool | None:
         """Whether the workers run without network; None until the first query starts them."""

@@ -377,11 +377,11 @@ def line_slices(data: bytes, count: int) -> list[bytes]:
     return [data[start:stop] for start, stop in pairwise(cuts) if stop > start]
 
 
-def _pointer_key(root: Path) -> tuple[int, int] | None:
+def _pointer_key(root: Path | str) -> tuple[int, int] | None:
     """What tells one publication of ACTIVE from the next: its inode and change time (a publication
-    is a rename of a new file over it)."""
+    is a rename of a new file over it). Asked a few times per request: the path is joined as text."""
     try:
-        found = os.stat(root / generations.POINTER)
+        found = os.stat(os.path.join(root, generations.POINTER))
     except FileNotFoundError:
         return None
     return found.st_ino, found.st_ctime_ns

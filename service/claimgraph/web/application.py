@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, Response, g
 from flask.typing import ResponseReturnValue
@@ -13,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from claimgraph import paths
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
-from claimgraph.reading.read_model import CurrentReadModel
+from claimgraph.reading.read_model import BuiltReadModel, CurrentReadModel
 from claimgraph.releaselog import ReleaseLogCache
 from claimgraph.settings import Settings
 from claimgraph.store import Store
@@ -53,6 +55,18 @@ class ClaimgraphApp(Flask):
         super().__init__("claimgraph")
         self.page_cache = page_cache
         self.extensions[PAGE_CACHE_KEY] = page_cache
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask's, remembered per function: Flask asks it of every hook and view on every request,
+        and the answer (inspect's coroutine check) never changes for a function."""
+        try:
+            return self._sync[func]
+        except KeyError:
+            made = self._sync[func] = super().ensure_sync(func)
+            return made
+        except TypeError:  # not hashable
+            return super().ensure_sync(func)
 
     def dispatch_request(self) -> ResponseReturnValue:
         key = self.page_cache.key()
@@ -68,17 +82,22 @@ class ClaimgraphApp(Flask):
 
 
 def build_app(
-    settings: Settings, store: Store, runner: QueryRunner, ingestor: ingest.ArticleIngestion | None = None
+    settings: Settings,
+    store: Store,
+    runner: QueryRunner,
+    ingestor: ingest.ArticleIngestion | None = None,
+    built: BuiltReadModel | None = None,
 ) -> Flask:
     """Create the app on a store that is ready to answer, its public queries run by ``runner``, its
-    articles changed by ``ingestor`` (claimgraph/app.py prepares them)."""
+    articles changed by ``ingestor`` (claimgraph/app.py prepares them); its read model starts from
+    ``built`` when that was built for the store's content."""
     app = ClaimgraphApp(PageCache(settings.page_cache_bytes))
     app.extensions[SETTINGS_KEY] = settings
     iris = Iris(settings.base)
     app.extensions[IRIS_KEY] = iris
     app.extensions[STORE_KEY] = store
     app.extensions[RUNNER_KEY] = runner
-    read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
+    read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris, built)
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(dataset.bp)

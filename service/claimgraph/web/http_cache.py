@@ -16,10 +16,12 @@ where answers are negotiated) tells it which request headers matter. /health and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from importlib.metadata import version
 
 from flask import Flask, Response, g, request
+from werkzeug.http import http_date
 
 from claimgraph.web import get_store
 from claimgraph.web.cors import is_write_route
@@ -56,7 +58,10 @@ def validators() -> tuple[str, dt.datetime]:
     version = stats.data_version or f"unversioned-{stats.quads}-{stats.named_graphs}"
     key = "\n".join((RELEASE, request.full_path, request.headers.get("Accept", "")))
     tag = f"{version}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"
-    return tag, _first_served.setdefault(version, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    modified = _first_served.get(version)
+    if modified is None:
+        modified = _first_served.setdefault(version, dt.datetime.now(dt.UTC).replace(microsecond=0))
+    return tag, modified
 
 
 #: When this process first served each data version (Last-Modified).
@@ -69,8 +74,8 @@ def answer_not_modified() -> Response | None:
     The tag encodes the data version, release, path and Accept, so a client holds it only
     from a 200 of this very answer. If-Modified-Since alone cannot say the answer would be a
     200 (a 404 has no date), so it is answered after the view, from a 200 (add_validators)."""
-    if not cacheable() or not request.if_none_match:
-        return None
+    if not request.environ.get("HTTP_IF_NONE_MATCH") or not cacheable() or not request.if_none_match:
+        return None  # the header first: most requests have none, and it costs less to ask
     tag, modified = validators()
     if not request.if_none_match.contains(tag):
         return None
@@ -90,12 +95,38 @@ def add_validators(response: Response) -> Response:
         return response
     tag, modified = validators()
     _set(response, tag, modified)
-    response.make_conditional(request)  # in place: a 304 when the client's copy is current
+    make_conditional(response)  # in place: a 304 when the client's copy is current
     return response
+
+
+#: The request headers werkzeug's make_conditional decides by (without accept_ranges it ignores
+#: Range and If-Range).
+CONDITIONS = ("HTTP_IF_MODIFIED_SINCE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH")
+
+
+def make_conditional(response: Response) -> None:
+    """``response.make_conditional(request)``, which parses the validators back (a date, an ETag)
+    for every answer; a request that sends none of CONDITIONS gets what werkzeug gives it then
+    without that: a Date, and a Content-Length for a body in memory."""
+    environ = request.environ
+    if any(environ.get(name) for name in CONDITIONS):
+        response.make_conditional(request)
+        return
+    if "date" not in response.headers:
+        response.headers["Date"] = http_date()
+    if response.automatically_set_content_length and "content-length" not in response.headers:
+        length = response.calculate_content_length()
+        if length is not None:
+            response.headers["Content-Length"] = str(length)
+
+
+@functools.lru_cache(maxsize=64)
+def _http_date(moment: dt.datetime) -> str:
+    return http_date(moment)
 
 
 def _set(response: Response, tag: str, modified: dt.datetime) -> None:
     response.set_etag(tag)
-    response.last_modified = modified
+    response.headers["Last-Modified"] = _http_date(modified)  # what the last_modified setter writes
     # A view may ask for longer (a released version's RDF never changes: web/versions.py).
     response.headers["Cache-Control"] = g.get("cache_control", CACHE_CONTROL)

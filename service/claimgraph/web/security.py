@@ -17,8 +17,15 @@ SECURITY_HEADERS = {
 }
 
 
+_LOWER = {name: name.lower() for name in SECURITY_HEADERS}
+
+
 def add_security_headers(response: Response) -> Response:
-    """after_request: the browser-safety headers, on every answer (errors too), unless already set."""
+    """after_request: the browser-safety headers, on every answer (errors too), unless already set.
+
+    What ``headers.setdefault`` does for each, with one pass over the headers for all four."""
+    present = {key.lower() for key, _ in response.headers}
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if _LOWER[name] not in present:
+            response.headers.add(name, value)
     return response
