@@ -15,6 +15,8 @@ bench/results/latest.md. A script, never a test: timings depend on the machine.
     .venv/bin/python bench/run.py --quick         # smoke run: shipped data and 10k, few repetitions
     .venv/bin/python bench/run.py --sizes 10k,100k
     .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput   # 10M: loads and queries
+    .venv/bin/python bench/run.py --sizes 10k --no-shipped --backends oxigraph-server,virtuoso --reps 5
+    .venv/bin/python bench/run.py --cache-only --seconds 3       # cached vs uncached lookups only
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from claimgraph.settings import Settings
 from claimgraph.store import generations
 from claimgraph.store.oxigraph import OxigraphStore
 
+from bench.cache import bench_cache, render_cache
 from bench.generate import BENCH_BASE, DEFAULT_SEED, generate, parse_size
 from bench.measure import (
     JSON_RESULTS,
@@ -54,6 +57,7 @@ from bench.measure import (
     throughput,
     timed_median,
 )
+from bench.remote import bench_remote, parse_backends, render_remote
 from bench.report import SHIPPED, QueryTiming, SizeResult, render
 from bench.serving import (
     BIN,
@@ -109,12 +113,23 @@ def main(argv: list[str] | None = None) -> int:
         throughput=not args.no_throughput,
     )
     plan.folder.mkdir(parents=True, exist_ok=True)
+    backends = parse_backends(args.backends)
     header = conditions(plan, "start")
-    results = [] if args.no_shipped else [bench_shipped(plan)]
-    for size in sizes:
-        results.append(bench_synthetic(size, args.seed, plan))
+    results = [] if args.no_shipped or args.cache_only else [bench_shipped(plan)]
+    remote = []
+    for size in [] if args.cache_only else sizes:
+        if "embedded" in backends:
+            results.append(bench_synthetic(size, args.seed, plan))
+        for engine in (b for b in backends if b != "embedded"):
+            remote.append(bench_remote(engine, size, args.seed, plan.folder, plan.reps, plan.workers))
+    cache = (
+        bench_cache(LOOKUP, plan.folder, plan.throughput_s, plan.workers)
+        if args.cache or args.cache_only
+        else None
+    )
     header += conditions(plan, "end")
-    report = render(results, header)
+    report = render(results, header) + "\n".join(render_remote(remote) if remote else [])
+    report += "\n".join(render_cache(cache) if cache else []) + ("\n" if remote or cache else "")
     print(report)
     (plan.folder / "latest.md").write_text(report, encoding="utf-8")
     print(f"written to {plan.folder / 'latest.md'}", file=sys.stderr)
@@ -142,6 +157,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="skip the bare Flask + pyoxigraph reference (bench/baseline.py)",
     )
+    parser.add_argument(
+        "--backends",
+        default="embedded",
+        help="comma-separated: embedded (the on-disk store), oxigraph-server (`oxigraph serve`), virtuoso"
+        " (virtuoso-t 7.2): each remote engine started on 127.0.0.1, loaded through the `sparql` backend and"
+        " with its own bulk loader, and every example query timed through `claimgraph serve --production`"
+        " against the engine's own HTTP endpoint",
+    )
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="also cached vs uncached lookups on the shipped data (result cache on, off, distinct texts)"
+        " against bench/baseline.py, each for --seconds",
+    )
+    parser.add_argument("--cache-only", action="store_true", help="only the --cache comparison")
     parser.add_argument("--output-dir", default=str(RESULTS), help="data, stores, logs and latest.md")
     return parser.parse_args(argv)
 
