@@ -6,7 +6,7 @@ load` into a fresh location; Virtuoso's ld_dir + rdf_loader_run through isql, in
 urn:claimgraph:bulk:…, deleted again before the service loads); then `claimgraph serve --production`
 in front of it (its result cache off: query_cache_bytes=0, so every timed query reaches the engine),
 and every example query in queries/ timed over the service's HTTP and over the engine's own endpoint
-(the same text, prologue and dataset the backend sends), median of N; the first claim page after the
+(the same text, prologue and dataset the backend sends), in turns, median of N; the first claim page after the
 service started against the same page warm (bench/measure.py first_view); the peak summed RSS of the
 service's process tree and of the engine's.
 """
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from claimgraph.store.sparql_load import NO_GRAPH
 from claimgraph.store.sparql_text import query_shape, with_prologue
 
 from bench.generate import BENCH_BASE, generate, parse_size
-from bench.measure import JSON_RESULTS, FirstView, count_json_rows, first_view, over_http, timed_median
+from bench.measure import JSON_RESULTS, FirstView, count_json_rows, first_view, over_http
 from bench.serving import BIN, MemoryWatch, free_port, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -367,8 +368,7 @@ def serve_and_time(
                 direct = engine_call(session, store, query.text, graphs)
                 service = over_http(session, server.url + "sparql", query.text)
                 try:
-                    engine_s, engine_rows = timed_median(direct, reps, 3, 120)
-                    service_s, service_rows = timed_median(service, reps, 3, 120)
+                    (engine_s, engine_rows), (service_s, service_rows) = interleaved(direct, service, reps)
                 except RuntimeError as exc:  # a failed query is reported, the others still run
                     result.notes.append(f"{query.name}: {exc}")
                     continue
@@ -381,6 +381,25 @@ def serve_and_time(
                 )  # type: ignore[call-overload]
         server.memory.sample()
     result.service_rss_mb = server.memory.peak_rss_kb / 1024
+
+
+def interleaved(
+    first: Callable[[], object], second: Callable[[], object], reps: int, warmup: int = 3, budget: float = 240
+) -> tuple[tuple[float, object], tuple[float, object]]:
+    """Median seconds (and last result) of each call, run in turns (so that both see the same load
+    on a shared machine), after ``warmup`` turns; at most ``reps`` turns, and none begun after ``budget``."""
+    results: list[object] = [None, None]
+    times: list[list[float]] = [[], []]
+    deadline = time.monotonic() + budget
+    for turn in range(warmup + reps):
+        if turn > warmup and time.monotonic() > deadline:
+            break
+        for n, call in enumerate((first, second)):
+            started = time.perf_counter()
+            results[n] = call()
+            if turn >= warmup:
+                times[n].append(time.perf_counter() - started)
+    return (statistics.median(times[0]), results[0]), (statistics.median(times[1]), results[1])
 
 
 def engine_call(session: requests.Session, store: SparqlStore, text: str, graphs: list[str]):  # type: ignore[no-untyped-def]

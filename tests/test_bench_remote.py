@@ -13,7 +13,14 @@ import pytest
 
 from bench.cache import CacheResult, ratio, render_cache
 from bench.measure import Throughput
-from bench.remote import RemoteQuery, RemoteResult, parse_backends, remote_limit_ms, renamed_graphs
+from bench.remote import (
+    RemoteQuery,
+    RemoteResult,
+    interleaved,
+    parse_backends,
+    remote_limit_ms,
+    renamed_graphs,
+)
 
 
 @pytest.mark.parametrize("module", ["bench.remote", "bench.cache"])
@@ -64,3 +71,12 @@ def test_the_bulk_copy_renames_named_graphs_only():
     quads = list(ox.parse(renamed_graphs(nquads, "urn:bulk:"), format=ox.RdfFormat.N_QUADS))
     assert quads[0].graph_name == ox.NamedNode("urn:bulk:http://g")
     assert quads[1].graph_name == ox.DefaultGraph()
+
+
+def test_engine_and_service_are_timed_in_turns():
+    calls: list[str] = []
+    (_, first), (_, second) = interleaved(
+        lambda: calls.append("e") or 1, lambda: calls.append("s") or 2, 3, 1
+    )
+    assert (first, second) == (1, 2)
+    assert calls == ["e", "s"] * 4  # one warm-up turn, three timed
