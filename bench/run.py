@@ -57,7 +57,7 @@ from bench.measure import (
     throughput,
     timed_median,
 )
-from bench.remote import bench_remote, parse_backends, render_remote
+from bench.remote_http import bench_remote, parse_backends, render_remote
 from bench.report import SHIPPED, QueryTiming, SizeResult, render
 from bench.serving import (
     BIN,

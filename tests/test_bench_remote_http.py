@@ -1,4 +1,4 @@
-"""bench/remote.py and bench/cache.py, their pure logic only: which backends a flag names, the
+"""bench/remote_http.py and bench/cache.py, their pure logic only: which backends a flag names, the
 remote target (1.5x the engine's own HTTP time + 3 ms), the load ratio, the cache ratios and their
 report rows, and the bulk copy's renamed graphs. No timings here: those are `make bench`'s.
 """
@@ -13,7 +13,7 @@ import pytest
 
 from bench.cache import CacheResult, ratio, render_cache
 from bench.measure import Throughput
-from bench.remote import (
+from bench.remote_http import (
     RemoteQuery,
     RemoteResult,
     interleaved,
@@ -23,7 +23,7 @@ from bench.remote import (
 )
 
 
-@pytest.mark.parametrize("module", ["bench.remote", "bench.cache"])
+@pytest.mark.parametrize("module", ["bench.remote_http", "bench.cache"])
 def test_doctests(module):
     failed, attempted = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert attempted
