@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         else None
     )
     header += conditions(plan, "end")
-    report = render(results, header) + "\n".join(render_remote(remote) if remote else [])
-    report += "\n".join(render_cache(cache) if cache else []) + ("\n" if remote or cache else "")
+    more = [*(render_remote(remote) if remote else []), *(render_cache(cache) if cache else [])]
+    report = render(results, header) + "\n".join(more) + ("\n" if more else "")
     print(report)
     (plan.folder / "latest.md").write_text(report, encoding="utf-8")
     print(f"written to {plan.folder / 'latest.md'}", file=sys.stderr)
