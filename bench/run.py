@@ -15,14 +15,9 @@ bench/results/latest.md. A script, never a test: timings depend on the machine.
     .venv/bin/python bench/run.py --quick         # smoke run: shipped data and 10k, few repetitions
     .venv/bin/python bench/run.py --sizes 10k,100k
     .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput   # 10M: loads and queries
-
-The remote backends (issue 13, item 8), for each synthetic size: `--remote oxigraph,virtuoso` loads
-the same N-Quads through the `sparql` backend into Oxigraph server and Virtuoso (started here on
-loopback, as the tests start them: the `oxigraph` command of the test extra, Debian's `virtuoso-t`)
-and times every example query through the backend and straight to the engine (bench/remote.py):
-
-    .venv/bin/python bench/run.py --sizes 10k --no-shipped --no-throughput --remote oxigraph,virtuoso
-    .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput --remote oxigraph,virtuoso
+    .venv/bin/python bench/run.py --sizes 10k --no-shipped --backends oxigraph-server,virtuoso --reps 5
+    .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput --backends embedded,oxigraph-server,virtuoso
+    .venv/bin/python bench/run.py --cache-only --seconds 3       # cached vs uncached lookups only
 """
 
 from __future__ import annotations
@@ -52,7 +47,7 @@ from claimgraph.settings import Settings
 from claimgraph.store import generations
 from claimgraph.store.oxigraph import OxigraphStore
 
-from bench import remote
+from bench.cache import bench_cache, render_cache
 from bench.generate import BENCH_BASE, DEFAULT_SEED, generate, parse_size
 from bench.measure import (
     JSON_RESULTS,
@@ -63,6 +58,7 @@ from bench.measure import (
     throughput,
     timed_median,
 )
+from bench.remote_http import bench_remote, parse_backends, render_remote
 from bench.report import SHIPPED, QueryTiming, SizeResult, render
 from bench.serving import (
     BIN,
@@ -118,22 +114,23 @@ def main(argv: list[str] | None = None) -> int:
         throughput=not args.no_throughput,
     )
     plan.folder.mkdir(parents=True, exist_ok=True)
+    backends = parse_backends(args.backends)
     header = conditions(plan, "start")
-    results = [] if args.no_shipped else [bench_shipped(plan)]
-    engines = [e.strip() for e in args.remote.split(",") if e.strip()]
-    for engine in engines:
-        if engine not in remote.ENGINES:
-            raise SystemExit(f"--remote: {engine!r} is not one of {', '.join(remote.ENGINES)}")
-    remote_results = []
-    for size in sizes:
-        results.append(bench_synthetic(size, args.seed, plan))
-        nquads = (plan.folder / "data" / f"synthetic-{size}.nq").read_bytes()
-        for engine in engines:
-            remote_results.append(
-                remote.bench_remote(size, nquads, BENCH_BASE, engine, plan.reps, plan.query_budget_s)
-            )
+    results = [] if args.no_shipped or args.cache_only else [bench_shipped(plan)]
+    remote = []
+    for size in [] if args.cache_only else sizes:
+        if "embedded" in backends:
+            results.append(bench_synthetic(size, args.seed, plan))
+        for engine in (b for b in backends if b != "embedded"):
+            remote.append(bench_remote(engine, size, args.seed, plan.folder, plan.reps, plan.workers))
+    cache = (
+        bench_cache(LOOKUP, plan.folder, plan.throughput_s, plan.workers)
+        if args.cache or args.cache_only
+        else None
+    )
     header += conditions(plan, "end")
-    report = render(results, header) + remote.render(remote_results)
+    more = [*(render_remote(remote) if remote else []), *(render_cache(cache) if cache else [])]
+    report = render(results, header) + "\n".join(more) + ("\n" if more else "")
     print(report)
     (plan.folder / "latest.md").write_text(report, encoding="utf-8")
     print(f"written to {plan.folder / 'latest.md'}", file=sys.stderr)
@@ -164,13 +161,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="skip the bare Flask + pyoxigraph reference (bench/baseline.py)",
     )
-    parser.add_argument("--output-dir", default=str(RESULTS), help="data, stores, logs and latest.md")
     parser.add_argument(
-        "--remote",
-        default="",
-        help="comma-separated engines for the remote backends, for each synthetic size: oxigraph, virtuoso"
-        " (none by default; bench/remote.py)",
+        "--backends",
+        default="embedded",
+        help="comma-separated: embedded (the on-disk store), oxigraph-server (`oxigraph serve`), virtuoso"
+        " (virtuoso-t 7.2): each remote engine started on 127.0.0.1, loaded through the `sparql` backend and"
+        " with its own bulk loader, and every example query timed through `claimgraph serve --production`"
+        " against the engine's own HTTP endpoint",
     )
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="also cached vs uncached lookups on the shipped data (result cache on, off, distinct texts)"
+        " against bench/baseline.py, each for --seconds",
+    )
+    parser.add_argument("--cache-only", action="store_true", help="only the --cache comparison")
+    parser.add_argument("--output-dir", default=str(RESULTS), help="data, stores, logs and latest.md")
     return parser.parse_args(argv)
 
 

@@ -207,6 +207,10 @@ CLAIM_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Claim> }"
         # A form keyword as a prefix ahead of the real form.
         "PREFIX ask: <http://schema.org/> SELECT (COUNT(*) AS ?n) WHERE { ?c a ask:Claim }",
         "PREFIX construct: <http://schema.org/> SELECT (COUNT(*) AS ?n) WHERE { ?c a construct:Claim }",
+        # An update keyword in a comment (SPARQLWrapper's guess, which cleans only every other line
+        # of a run of comments, sent this as update=) or a string.
+        "# Claims:\n# one added\nSELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Claim> }",
+        'SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://schema.org/Claim> FILTER(?c != "INSERT") }',
     ],
 )
 def test_a_from_or_form_word_outside_the_syntax_changes_nothing(store, query):

@@ -157,6 +157,9 @@ class SparqlStore:
         graphs a switch rewrites (not only the union graph of a generation, which none does)."""
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery(text)
+        # SPARQLWrapper guesses the form with a regular expression that also reads comments and
+        # strings ("a claim added" made history-changes an ADD, sent as update=): the parsed form.
+        wrapper.queryType = shape.form
         wrapper.addCustomHttpHeader("Accept", media_type)
         given = dataset if dataset and (dataset.default_graphs or dataset.named_graphs) else shape.dataset
         if given is not None:
