@@ -16,7 +16,8 @@ bench/results/latest.md. A script, never a test: timings depend on the machine.
     .venv/bin/python bench/run.py --sizes 10k,100k
     .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput   # 10M: loads and queries
     .venv/bin/python bench/run.py --sizes 10k --no-shipped --backends oxigraph-server,virtuoso --reps 5
-    .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput --backends embedded,oxigraph-server,virtuoso
+    .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput \\
+        --backends embedded,oxigraph-server,virtuoso
     .venv/bin/python bench/run.py --cache-only --seconds 3       # cached vs uncached lookups only
 """
 
