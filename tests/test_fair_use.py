@@ -184,4 +184,24 @@ def test_a_slot_freed_below_others_is_taken_again_and_dead_holders_are_found_the
     scheduler.admit("e", now=3.0)  # two slots taken: the dead one is reaped and charged
     assert table.runs[2].pid != pid
     assert (c.running, c.started) == (0, 0.0)
-    assert c.used == pytest.approx(10.0)  # charged as stopped at the limit
+    assert c.used == pytest.approx(2.0)  # charged as stopped: its 2 s, past its short slot's 0.5 s
+
+
+def test_a_query_stopped_on_a_short_slot_is_charged_that_slots_limit_and_the_client_stays_light():
+    """A lookup a busy machine slowed past busy_query_timeout is not a slow query: charged all of
+    query_timeout (10 s > light 5 s), its client was heavy at once and an overloaded server turned
+    it away (make abuse, mixed-128 after the slow-query attacks)."""
+    scheduler = fair(slots=4, long_slots=1)
+    scheduler.admit("long holder")  # the long slot is taken: the next queries get short ones
+    ticket = scheduler.admit("reader")
+    assert ticket.setting == "busy_query_timeout"
+    scheduler.release(ticket, stopped=True)
+    table = scheduler.shared.table
+    index = table.runs[ticket.run].client
+    assert table.clients[index].used == pytest.approx(0.5, abs=0.01)  # its slot's limit, not 10 s
+    assert not scheduler.heavy("reader")
+    stops = 1
+    while not scheduler.heavy("reader"):  # a client whose queries keep being stopped there turns heavy
+        scheduler.release(scheduler.admit("reader"), stopped=True)
+        stops += 1
+    assert stops in (10, 11)  # 5 s of light_client_seconds at 0.5 s a stop (less a few µs of decay)

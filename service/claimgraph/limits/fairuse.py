@@ -19,7 +19,8 @@ SPARQL query does, before it runs (service/claimgraph/web/sparql.py):
 - an *overloaded* server (requests queue for its workers: limits/intake.py) gives no long
   slot, and its workers turn heavy clients away before any work (``heavy``).
 
-A query stopped at its time limit is charged the whole ``query_timeout``.
+A query stopped at its time limit is charged the whole limit of its slot (``query_timeout`` on a
+long one, ``busy_query_timeout`` on a short one).
 
 The table is shared by every process of a server: a small block of shared
 memory (memfd) made before gunicorn forks its workers (``share()``, called by
@@ -246,15 +247,23 @@ class FairUse:
         return False
 
     def release(self, ticket: Ticket, *, stopped: bool = False, now: float | None = None) -> None:
-        """End the ticket's query; its time is charged to its client (all of query_timeout if it was
-        stopped at the limit)."""
+        """End the ticket's query; its time is charged to its client (all of its slot's limit if it was
+        stopped there: query_timeout on a long slot, busy_query_timeout on a short one)."""
         current = time.monotonic() if now is None else now
         with self.shared.locked() as table:
             run = table.runs[ticket.run]
             if run.pid == 0:
                 return  # reaped meanwhile
             spent = current - run.start
-            self._finish(table, ticket.run, max(spent, self.policy.timeout) if stopped else spent, current)
+            self._finish(table, ticket.run, max(spent, self._limit(run)) if stopped else spent, current)
+
+    def _limit(self, run: _Run) -> float:
+        """The time limit of a run's slot. A lookup stopped on a short slot (a busy machine slowed it
+        past busy_query_timeout, or busy_query_cpu stopped it for others) is charged that, not all
+        of query_timeout: charged 10 s, a normal client turned heavy at its first such stop and was
+        turned away by an overloaded server for a minute (make abuse: the probe, 20 of 24 answers
+        503 under mixed-128 after the slow-query attacks)."""
+        return self.policy.timeout if run.long else self.policy.busy_timeout
 
     # -- the table --------------------------------------------------------------------------------------
     def _client(self, table: _Table, key: int, now: float) -> int:
@@ -321,7 +330,7 @@ class FairUse:
         for number in range(table.runs_used):
             run = table.runs[number]
             if run.pid and run.pid != me and not _alive(run.pid):
-                self._finish(table, number, max(now - run.start, self.policy.timeout), now)
+                self._finish(table, number, max(now - run.start, self._limit(run)), now)
 
 
 def _key(client: str) -> int:
