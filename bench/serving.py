@@ -19,9 +19,8 @@ from pathlib import Path
 import requests
 
 BIN = Path(sys.executable).parent
-#: Seconds: a 1M-triple store opens in seconds, but the read model of its content is built before the
-#: server answers (once, in gunicorn's master, before it forks the workers: claimgraph/app.py); on a
-#: busy machine that takes minutes. Bounds a hang.
+#: Seconds: a 1M-triple store opens in seconds, but each worker builds the read model of its content
+#: before it answers (about 100 s of CPU at 1M); on a busy machine that takes minutes. Bounds a hang.
 START_TIMEOUT = 900.0
 
 

@@ -201,3 +201,40 @@ def test_an_overloaded_server_turns_heavy_clients_away_at_once_and_serves_light_
     assert "overloaded" in body
     assert "light_client_seconds" in body
     assert results["light"][0] == 200  # type: ignore[index]
+
+
+def test_workers_end_cleanly_when_the_server_is_stopped(tmp_path):
+    """SIGTERM to the master: every worker exits by itself, none crashes or outlives it. (A master that
+    had opened the RocksDB store before forking left workers that crashed with SIGSEGV or SIGABRT on
+    exit, or hung in a futex for good, orphaned, holding the listening socket.)"""
+    with production_serve(tmp_path, workers=2) as base:
+        assert page(base, "/claims") == 200
+        assert ask(base, LOOKUP)[0] == 200
+        workers = children(SERVER_PIDS[base])
+        assert len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and not _zombie(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker outlived its master"
+        time.sleep(0.1)
+    log = (tmp_path / "production.log").read_text()
+    assert "Worker exiting" in log
+    assert "was sent" not in log, log[-2000:]  # gunicorn's "Worker (pid:N) was sent SIGSEGV!"
+    assert "terminate called" not in log
+
+
+def page(base: str, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port_of(base), timeout=20)
+    try:
+        connection.request("GET", path, headers={"Accept": "text/html"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False

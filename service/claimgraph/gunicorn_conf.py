@@ -5,8 +5,7 @@ public queries itself under a watchdog instead of in query processes:
 service/claimgraph/limits/runner.py says why. The worker class is gunicorn's sync
 worker fed only whole requests (service/claimgraph/limits/intake.py), so slow
 clients hold no worker. The fair-use table is made here, in the master, before
-any fork, so every worker shares it (service/claimgraph/limits/fairuse.py), and so is the read
-model of the store (``on_starting``: service/claimgraph/app.py), so no worker builds it.
+any fork, so every worker shares it (service/claimgraph/limits/fairuse.py).
 Everything else (workers, bind, timeouts) stays on gunicorn's command line.
 """
 
@@ -17,7 +16,7 @@ from typing import Any
 
 # Imported once, in the master: a worker forked to replace one ended at a time limit starts without
 # importing the app again (the store is still opened in each worker, after the fork).
-from claimgraph.app import build_before_fork
+import claimgraph.app  # noqa: F401
 from claimgraph.limits.fairuse import share
 from claimgraph.limits.runner import adopt_gunicorn_worker
 
@@ -25,16 +24,6 @@ worker_class = "claimgraph.limits.intake.BufferedSyncWorker"
 #: gunicorn's control socket has one default path per machine: two servers would fight over it.
 control_socket_disable = True
 share()
-
-
-def on_starting(server: Any) -> None:
-    """In the master, before it binds or forks: build the read model once, for every worker (and any
-    worker forked later to replace one), which shares it copy-on-write. It then lives as long as the
-    master, so the collector is told to leave it alone: a collection in a worker would otherwise
-    write to every object's header, copying each page it sits on."""
-    if build_before_fork() is not None:
-        gc.collect()
-        gc.freeze()
 
 
 def post_fork(server: Any, worker: Any) -> None:

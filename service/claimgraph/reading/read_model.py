@@ -8,9 +8,7 @@ and the description of any one resource. What it builds is fixed for its content
 keeps it: reading every claim and label per request made a page cost O(dataset).
 
 CurrentReadModel is what the app keeps (in app.extensions): it hands out the model of the
-store's current content and starts a new one when the store's stats have changed. It may start
-from a BuiltReadModel: what a model of the same content built elsewhere holds (the gunicorn
-master builds one before it forks its workers: claimgraph/app.py), so nothing is built twice.
+store's current content and starts a new one when the store's stats have changed.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from typing import TypeVar, cast
 
 from rdflib import Dataset, URIRef
@@ -51,17 +48,6 @@ MEMO_SIZE = 4096
 SourceClaims = tuple[Source, tuple[Claim, ...]]
 
 
-@dataclass(frozen=True)
-class BuiltReadModel:
-    """What a warmed-up ReadModel built for one store content (``stats``) under one base IRI, without
-    the store it read: another process's model of the same content starts from it (``ReadModel.resume``)."""
-
-    stats: StoreStats
-    base: str
-    whole: dict[str, object]
-    memo: tuple[tuple[Hashable, object], ...]
-
-
 class ReadModel:
     """What the pages and the JSON API show of one store content.
 
@@ -77,20 +63,6 @@ class ReadModel:
         self._whole_lock = threading.RLock()
         self._memo: OrderedDict[Hashable, object] = OrderedDict()
         self._memo_lock = threading.Lock()
-
-    def built(self) -> BuiltReadModel:
-        """What this model has built so far, to hand to another process (the store stays here)."""
-        with self._whole_lock, self._memo_lock:
-            return BuiltReadModel(self.stats, self.iris.base, dict(self._whole), tuple(self._memo.items()))
-
-    @classmethod
-    def resume(cls, built: BuiltReadModel, reader: StoreReader, iris: Iris) -> ReadModel:
-        """The model of ``built``'s content, with everything it built, reading what it has not from
-        ``reader`` (a store that holds the same content: the caller compares the stats)."""
-        model = cls(reader, iris, built.stats)
-        model._whole = dict(built.whole)
-        model._memo = OrderedDict(built.memo)
-        return model
 
     # -- claims -------------------------------------------------------------------------------------
     @property
@@ -355,17 +327,14 @@ class CurrentReadModel:
     """The read model of the store's current content, renewed once replace_all has changed it.
 
     The app keeps one (app.extensions); ``get()`` costs one ``Store.stats()`` call, which a
-    store answers from memory until its content changes. Given ``built`` (a model of the same
-    content built elsewhere), the first model starts from it instead of reading the store again,
-    when the store's stats and the base IRI are the ones it was built for.
+    store answers from memory until its content changes.
     """
 
-    def __init__(self, store: Store, iris: Iris, built: BuiltReadModel | None = None) -> None:
+    def __init__(self, store: Store, iris: Iris) -> None:
         self._store = store
         self._iris = iris
         self._reader = StoreReader(store, load_page_queries())
         self._model: ReadModel | None = None
-        self._built = built
         self._lock = threading.Lock()
 
     def get(self) -> ReadModel:
@@ -377,12 +346,8 @@ class CurrentReadModel:
         with self._lock:
             model = self._model
             if model is None or model.stats != stats:
-                built, self._built = self._built, None  # good for the first content only
-                if built is not None and built.stats == stats and built.base == self._iris.base:
-                    model = ReadModel.resume(built, self._reader, self._iris)
-                else:
-                    model = ReadModel(self._reader, self._iris, stats)
-                    model.warm_up()
+                model = ReadModel(self._reader, self._iris, stats)
+                model.warm_up()
                 self._model = model
             return model
 

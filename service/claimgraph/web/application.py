@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from claimgraph import paths
 from claimgraph.iris import Iris
 from claimgraph.limits.runner import QueryRunner
-from claimgraph.reading.read_model import BuiltReadModel, CurrentReadModel
+from claimgraph.reading.read_model import CurrentReadModel
 from claimgraph.releaselog import ReleaseLogCache
 from claimgraph.settings import Settings
 from claimgraph.store import Store
@@ -82,22 +82,17 @@ class ClaimgraphApp(Flask):
 
 
 def build_app(
-    settings: Settings,
-    store: Store,
-    runner: QueryRunner,
-    ingestor: ingest.ArticleIngestion | None = None,
-    built: BuiltReadModel | None = None,
+    settings: Settings, store: Store, runner: QueryRunner, ingestor: ingest.ArticleIngestion | None = None
 ) -> Flask:
     """Create the app on a store that is ready to answer, its public queries run by ``runner``, its
-    articles changed by ``ingestor`` (claimgraph/app.py prepares them); its read model starts from
-    ``built`` when that was built for the store's content."""
+    articles changed by ``ingestor`` (claimgraph/app.py prepares them)."""
     app = ClaimgraphApp(PageCache(settings.page_cache_bytes))
     app.extensions[SETTINGS_KEY] = settings
     iris = Iris(settings.base)
     app.extensions[IRIS_KEY] = iris
     app.extensions[STORE_KEY] = store
     app.extensions[RUNNER_KEY] = runner
-    read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris, built)
+    read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)
     app.register_blueprint(dataset.bp)
