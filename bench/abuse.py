@@ -71,6 +71,14 @@ def free_port() -> int:
 
 def request(port: int, method: str, path: str, source: str, timeout: float, body: bytes | None = None) -> int:
     """One request from ``source``; its status, or 0 for no answer (refused, reset, timeout)."""
+    return exchange(port, method, path, source, timeout, body)[0]
+
+
+def exchange(
+    port: int, method: str, path: str, source: str, timeout: float, body: bytes | None = None
+) -> tuple[int, str]:
+    """One request from ``source``: its status (0 for no answer: refused, reset, timeout) and the
+    start of what came back (the answer's body, or the error), so a miss can say why."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     headers = {"Accept": "application/sparql-results+json, text/html;q=0.9, */*;q=0.1"}
     if body is not None:
@@ -78,10 +86,10 @@ def request(port: int, method: str, path: str, source: str, timeout: float, body
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        response.read()
-        return response.status
-    except (OSError, http.client.HTTPException):
-        return 0
+        answer = response.read()
+        return response.status, answer[:200].decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException) as error:
+        return 0, f"{type(error).__name__}: {error}"
     finally:
         connection.close()
 
@@ -89,7 +97,8 @@ def request(port: int, method: str, path: str, source: str, timeout: float, body
 def probe_process(port: int, seconds: float, out: multiprocessing.connection.Connection) -> None:
     """The probe, in a process of its own (so its timings are the server's, not the attackers'
     threads' contention for this interpreter's GIL): one lookup every PROBE_EVERY s for ``seconds``,
-    each text new (a comment with a counter), so no cache answers it. Sends (sent, took, status)."""
+    each text new (a comment with a counter), so no cache answers it. Sends (sent, took, status,
+    the start of any answer but a 200)."""
     samples = []
     stop = time.monotonic() + seconds
     number = 0
@@ -97,8 +106,8 @@ def probe_process(port: int, seconds: float, out: multiprocessing.connection.Con
         sent = time.monotonic()
         number += 1
         path = "/sparql?query=" + quote(f"# probe {os.getpid()}-{number}\n{LOOKUP}")
-        status = request(port, "GET", path, "127.0.0.1", PROBE_TIMEOUT)
-        samples.append((sent, time.monotonic() - sent, status))
+        status, answer = exchange(port, "GET", path, "127.0.0.1", PROBE_TIMEOUT)
+        samples.append((sent, time.monotonic() - sent, status, "" if status == 200 else answer))
         time.sleep(max(0.0, PROBE_EVERY - (time.monotonic() - sent)))
     out.send(samples)
     out.close()
@@ -218,6 +227,8 @@ def main() -> int:
             print(f"{name}: before: {uptime()}", flush=True)
             rows.append(run_attack(name, block, port, args.seconds, log, server.pid))
             print(format_row(rows[-1]), flush=True)
+            for miss in rows[-1]["misses"]:  # type: ignore[attr-defined]
+                print(f"  probe at {miss}", flush=True)
             print(f"{name}: after: {uptime()}", flush=True)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -311,23 +322,28 @@ def run_attack(name: str, block: int, port: int, seconds: float, log: Path, serv
         thread.join(timeout=35)
     time.sleep(2)  # the watchdog's exits are logged
     after = worker_exits(log)
-    answered = [took for _, took, status in samples if status]
+    answered = [took for _, took, status, _ in samples if status]
     if os.environ.get("ABUSE_TRACE"):
         first = samples[0][0] if samples else 0.0
         with open(os.environ["ABUSE_TRACE"], "a") as trace:
-            for sent, took, status in samples:
+            for sent, took, status, _ in samples:
                 trace.write(f"{name} {sent - first:.2f} {took:.3f} {status}\n")
     cpu = {kind: cpu_after[kind] - cpu_before[kind] for kind in cpu_after}
     cpu["attackers"] = own_after.user + own_after.system - own_before.user - own_before.system
     return {
         "name": name,
         "probes": len(samples),
-        "p50": percentile([t for _, t, _ in samples], 0.5),
-        "p99": percentile([t for _, t, _ in samples], 0.99),
-        "max": max((t for _, t, _ in samples), default=float("nan")),
+        "p50": percentile([t for _, t, _, _ in samples], 0.5),
+        "p99": percentile([t for _, t, _, _ in samples], 0.99),
+        "max": max((t for _, t, _, _ in samples), default=float("nan")),
         "over_1s": sum(1 for took in answered if took > 1),
-        "timeouts": sum(1 for _, _, status in samples if status == 0),
-        "not_200": sum(1 for _, _, status in samples if status not in (0, 200)),
+        "timeouts": sum(1 for _, _, status, _ in samples if status == 0),
+        "not_200": sum(1 for _, _, status, _ in samples if status not in (0, 200)),
+        "misses": [
+            f"{sent - samples[0][0]:.1f} s: {status} after {took:.2f} s: {' '.join(answer.split())[:160]}"
+            for sent, took, status, answer in samples
+            if status != 200
+        ],
         "attackers": dict(sorted(statuses.items(), key=lambda item: -item[1])),
         "watchdog": after[0] - before[0],
         "crashes": after[1] - before[1],
@@ -370,6 +386,7 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
     for row in rows:
         met = row["p99"] <= 1 and row["timeouts"] == 0 and row["crashes"] == 0 and row["not_200"] == 0  # type: ignore[operator]
         verdicts.append(f"- {row['name']}: {'MET' if met else 'MISSED'}")
+        verdicts.extend(f"  - probe at {miss}" for miss in row["misses"])  # type: ignore[attr-defined]
     p99s = [row["p99"] for row in rows]
     summary = f"worst probe p99: {max(p99s) * 1000:.0f} ms" if p99s else ""  # type: ignore[type-var,operator]
     return "\n".join(

@@ -426,3 +426,49 @@ def test_a_query_is_stopped_after_its_processor_time_while_others_wait(store, mo
         assert not isinstance(timed_out.value, QueryPreempted)
     finally:
         sandbox.stop()
+
+
+def _burn(seconds: float) -> None:
+    until = time.process_time() + seconds
+    while time.process_time() < until:
+        pass
+
+
+def test_opening_the_store_is_not_counted_as_the_first_querys_processor_time(store, monkeypatch):
+    # make abuse, mixed-128: a probe's lookup was stopped (busy_query_cpu) on a process that was
+    # still opening its on-disk store, whose processor time was counted as the lookup's.
+    from claimgraph.limits.sandbox import Preempt, Sandbox
+    from claimgraph.limits.zygote import QueryCall
+
+    def slow_opener():
+        def open_slowly():
+            _burn(0.3)
+            return store
+
+        return open_slowly
+
+    monkeypatch.setattr(store, "child_opener", slow_opener)
+    sandbox = Sandbox(store, 1)
+    try:
+        assert sandbox.run(QueryCall("ASK {}", CSV), 5.0, Preempt(0.05, lambda: 3)) == [b"true"]
+    finally:
+        sandbox.stop()
+
+
+def test_a_process_that_cannot_open_the_store_is_a_503_that_says_so(store, monkeypatch):
+    from claimgraph.limits.sandbox import Sandbox
+    from claimgraph.limits.zygote import QueryCall
+
+    def broken_opener():
+        def fail():
+            raise OSError("no such store")
+
+        return fail
+
+    monkeypatch.setattr(store, "child_opener", broken_opener)
+    sandbox = Sandbox(store, 1)
+    try:
+        with pytest.raises(StoreUnavailable, match="could not open the store"):
+            sandbox.run(QueryCall("ASK {}", CSV), 5.0)
+    finally:
+        sandbox.stop()

@@ -140,6 +140,9 @@ def _worker_main(fd: int, open_store: StoreOpener) -> None:  # pragma: no cover
     except Exception:
         log.exception("a query process cannot open the store")
         os._exit(1)
+    # Said once the store is open, so that the server counts a query's processor time from here:
+    # opening an on-disk store takes tens of milliseconds of it (Sandbox.run, busy_query_cpu).
+    conn.send(READY)
     while True:
         try:
             call: QueryCall = conn.recv()
@@ -157,6 +160,9 @@ def _worker_main(fd: int, open_store: StoreOpener) -> None:  # pragma: no cover
             else:
                 conn.send(("ok", value))
 
+
+#: What a query process sends once, when its store is open and it takes queries.
+READY = ("ready", None)
 
 #: A result crosses from a query process in pieces of about this size, never pickled whole (a
 #: pickle of a result is one more copy of it on each side).
