@@ -38,7 +38,7 @@ from claimgraph.reading.model import Claim
 from claimgraph.reading.ontology_doc import OntologyDoc, read_ontology
 from claimgraph.reading.search import SearchIndex
 from claimgraph.reading.sources import Entity, Source, claims_from, get_entity, get_source, read_sources
-from claimgraph.reading.versions import ClaimVersions, read_claim_versions
+from claimgraph.reading.versions import NOT_RELEASED, ClaimVersions, read_all_claim_versions
 from claimgraph.store import Store, StoreStats
 
 T = TypeVar("T")
@@ -92,6 +92,11 @@ class ReadModel:
 
         return self._remember(("claim-page", str(claim)), build)
 
+    def forget_claim_page(self, claim: URIRef) -> None:
+        """Drop the page built for ``claim`` (the server's own warm-up asks for one at start)."""
+        with self._memo_lock:
+            self._memo.pop(("claim-page", str(claim)), None)
+
     def work(self, article: URIRef) -> Work:
         """What the data states about the article ``article`` (authors, what is based on, not stated)."""
         return self._remember(
@@ -141,6 +146,7 @@ class ReadModel:
         parts: tuple[Callable[[], object], ...] = (
             lambda: self.catalogue.related_index,
             lambda: self.catalogue.claim(self.catalogue.claims[0].iri) if self.catalogue.claims else None,
+            lambda: self.claim_versions(URIRef("")),
             self._source_index,
             lambda: self.dataset_info,
             self._claim_groups,
@@ -157,7 +163,8 @@ class ReadModel:
 
     def claim_versions(self, iri: URIRef) -> ClaimVersions:
         """The released versions of the claim ``iri`` (none if it was never released)."""
-        return self._remember(("claim-versions", str(iri)), lambda: read_claim_versions(self._reader, iri))
+        every = self._once("claim-versions", lambda: read_all_claim_versions(self._reader))
+        return every.get(str(iri), NOT_RELEASED)
 
     def has_claim(self, iri: URIRef) -> bool:
         """Whether the store holds the claim ``iri`` as current data."""

@@ -82,9 +82,17 @@ class ClaimVersions:
 NOT_RELEASED = ClaimVersions("", (), None, None, ())
 
 
-def read_claim_versions(reader: StoreReader, claim: URIRef) -> ClaimVersions:
-    """The versions of ``claim`` (none when it was never released)."""
-    rows = reader.select("claim-versions", claim=claim)
+def read_all_claim_versions(reader: StoreReader) -> dict[str, ClaimVersions]:
+    """The versions of every claim ever released (retracted ones too), by claim IRI, from one query:
+    a claim page then reads none (issue 12: nothing is computed on the first request after a load)."""
+    rows_by_claim: dict[str, list[dict[str, Node]]] = {}
+    for row in reader.select("claim-versions"):
+        rows_by_claim.setdefault(str(row["claim"]), []).append(row)
+    return {claim: _claim_versions(reader, URIRef(claim), rows) for claim, rows in rows_by_claim.items()}
+
+
+def _claim_versions(reader: StoreReader, claim: URIRef, rows: list[dict[str, Node]]) -> ClaimVersions:
+    """The versions of ``claim`` from its rows of claim-versions.rq (oldest first)."""
     current = changed = None
     entries: list[VersionEntry] = []
     said: dict[str, list[str]] = {}
