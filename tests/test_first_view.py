@@ -53,7 +53,7 @@ def test_no_claim_page_runs_a_query_after_the_load(released_store, monkeypatch):
         page = client.get("/" + claim.removeprefix(iris.base), headers={"Accept": "text/html"})
         assert page.status_code == 200, claim
         assert 'id="versions"' in page.get_data(as_text=True)
-        assert "rel=\"latest-version\"" in page.get_data(as_text=True) or "Changed since" in page.get_data(
+        assert 'rel="latest-version"' in page.get_data(as_text=True) or "Changed since" in page.get_data(
             as_text=True
         )
     assert calls == []
