@@ -359,11 +359,11 @@ class BufferedSyncWorker(SyncWorker):
             if not self.fair_use.charge(client, time.perf_counter() - started):
                 return False  # past its budget: the app answers 429
         with contextlib.suppress(OSError):
-            waiting.client.setblocking(True)
-            waiting.client.settimeout(self.read_timeout)
-            waiting.client.sendall(answer)
-            waiting.client.shutdown(socket.SHUT_WR)
-        waiting.client.close()
+            sent = waiting.client.send(answer)  # non-blocking: a small answer goes whole, at once
+            if sent < len(answer):
+                waiting.client.settimeout(self.read_timeout)
+                waiting.client.sendall(answer[sent:])
+        waiting.client.close()  # the request was read whole: nothing unread to reset the connection
         self.nr += 1
         if self.nr >= self.max_requests:
             self.alive = False
