@@ -18,6 +18,7 @@ app gets the same header and ignores it. One more row is the one client, cache o
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import time
 from dataclasses import dataclass
@@ -28,7 +29,16 @@ import requests
 from claimgraph.store import generations
 
 from bench.measure import JSON_RESULTS, Throughput, throughput
-from bench.serving import BIN, baseline_env, free_port, production_command, serve, server_env
+from bench.serving import (
+    BIN,
+    Server,
+    baseline_env,
+    free_port,
+    production_command,
+    serve,
+    server_env,
+    tree_cpu,
+)
 
 CACHED_TARGET, UNCACHED_TARGET = 3.0, 0.8
 #: Clients the throughput runs stand for (X-Forwarded-For), one per wrk connection.
@@ -76,26 +86,31 @@ def bench_cache(lookup: str, folder: Path, seconds: float, workers: int) -> Cach
     one, many = lookup_paths(lookup), lookup_paths(lookup, DISTINCT)
     env = {**server_env(store, base, port), "CLAIMGRAPH_TRUST_FORWARDED_FOR": "true"}
     with serve(production_command(port, workers), env, port, folder / "cache-on.log") as server:
-        result.cached = measured(server.url, one, seconds)
+        result.cached = measured(server, one, seconds)
         result.health = cache_counters(server.url)
-        result.distinct = measured(server.url, many, seconds)
+        result.distinct = measured(server, many, seconds)
     off = {**env, "CLAIMGRAPH_QUERY_CACHE_BYTES": "0"}
     with serve(production_command(port, workers), off, port, folder / "cache-off.log") as server:
-        result.uncached = measured(server.url, one, seconds)
-        result.one_client = measured(server.url, one, seconds, identities=0)
+        result.uncached = measured(server, one, seconds)
+        result.one_client = measured(server, one, seconds, identities=0)
     generation = generations.active(store)
     if generation is None:
         raise RuntimeError(f"no store was published in {store}")
     bare = production_command(port, workers, "bench.baseline:create_app()")
     with serve(bare, baseline_env(generation, base), port, folder / "cache-bare.log") as server:
-        result.bare = measured(server.url, one, seconds)
+        result.bare = measured(server, one, seconds)
     return result
 
 
-def measured(url: str, paths: list[str], seconds: float, identities: int = IDENTITIES) -> Throughput:
-    throughput(url, paths[:1], JSON_RESULTS, min(2.0, seconds), identities)  # warm-up (the first miss)
+def measured(server: Server, paths: list[str], seconds: float, identities: int = IDENTITIES) -> Throughput:
+    """The rate, and the server's CPU per answer (its whole process tree: less at the mercy of other load
+    on the machine than the rate)."""
+    throughput(server.url, paths[:1], JSON_RESULTS, min(2.0, seconds), identities)  # warm-up (first miss)
     time.sleep(0.2)
-    return throughput(url, paths, JSON_RESULTS, seconds, identities)
+    before = sum(tree_cpu(server.process.pid).values())
+    run = throughput(server.url, paths, JSON_RESULTS, seconds, identities)
+    spent = sum(tree_cpu(server.process.pid).values()) - before
+    return dataclasses.replace(run, cpu_ms=(1000 * spent / max(1, run.requests - run.failures),))
 
 
 def cache_counters(url: str) -> str:
@@ -122,8 +137,9 @@ def render_cache(result: CacheResult) -> list[str]:
         "",
         "## Cached vs uncached point lookups (shipped data)",
         "",
-        "| server | lookups/s | p50 ms | p99 ms | failures | vs bare | target | status |",
-        "|---|--:|--:|--:|--:|--:|--:|---|",
+        "| server | lookups/s | p50 ms | p99 ms | failures | server CPU ms/answer | vs bare | target"
+        " | status |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for label, run, target in rows:
         r = ratio(run, bare)
@@ -131,7 +147,9 @@ def render_cache(result: CacheResult) -> list[str]:
         lines.append(
             f"| {label} | {'–' if run is None else f'{run.per_second:,.0f}'} "
             f"| {_num(run.p50_ms if run else None)} | {_num(run.p99_ms if run else None)} "
-            f"| {'–' if run is None else run.failures} | {'–' if r is None else f'{r:.2f}x'} "
+            f"| {'–' if run is None else run.failures} "
+            f"| {_num(run.cpu_ms[0] if run and run.cpu_ms else None)} "
+            f"| {'–' if r is None else f'{r:.2f}x'} "
             f"| {'–' if target is None else f'>= {target:g}x'} | {status} |"
         )
     lines.append(f"\n{IDENTITIES} clients (X-Forwarded-For) unless the row says one client.")

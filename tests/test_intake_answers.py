@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,6 +231,34 @@ def test_after_a_load_the_intake_never_answers_from_the_older_data(server: str):
     assert counts(server) == (hits + 1, misses + 1)
     assert b'"boolean":true' in exchange(server, asked)
     assert counts(server) == (hits + 2, misses + 1)
+
+
+def test_a_flood_of_kept_answers_is_answered_and_other_clients_are_still_served(server: str):
+    kept = get(LOOKUP, "Host: g", f"Accept: {JSON}")
+    exchange(server, kept)
+    flooded: list[bytes] = []
+    stop = threading.Event()
+
+    def flood() -> None:
+        while not stop.is_set():
+            flooded.append(exchange(server, kept, source="127.0.0.8")[:12])
+
+    threads = [threading.Thread(target=flood) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.3)
+        others = [
+            exchange(server, get(f"{LOOKUP}\n# {n}", "Host: g", f"Accept: {JSON}"), source="127.0.0.9")[:12]
+            for n in range(20)
+        ]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert set(others) == {b"HTTP/1.1 200"}
+    assert len(flooded) > len(others)
+    assert set(flooded) == {b"HTTP/1.1 200"}
 
 
 def test_a_client_past_its_budget_gets_429_for_a_kept_answer_and_others_still_get_it(server: str):

@@ -8,8 +8,7 @@ request whole, as bytes, before any of that; for a GET of /sparql it looks here 
 
 What is kept: the bytes the server sent for a request, exactly (status line, every
 header, body), once the app has said the answer may be kept (``allow``): a query
-answer the result cache served or kept (web/sparql.py) or a 304 of /sparql
-(web/http_cache.py). Only a 200 whose Content-Length matches its body, or a 304,
+answer (web/sparql.py) or a 304 of /sparql (web/http_cache.py). Only a 200 whose Content-Length matches its body, or a 304,
 and never more than the cache's ``max_bytes`` (least recently used out first).
 Each ``Date`` header is written anew as the answer goes out.
 
