@@ -8,8 +8,9 @@ request whole, as bytes, before any of that; for a GET of /sparql it looks here 
 
 What is kept: the bytes the server sent for a request, exactly (status line, every
 header, body), once the app has said the answer may be kept (``allow``): a query
-answer (web/sparql.py) or a 304 of /sparql (web/http_cache.py). Only a 200 whose Content-Length matches its body, or a 304,
-and never more than the cache's ``max_bytes`` (least recently used out first).
+answer (web/sparql.py) or a 304 of /sparql (web/http_cache.py). Only a 200 whose
+Content-Length matches its body, or a 304, and never more than the cache's
+``max_bytes`` (least recently used out first).
 Each ``Date`` header is written anew as the answer goes out.
 
 The key is everything the answer can depend on: the store's revision and data
