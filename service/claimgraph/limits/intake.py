@@ -36,6 +36,9 @@ short slot that has used ``busy_query_cpu`` of processor time. The one delay lef
 worker accepted but that was still incomplete when the worker started running
 another request waits until that request ends (the worker reads the kernel's
 buffer first, so on a fast network a request is almost always whole by then).
+
+Answers from the cache. A repeated GET of /sparql whose answer the app let it keep is answered here,
+from the raw request, with the bytes the app sent (service/claimgraph/limits/intake_answers.py).
 """
 
 from __future__ import annotations
