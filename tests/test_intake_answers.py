@@ -34,7 +34,10 @@ def test_the_key_holds_the_request_line_and_the_headers_an_answer_can_depend_on(
     base = raw_request(head("Host: x", f"Accept: {JSON}"))
     assert base is not None
     # Headers that never change an answer are not keyed.
-    same = raw_request(head("Host: x", "User-Agent: a", f"Accept: {JSON}", "X-Forwarded-For: 203.0.113.9"))
+    browser = ("Sec-Fetch-Mode: cors", "Sec-Fetch-Site: cross-site", "Sec-Fetch-Dest: empty", "DNT: 1")
+    same = raw_request(
+        head("Host: x", "User-Agent: a", f"Accept: {JSON}", "X-Forwarded-For: 203.0.113.9", *browser)
+    )
     assert same is not None
     assert same.key == base.key
     assert same.forwarded_for == "203.0.113.9"

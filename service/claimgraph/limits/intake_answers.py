@@ -19,8 +19,9 @@ them, so an answer of older data is never looked up again), the request line
 (method, target with its query string, HTTP version) and the value of every header
 that can change the answer: Host, Accept, Accept-Encoding, Accept-Language, Origin,
 If-None-Match, If-Modified-Since, Cache-Control, Pragma. User-Agent, Connection,
-Referer and X-Forwarded-For are read but not keyed (they never change an answer;
-X-Forwarded-For names the client for fair use). A request with any other header (a
+Referer, X-Forwarded-For and the headers browsers add to every fetch (``UNKEYED``) are
+read but not keyed (they never change an answer; X-Forwarded-For names the client for
+fair use). A request with any other header (a
 body's Content-Length or Transfer-Encoding, Range, Authorization, If-Match, a proxy's
 X-Forwarded-Host, ...), a header given twice, a folded line, bytes after the headers,
 or another method or path never takes this way: the app answers it.
@@ -57,8 +58,25 @@ KEYED = frozenset(
         b"pragma",
     }
 )
-#: Headers that never change an answer: allowed, not keyed.
-UNKEYED = frozenset({b"user-agent", b"connection", b"referer", b"x-forwarded-for"})
+#: Headers that never change an answer (neither gunicorn nor the app reads them, but X-Forwarded-For for
+#: fair use): allowed, not keyed. The Sec-* and the rest are what browsers send with every fetch().
+UNKEYED = frozenset(
+    {
+        b"user-agent",
+        b"connection",
+        b"referer",
+        b"x-forwarded-for",
+        b"dnt",
+        b"priority",
+        b"sec-fetch-site",
+        b"sec-fetch-mode",
+        b"sec-fetch-dest",
+        b"sec-fetch-user",
+        b"sec-ch-ua",
+        b"sec-ch-ua-mobile",
+        b"sec-ch-ua-platform",
+    }
+)
 #: Requests with a longer head are left to the app.
 MAX_HEAD = 16384
 _DATE = re.compile(rb"(?<=\r\nDate: )[^\r\n]*", re.IGNORECASE)
