@@ -16,7 +16,8 @@ from urllib.parse import quote
 import pytest
 import requests
 from claimgraph.limits.fairuse import FairUse, Policy, SharedTable
-from claimgraph.limits.intake_answers import keepable, raw_request
+from claimgraph.limits.intake_answers import IntakeAnswers, keepable, raw_request
+from claimgraph.store.oxigraph import OxigraphStore
 from live_server import build_store, production_serve, served_nquads, slow_query
 
 LOOKUP = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -85,6 +86,28 @@ def test_only_a_whole_200_or_a_304_is_kept():
     assert keepable(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n") is None
     assert keepable(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nok") is None  # no Content-Length
     assert keepable(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nok") is None  # cut short
+
+
+def test_kept_answers_stay_within_the_bound_their_keys_counted():
+    answers = IntakeAnswers(OxigraphStore(), 4000)
+    answer = b"HTTP/1.1 200 OK\r\nDate: D\r\nContent-Length: 2\r\n\r\nok"
+    request = None
+    for n in range(20):
+        request = raw_request(head("Host: x", line=f"GET /sparql?query={'x' * 1000}{n} HTTP/1.1"))
+        assert request is not None
+        answers.begin()
+        answers.allow()
+        assert answers.keep(request, answer)
+    stats = answers.stats()
+    assert stats.bytes <= 4000
+    assert stats.entries == 3  # 1,050 bytes of request and 50 of answer each
+    assert request is not None
+    answers.begin()  # the app did not allow this one
+    assert not answers.keep(request, answer)
+    found = answers.find(request.key)
+    assert found is not None
+    assert found.endswith(b"\r\n\r\nok")
+    assert b"\r\nDate: D\r\n" not in found  # the Date of now
 
 
 def test_a_cache_hit_is_charged_until_the_client_has_used_its_budget():

@@ -341,7 +341,7 @@ class BufferedSyncWorker(SyncWorker):
                 sock = BufferedSocket(waiting.client, data, answers.begin() if answers else 0)
                 self.handle(waiting.listener, sock, waiting.addr)
                 if raw is not None and answers is not None and sock.sent is not None:
-                    answers.keep(raw.key, b"".join(sock.sent))
+                    answers.keep(raw, b"".join(sock.sent))
                 self.notify()
                 if not self.alive:
                     return

@@ -84,11 +84,12 @@ _DATE = re.compile(rb"(?<=\r\nDate: )[^\r\n]*", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class RawRequest:
-    """A request the cache may answer: its key (without the data version) and its client's
-    X-Forwarded-For (for fair use)."""
+    """A request the cache may answer: its key (without the data version), its client's
+    X-Forwarded-For (for fair use) and its size (what its key costs to keep, at most)."""
 
     key: CacheKey
     forwarded_for: str | None
+    size: int
 
 
 def raw_request(data: bytes) -> RawRequest | None:
@@ -127,7 +128,9 @@ def raw_request(data: bytes) -> RawRequest | None:
             forwarded = value.strip(b" \t")
         elif name not in UNKEYED:
             return None
-    return RawRequest((line, tuple(keyed)), None if forwarded is None else forwarded.decode("latin-1"))
+    return RawRequest(
+        (line, tuple(keyed)), None if forwarded is None else forwarded.decode("latin-1"), len(data)
+    )
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,9 @@ class IntakeAnswers:
         if request is None:
             return None
         version = self.version()
-        return None if version is None else RawRequest((version, request.key), request.forwarded_for)
+        if version is None:
+            return None
+        return RawRequest((version, request.key), request.forwarded_for, request.size)
 
     def find(self, key: CacheKey) -> bytes | None:
         """The kept answer to ``key`` with the Date of now, or None (counted as a hit or a miss)."""
@@ -216,15 +221,16 @@ class IntakeAnswers:
         """The answer of the request running in this thread may be kept (called by the app)."""
         self._local.allowed = True
 
-    def keep(self, key: CacheKey, sent: bytes) -> bool:
-        """Keep ``sent`` as the answer to ``key`` if the app allowed it and it is one to keep."""
+    def keep(self, request: RawRequest, sent: bytes) -> bool:
+        """Keep ``sent`` as the answer to ``request`` if the app allowed it and it is one to keep; it
+        counts with its key's size (a long query string and headers cost memory too)."""
         if not getattr(self._local, "allowed", False):
             return False
         self._local.allowed = False
         kept = keepable(sent)
         if kept is None:
             return False
-        self.cache.put(key, kept, len(sent))
+        self.cache.put(request.key, kept, len(sent) + request.size)
         return True
 
     def stats(self) -> CacheStats:
