@@ -88,21 +88,35 @@ class Throughput:
         return max(0, self.requests - self.failures) / self.seconds if self.seconds else 0.0
 
 
-def throughput(base: str, paths: list[str], accept: str, seconds: float) -> Throughput:
-    """Requests per second with 8 concurrent clients cycling over ``paths``: wrk if installed."""
+def throughput(base: str, paths: list[str], accept: str, seconds: float, identities: int = 0) -> Throughput:
+    """Requests per second with 8 concurrent connections cycling over ``paths``: wrk if installed.
+
+    They are one client to the service's fair use (one address), or, with ``identities``, that many:
+    request n carries ``X-Forwarded-For: 198.51.100.<n % identities + 1>`` (a documentation range),
+    which a server with trust_forwarded_for takes as the client."""
     if shutil.which("wrk"):
-        return run_wrk(base, paths, accept, seconds)
-    return run_threads(base, paths, accept, seconds)
+        return run_wrk(base, paths, accept, seconds, identities)
+    return run_threads(base, paths, accept, seconds, identities)
 
 
-def run_wrk(base: str, paths: list[str], accept: str, seconds: float) -> Throughput:
+def forwarded_for(n: int, identities: int) -> dict[str, str]:
+    """The X-Forwarded-For header of request ``n`` among ``identities`` clients (none for 0)."""
+    return {"X-Forwarded-For": f"198.51.100.{n % identities + 1}"} if identities else {}
+
+
+def run_wrk(base: str, paths: list[str], accept: str, seconds: float, identities: int = 0) -> Throughput:
     script = "\n".join(
         [
             "local paths = {" + ", ".join(json.dumps(p) for p in paths) + "}",
             'local headers = {["Accept"] = ' + json.dumps(accept) + "}",
-            "local i = 0",
+            "local i, n = 0, 0",
             "request = function()",
             "  i = i % #paths + 1",
+            *(
+                [f"  n = n % {identities} + 1", '  headers["X-Forwarded-For"] = "198.51.100." .. n']
+                if identities
+                else []
+            ),
             '  return wrk.format("GET", paths[i], headers)',
             "end",
         ]
@@ -156,7 +170,7 @@ def _wrk_ms(out: str, percentile: str) -> float | None:
     return float(match[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match[2]]
 
 
-def run_threads(base: str, paths: list[str], accept: str, seconds: float) -> Throughput:
+def run_threads(base: str, paths: list[str], accept: str, seconds: float, identities: int = 0) -> Throughput:
     """The bounded Python client: 8 threads with keep-alive connections, until the deadline or 10**6."""
     split = urlsplit(base)
     deadline, limit = time.monotonic() + seconds, 1_000_000
@@ -170,7 +184,8 @@ def run_threads(base: str, paths: list[str], accept: str, seconds: float) -> Thr
         while time.monotonic() < deadline and len(latencies) + len(mine) < limit:
             started = time.perf_counter()
             try:
-                conn.request("GET", paths[n % len(paths)], headers={"Accept": accept})
+                headers = {"Accept": accept, **forwarded_for(n, identities)}
+                conn.request("GET", paths[n % len(paths)], headers=headers)
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200

@@ -522,9 +522,9 @@ def test_curl_smoke(base, endpoint):
 
 def test_health_reports_size_and_version(base):
     health = requests.get(base + "health").json()
-    caches = [health.pop("query_cache"), health.pop("page_cache")]
+    caches = [health.pop("query_cache"), health.pop("page_cache"), health.pop("intake_cache")]
     assert health == {"status": "ok", "quads": 20, "named_graphs": 5, "data_version": data_version()}
-    assert [set(cache) for cache in caches] == [{"hits", "misses", "entries", "bytes"}] * 2
+    assert [set(cache) for cache in caches] == [{"hits", "misses", "entries", "bytes"}] * 3
 
 
 # -- the production command -------------------------------------------------------------------------

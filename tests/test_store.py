@@ -201,6 +201,7 @@ def test_health_reports_the_store(store):
         "data_version": "protocol-test-1",
         "query_cache": {"hits": 0, "misses": 0, "entries": 0, "bytes": 0},
         "page_cache": {"hits": 0, "misses": 0, "entries": 0, "bytes": 0},
+        "intake_cache": {"hits": 0, "misses": 0, "entries": 0, "bytes": 0},
     }
 
 

@@ -158,8 +158,8 @@ SETTINGS: tuple[Setting, ...] = (
         "query_cache_bytes",
         33554432,
         int,
-        "Memory per server process for the results of public queries, reused while the data is the same;"
-        " 0 turns the cache off.",
+        "Memory per server process for the results of public queries, reused while the data is the same,"
+        " and as much again for the answers a production worker gives from them; 0 turns the cache off.",
     ),
     Setting(
         "page_cache_bytes",

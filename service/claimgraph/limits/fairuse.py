@@ -246,6 +246,20 @@ class FairUse:
                     return record.used + self._in_flight(table, index, current) >= self.policy.light
         return False
 
+    def charge(self, client: str, seconds: float) -> bool:
+        """Charge ``client`` ``seconds`` spent on it outside a slot (an answer the intake gave from its
+        cache: service/claimgraph/limits/intake_answers.py), unless it has used its budget already:
+        then False, and nothing charged (the app answers it 429, as it would any query of it)."""
+        key = _key(client)
+        current = time.monotonic()
+        with self.shared.locked() as table:
+            index = self._client(table, key, current)
+            record = table.clients[index]
+            if record.used + self._in_flight(table, index, current) >= self.policy.budget:
+                return False
+            record.used += seconds
+            return True
+
     def release(self, ticket: Ticket, *, stopped: bool = False, now: float | None = None) -> None:
         """End the ticket's query; its time is charged to its client (all of its slot's limit if it was
         stopped there: query_timeout on a long slot, busy_query_timeout on a short one)."""

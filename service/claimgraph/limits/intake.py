@@ -36,6 +36,9 @@ short slot that has used ``busy_query_cpu`` of processor time. The one delay lef
 worker accepted but that was still incomplete when the worker started running
 another request waits until that request ends (the worker reads the kernel's
 buffer first, so on a fast network a request is almost always whole by then).
+
+Answers from the cache. A repeated GET of /sparql whose answer the app let it keep is answered here,
+from the raw request, with the bytes the app sent (service/claimgraph/limits/intake_answers.py).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from werkzeug.test import EnvironBuilder
 
 from claimgraph.errors import ServerBusy
 from claimgraph.limits.fairuse import FairUse, Policy, client_of
+from claimgraph.limits.intake_answers import IntakeAnswers, RawRequest
 from claimgraph.limits.runner import timeout_response
 from claimgraph.settings import Settings
 
@@ -170,10 +174,22 @@ def request_state(buffer: bytes | bytearray, max_body: int) -> str:
 class BufferedSocket:
     """The client's socket, whose first bytes come from the buffer the loop read."""
 
-    def __init__(self, sock: socket.socket, data: bytes) -> None:
+    def __init__(self, sock: socket.socket, data: bytes, record: int = 0) -> None:
         self._sock = sock
         self._data = data
         self._closing = False
+        #: What was sent, while ``record`` bytes or fewer (an answer the intake may keep: intake_answers.py).
+        self.sent: list[bytes] | None = [] if record > 0 else None
+        self._room = record
+
+    def sendall(self, data: bytes, flags: int = 0) -> None:
+        if self.sent is not None:
+            self._room -= len(data)
+            if self._room < 0:
+                self.sent = None  # too large to keep
+            else:
+                self.sent.append(bytes(data))
+        self._sock.sendall(data, flags)
 
     def recv(self, size: int, flags: int = 0) -> bytes:
         if self._data:
@@ -213,6 +229,7 @@ class BufferedSyncWorker(SyncWorker):
         self.trust_forwarded_for = bool(settings and settings.trust_forwarded_for)
         self.light = settings.light_client_seconds if settings else 0.0
         self.busy_answers: dict[bool, bytes] = {}
+        self.answers = IntakeAnswers.of(self.wsgi, access_log=bool(self.cfg.accesslog))
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < hard:  # each waiting connection is a descriptor
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -313,11 +330,18 @@ class BufferedSyncWorker(SyncWorker):
                 data = bytes(waiting.buffer)
                 if self._turned_away(waiting, data):
                     continue
+                raw = self.answers.lookup(data) if self.answers is not None else None
+                if raw is not None and self._answered(waiting, raw):
+                    continue
                 if waiting.continued:  # the client has its 100 Continue already
                     data = _EXPECT.sub(b"", data, count=1)
                 waiting.client.setblocking(True)
                 waiting.client.settimeout(self.read_timeout)
-                self.handle(waiting.listener, BufferedSocket(waiting.client, data), waiting.addr)
+                answers = self.answers if raw is not None else None
+                sock = BufferedSocket(waiting.client, data, answers.begin() if answers else 0)
+                self.handle(waiting.listener, sock, waiting.addr)
+                if raw is not None and answers is not None and sock.sent is not None:
+                    answers.keep(raw, b"".join(sock.sent))
                 self.notify()
                 if not self.alive:
                     return
@@ -325,6 +349,28 @@ class BufferedSyncWorker(SyncWorker):
     def requests_waiting(self) -> int:
         """Whole requests waiting for a worker: the listeners' accept queues."""
         return sum(backlog(listener) for listener in self.sockets)
+
+    def _answered(self, waiting: Pending, raw: RawRequest) -> bool:
+        """Answer from the intake's cache, and return True, if it holds this request's answer and the
+        client has query time left (fair use: a hit is charged the time it takes, tens of µs)."""
+        started = time.perf_counter()
+        answer = self.answers.find(raw.key) if self.answers is not None else None
+        if answer is None:
+            return False
+        if self.fair_use is not None:
+            client = client_of(waiting.host, raw.forwarded_for, trust_forwarded_for=self.trust_forwarded_for)
+            if not self.fair_use.charge(client, time.perf_counter() - started):
+                return False  # past its budget: the app answers 429
+        with contextlib.suppress(OSError):
+            sent = waiting.client.send(answer)  # non-blocking: a small answer goes whole, at once
+            if sent < len(answer):
+                waiting.client.settimeout(self.read_timeout)
+                waiting.client.sendall(answer[sent:])
+        waiting.client.close()  # the request was read whole: nothing unread to reset the connection
+        self.nr += 1
+        if self.nr >= self.max_requests:
+            self.alive = False
+        return True
 
     def _turned_away(self, waiting: Pending, data: bytes) -> bool:
         """Answer 503 at once, and return True, if the server is overloaded and the client heavy."""

@@ -10,6 +10,7 @@ from flask import current_app
 
 from claimgraph.iris import Iris
 from claimgraph.limits.cache import CacheStats
+from claimgraph.limits.intake_answers import INTAKE_ANSWERS_KEY, IntakeAnswers
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.reading.read_model import CurrentReadModel, ReadModel
 from claimgraph.settings import Settings
@@ -50,3 +51,17 @@ def page_cache_stats() -> CacheStats:
     """How the rendered answers kept by web/page_cache.py are used (for /health)."""
     stats: CacheStats = current_app.extensions[PAGE_CACHE_KEY].stats()
     return stats
+
+
+def allow_intake_answer() -> None:
+    """The answer being made may be kept by the intake worker and given again from the raw request
+    (limits/intake_answers.py): it depends on nothing but the data and what that key holds."""
+    answers = current_app.extensions.get(INTAKE_ANSWERS_KEY)
+    if answers is not None:
+        answers.allow()
+
+
+def intake_cache_stats() -> CacheStats | None:
+    """How the intake worker's kept answers are used (for /health); None where the app has none."""
+    answers: IntakeAnswers | None = current_app.extensions.get(INTAKE_ANSWERS_KEY)
+    return None if answers is None else answers.stats()

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from claimgraph import paths
 from claimgraph.iris import Iris
+from claimgraph.limits.intake_answers import INTAKE_ANSWERS_KEY, IntakeAnswers
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.reading.read_model import CurrentReadModel
 from claimgraph.releaselog import ReleaseLogCache
@@ -93,6 +94,8 @@ def build_app(
     app.extensions[IRIS_KEY] = iris
     app.extensions[STORE_KEY] = store
     app.extensions[RUNNER_KEY] = runner
+    # Answers an intake worker (limits/intake.py) may give from the raw request, within the same bound.
+    app.extensions[INTAKE_ANSWERS_KEY] = IntakeAnswers(store, settings.query_cache_bytes)
     read_model = app.extensions[READ_MODEL_KEY] = CurrentReadModel(store, iris)
     sparql.init_app(app)
     app.register_blueprint(linked_data.bp)

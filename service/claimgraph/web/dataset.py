@@ -10,7 +10,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from claimgraph.media import DATASET_FORMATS, HTML, RDF_ONLY, RESOURCE, SUFFIXES
-from claimgraph.web import get_iris, get_read_model, get_runner, get_store, page_cache_stats, urls
+from claimgraph.web import (
+    get_iris,
+    get_read_model,
+    get_runner,
+    get_store,
+    intake_cache_stats,
+    page_cache_stats,
+    urls,
+)
 from claimgraph.web.representation import choose, respond
 
 bp = Blueprint("dataset", __name__)
@@ -20,6 +28,7 @@ bp = Blueprint("dataset", __name__)
 def health() -> Response:
     """Store size and data version, as JSON, for load balancers and operators; 200 while the store answers."""
     stats, cache, pages = get_store().stats(), get_runner().cache.stats(), page_cache_stats()
+    intake = intake_cache_stats()
     return jsonify(
         status="ok",
         quads=stats.quads,
@@ -36,6 +45,12 @@ def health() -> Response:
             "misses": pages.misses,
             "entries": pages.entries,
             "bytes": pages.bytes,
+        },
+        intake_cache={
+            "hits": intake.hits if intake else 0,
+            "misses": intake.misses if intake else 0,
+            "entries": intake.entries if intake else 0,
+            "bytes": intake.bytes if intake else 0,
         },
     )
 

@@ -23,7 +23,7 @@ from importlib.metadata import version
 from flask import Flask, Response, g, request
 from werkzeug.http import http_date
 
-from claimgraph.web import get_store
+from claimgraph.web import allow_intake_answer, get_store
 from claimgraph.web.cors import is_write_route
 
 #: The software release is part of every validator: a new release may render the same data anew.
@@ -82,6 +82,8 @@ def answer_not_modified() -> Response | None:
     response = Response(status=304)
     _set(response, tag, modified)
     response.headers["Vary"] = "Accept"  # the tag depends on it, as the 200 it stands for did
+    if request.path == "/sparql":
+        allow_intake_answer()  # keyed by If-None-Match too: limits/intake_answers.py
     return response
 
 

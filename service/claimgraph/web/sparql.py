@@ -29,7 +29,14 @@ from claimgraph.protocol.service_description import describe
 from claimgraph.querylib import load_library
 from claimgraph.rdf_serialization import jsonld_profile, reshape_json_ld
 from claimgraph.store import QueryDataset
-from claimgraph.web import get_iris, get_runner, get_settings, get_store, graph_store
+from claimgraph.web import (
+    allow_intake_answer,
+    get_iris,
+    get_runner,
+    get_settings,
+    get_store,
+    graph_store,
+)
 from claimgraph.web.representation import rdf_response, vary_on
 
 bp = Blueprint("sparql", __name__)
@@ -77,7 +84,9 @@ def answer_query(incoming: QueryRequest, accept: MIMEAccept) -> Response:
     )
     with runner.fair_share(client):
         if wants_citations():
-            return answer_cited(admitted, offer.media_type)
+            response = answer_cited(admitted, offer.media_type)
+            allow_intake_answer()
+            return response
         result = runner.sparql(
             admitted.text,
             media_type=offer.media_type,
@@ -86,8 +95,11 @@ def answer_query(incoming: QueryRequest, accept: MIMEAccept) -> Response:
             max_bytes=settings.max_result_bytes,
         )
     if offer.profiles:
-        return json_ld_result(result.chunks, accept, settings.max_result_bytes)
-    return Response(result.chunks, content_type=result.media_type)
+        response = json_ld_result(result.chunks, accept, settings.max_result_bytes)
+    else:
+        response = Response(result.chunks, content_type=result.media_type)
+    allow_intake_answer()  # kept by the intake only when its bytes arrive whole (Content-Length)
+    return response
 
 
 #: pyld reshapes JSON-LD as Python objects, many times the document's size: it takes results up to
