@@ -153,7 +153,12 @@ def warm_claim_page(app: ClaimgraphApp, read_model: CurrentReadModel, iris: Iris
         model = read_model.get()
         if model.catalogue.claims:
             claim = model.catalogue.claims[0].iri
-            app.test_client().get("/" + claim.removeprefix(iris.base), headers={"Accept": "text/html"})
+            # The request's steps, not a client's request: Flask would count that as its first request
+            # and refuse the routes an embedding application adds after create_app.
+            path = "/" + claim.removeprefix(iris.base)
+            with app.test_request_context(path, headers={"Accept": "text/html"}):
+                answer = app.preprocess_request() or app.dispatch_request()
+                app.process_response(app.make_response(answer))
             model.forget_claim_page(URIRef(claim))
     except Exception:
         log.exception("the first claim page could not be rendered at start")
