@@ -37,6 +37,7 @@ from claimgraph.store.sparql_load import (
     PREVIOUS,
     SWITCHING,
     UNION,
+    UNION_IN_DEFAULT,
     changes,
     forget,
     generation_node,
@@ -59,11 +60,14 @@ class State:
 @dataclass(frozen=True)
 class Generation:
     """A generation's record: its union graph, the previous generation's, and its graphs (None: the
-    engine holds no record of them)."""
+    engine holds no record of them); the subject of its LIVE_GRAPH rows, and whether its union is the
+    engine's default graph."""
 
     union: str | None
     previous: str | None
     graphs: frozenset[str] | None
+    node: str | None = None
+    in_default: bool = False
 
 
 Select = Callable[[str], list[dict[str, str]]]
@@ -96,7 +100,11 @@ def read_generation(select: Select, generation: str) -> Generation:
         count = values.get(GRAPH_COUNT)
         complete = bool(graphs) and (count is None or [str(len(graphs))] == count)
         return Generation(
-            values.get(UNION, [None])[0], values.get(PREVIOUS, [None])[0], graphs if complete else None
+            values.get(UNION, [None])[0],
+            values.get(PREVIOUS, [None])[0],
+            graphs if complete else None,
+            subject,
+            values.get(UNION_IN_DEFAULT) in (["true"], ["1"]),
         )
     return Generation(None, None, None)
 
@@ -118,7 +126,8 @@ class MarkedSwitch:
         added = list(dict.fromkeys(q for q in new if q not in old_set))
         marked = False
         try:
-            self.update(record(self.generation, named, union, self.live_union))
+            for text in record(self.generation, named, union, self.live_union):
+                self.update(text)
             marked = True  # from here on, undo: each step is safe to apply whatever happened before
             self.update(mark_switching(self.generation))
             for text in changes(removed, added):
