@@ -7,18 +7,15 @@ query at its own limit, is QueryTimeout; an upstream 400 QueryRejected with the 
 refused connection StoreUnavailable. A result the engine says it cut short at its own row limit
 (Virtuoso answers 200 with the rows it had) is ResultTooLarge, never passed on.
 
-Loading is validated, then atomic for readers, by *staging graphs*: the N-Quads are
-parsed here first (a syntax error sends nothing); each graph G is then sent as
-``urn:claimgraph:staging:GEN:G`` (the default graph as ``urn:claimgraph:staging-default:GEN``),
-in one N-Quads document (``load="quads"``) or one Graph Store PUT per graph (``"graphs"``,
-Virtuoso); one SPARQL Update request, which the engine applies as one transaction
-(store/sparql_load.py), then drops the graphs of the live generation, moves each staged graph to
-its name and records GEN and its graphs in ``urn:claimgraph:meta``. A load that fails before that
-update leaves the old graphs served, and its staging graphs are dropped. Readers never see
-staging graphs: every query is sent with an explicit dataset (default-graph-uri,
-named-graph-uri): the one asked for, else the query's own FROM (from its parse, never a regular
-expression), else the live graphs; a FROM may only name live graphs (the guard checks it
-against graph_names). The engine is run without a union default graph; the union is this dataset.
+Loading (store/sparql_content.py) is validated, then atomic for readers: staged graphs beside the
+live ones, then one switching update (``load="quads"``: Oxigraph server) or the marked switch
+(``"graphs"``: Virtuoso, store/sparql_switch.py); ``urn:claimgraph:meta`` records the live
+generation and its graphs. Readers never see staged or internal graphs, and a request never lists
+the live graphs (``outgoing``): GRAPH patterns are scoped by the generation's record
+(store/sparql_scope.py), the default graph is the engine's own (holding the union) or the
+generation's union graph; a dataset asked for, or the query's own FROM (from its parse, never a
+regular expression), is sent as named, and may only name live graphs (the guard checks it
+against graph_names). The engine is run without a union default graph of its own.
 """
 
 from __future__ import annotations

@@ -1,5 +1,17 @@
-"""The remote store's content: a load (validated, staged, then switched: store/sparql.py's docstring)
-and an export, as a mixin of SparqlStore, which supplies the HTTP and the live generation."""
+"""The remote store's content, as a mixin of SparqlStore (which supplies the HTTP and the live
+generation): a load, and an export.
+
+Loading is validated, then atomic for readers, by *staging graphs*: the N-Quads are parsed here
+first (a syntax error sends nothing); each graph G is then sent as ``urn:claimgraph:staging:GEN:G``
+(the default graph as ``urn:claimgraph:staging-default:GEN``) with the union of the new graphs as
+``urn:claimgraph:union:GEN``, in one N-Quads document (``load="quads"``), and one SPARQL Update
+request, which the engine applies as one transaction (store/sparql_load.py's switch_update), drops
+the graphs of the live generation, moves each staged graph to its name and the union into the
+engine's default graph, and records GEN and its graphs in ``urn:claimgraph:meta``. A load that
+fails before that update leaves the old graphs served, and its staging graphs are dropped. With
+``load="graphs"`` (Virtuoso: one Graph Store PUT per graph) only the union graph is staged, and the
+marked switch (store/sparql_switch.py) rewrites what changed.
+"""
 
 from __future__ import annotations
 
