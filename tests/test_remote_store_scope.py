@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 import pytest
-from claimgraph.errors import QueryRejected
+from claimgraph.errors import QueryRejected, ResultTooLarge
 from claimgraph.sparql_syntax import parse_tree_nodes
 from claimgraph.store.oxigraph import OxigraphStore
 from claimgraph.store.sparql import Endpoint, SparqlStore
-from claimgraph.store.sparql_load import INTERNAL, META
+from claimgraph.store.sparql_load import INTERNAL, LIVE_GRAPH, META, NO_GRAPH, record
 from claimgraph.store.sparql_scope import scoped
+from claimgraph.store.sparql_switch import RECORD_PAGE, read_generation
 from claimgraph.store.sparql_text import query_shape
 from live_server import oxigraph_server
 from rdflib.plugins.sparql.parser import parseQuery
@@ -136,3 +138,29 @@ def test_a_query_the_scanner_cannot_read_is_refused():
     with pytest.raises(QueryRejected, match="reserved"):
         scoped("SELECT * { GRAPH ?_cg_record { ?s ?p ?o } }", "urn:n")
     assert scoped("SELECT * { GRAPH ?g { ?s ?p '?_cg_1' } }", "urn:n")  # in a string: not a variable
+
+
+def test_a_record_of_more_graphs_than_the_engines_result_limit_is_read_whole():
+    # An engine as Virtuoso with ResultSetMaxRows: a result of LIMIT rows or more is refused.
+    engine = ox.Store()
+    named = [f"{BASE}graphs/g{n}" for n in range(2 * RECORD_PAGE + 7)]
+    for update in record("gen", named, "urn:claimgraph:union:gen", None):
+        engine.update(update)
+    limit = RECORD_PAGE + 1
+
+    def select(query: str) -> list[dict[str, str]]:
+        solutions = engine.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        rows = [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+        if len(rows) >= limit:
+            raise ResultTooLarge(f"the engine's own limit of {limit} rows")
+        return rows
+
+    generation = read_generation(select, "gen")
+    assert generation.graphs == frozenset([*named, NO_GRAPH])
+    assert generation.union == "urn:claimgraph:union:gen"
+    # A record caught half written (its count says more graphs than it has) is not taken as whole.
+    node = "urn:claimgraph:generation:gen"
+    engine.update(f"DELETE DATA {{ GRAPH <{META}> {{ <{node}> <{LIVE_GRAPH}> <{named[3]}> }} }}")
+    assert read_generation(select, "gen").graphs is None
