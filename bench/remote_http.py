@@ -29,7 +29,6 @@ from claimgraph.build.sources import read_sources
 from claimgraph.querylib import load_library
 from claimgraph.store.sparql import Endpoint, SparqlStore
 from claimgraph.store.sparql_http import allow_headers
-from claimgraph.store.sparql_load import NO_GRAPH
 from claimgraph.store.sparql_text import query_shape, with_prologue
 
 from bench.generate import BENCH_BASE, generate, parse_size
@@ -361,11 +360,10 @@ def serve_and_time(
         except RuntimeError as exc:  # e.g. a page the backend cannot render: reported, queries still timed
             result.notes.append(f"claim pages: {exc} (see {work / 'service.log'})")
         store.revision()  # the live generation and its union graph, as the service reads them
-        graphs = sorted(store.graph_names())
-        allow_headers(2 * len(graphs) + 2)
+        allow_headers(2 * len(store.graph_names()) + 2)  # a dataset listed (no record of a generation)
         with requests.Session() as session:
             for query in load_library().values():
-                direct = engine_call(session, store, query.text, graphs)
+                direct = engine_call(session, store, query.text)
                 service = over_http(session, server.url + "sparql", query.text)
                 try:
                     (engine_s, engine_rows), (service_s, service_rows) = interleaved(direct, service, reps)
@@ -402,12 +400,16 @@ def interleaved(
     return (statistics.median(times[0]), results[0]), (statistics.median(times[1]), results[1])
 
 
-def engine_call(session: requests.Session, store: SparqlStore, text: str, graphs: list[str]):  # type: ignore[no-untyped-def]
-    """A call that POSTs the query to the engine itself as the backend would send it: the same
-    prologue, default-graph-uri = the generation's union graph, named graphs only if it says GRAPH."""
+def engine_call(session: requests.Session, store: SparqlStore, text: str):  # type: ignore[no-untyped-def]
+    """A call that POSTs the query to the engine itself as the backend would send it: the same text
+    (prologue, GRAPH patterns scoped) and dataset parameters (SparqlStore.outgoing)."""
     query = with_prologue(text, store.base_iri, store.prefixes)
-    named = graphs if query_shape(query, store.base_iri).names_graphs else [NO_GRAPH]
-    body = {"query": query, "default-graph-uri": [store._union or NO_GRAPH], "named-graph-uri": named}
+    sent, parameters, _ = store.outgoing(query, query_shape(query, store.base_iri), None)
+    body: dict[str, str | list[str]] = {"query": sent}
+    for name, value in parameters:
+        listed = body.setdefault(name, [])
+        assert isinstance(listed, list)
+        listed.append(value)
     url = store.endpoint.query_url
 
     def run() -> int:

@@ -7,42 +7,36 @@ query at its own limit, is QueryTimeout; an upstream 400 QueryRejected with the 
 refused connection StoreUnavailable. A result the engine says it cut short at its own row limit
 (Virtuoso answers 200 with the rows it had) is ResultTooLarge, never passed on.
 
-Loading is validated, then atomic for readers, by *staging graphs*: the N-Quads are
-parsed here first (a syntax error sends nothing); each graph G is then sent as
-``urn:claimgraph:staging:GEN:G`` (the default graph as ``urn:claimgraph:staging-default:GEN``),
-in one N-Quads document (``load="quads"``) or one Graph Store PUT per graph (``"graphs"``,
-Virtuoso); one SPARQL Update request, which the engine applies as one transaction
-(store/sparql_load.py), then drops the graphs of the live generation, moves each staged graph to
-its name and records GEN and its graphs in ``urn:claimgraph:meta``. A load that fails before that
-update leaves the old graphs served, and its staging graphs are dropped. Readers never see
-staging graphs: every query is sent with an explicit dataset (default-graph-uri,
-named-graph-uri): the one asked for, else the query's own FROM (from its parse, never a regular
-expression), else the live graphs; a FROM may only name live graphs (the guard checks it
-against graph_names). The engine is run without a union default graph; the union is this dataset.
+Loading (store/sparql_content.py) is validated, then atomic for readers: staged graphs beside the
+live ones, then one switching update (``load="quads"``: Oxigraph server) or the marked switch
+(``"graphs"``: Virtuoso, store/sparql_switch.py); ``urn:claimgraph:meta`` records the live
+generation and its graphs. Readers never see staged or internal graphs, and a request never lists
+the live graphs (``outgoing``): GRAPH patterns are scoped by the generation's record
+(store/sparql_scope.py), the default graph is the engine's own (holding the union) or the
+generation's union graph; a dataset asked for, or the query's own FROM (from its parse, never a
+regular expression), is sent as named, and may only name live graphs (the guard checks it
+against graph_names). The engine is run without a union default graph of its own.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import itertools
 import time
-import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 from SPARQLWrapper import DIGEST, POST, SPARQLWrapper
 
-from claimgraph.errors import QueryRejected, QueryTimeout, ReadOnlyStore, ResultTooLarge, StoreUnavailable
+from claimgraph.errors import QueryRejected, QueryTimeout, ResultTooLarge, StoreUnavailable
 from claimgraph.iris import Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats
 from claimgraph.store.oxigraph_query import check_rows
+from claimgraph.store.sparql_content import SparqlContent
 from claimgraph.store.sparql_http import (
     Endpoint,
     Http,
@@ -52,17 +46,10 @@ from claimgraph.store.sparql_http import (
     read_capped,
     translate,
 )
-from claimgraph.store.sparql_load import (
-    INTERNAL,
-    NO_GRAPH,
-    STAGING,
-    STAGING_DEFAULT,
-    UNION,
-    check_graph_by_graph,
-    drop_graphs,
-    switch_update,
-)
-from claimgraph.store.sparql_switch import MarkedSwitch, State, read_generation, read_state
+from claimgraph.store.sparql_load import INTERNAL, NO_GRAPH
+from claimgraph.store.sparql_load import STAGING as STAGING  # the staged graphs' prefix, for the tests
+from claimgraph.store.sparql_scope import scoped_cached
+from claimgraph.store.sparql_switch import State, read_generation, read_state
 from claimgraph.store.sparql_text import QueryShape, query_shape, with_prologue
 from claimgraph.terms import to_rdflib
 
@@ -75,11 +62,9 @@ TRIPLES_AS = {"application/n-quads": NTRIPLES, "application/trig": "text/turtle"
 GENERATION_TTL = 1.0
 #: Seconds between looks at a marked switch that readers of named graphs wait for.
 SWITCH_POLL = 0.1
-#: Rows per query when a graph is read whole (below any engine's own result limit).
-GRAPH_PAGE = 500
 
 
-class SparqlStore:
+class SparqlStore(SparqlContent):
     """The Store protocol over HTTP (see the module's docstring)."""
 
     def __init__(
@@ -103,6 +88,8 @@ class SparqlStore:
         self._owned: frozenset[str] = frozenset()  # the graphs a load replaces
         self._union: str | None = None  # the graph holding the union of the live graphs, if recorded
         self._previous_union: str | None = None  # the previous generation's, kept one generation more
+        self._node: str | None = None  # the subject of the live generation's record (GRAPH scoping)
+        self._in_default = False  # whether the union is the engine's own default graph
         self._checked: float | None = None  # when the live generation was last looked up
         self._switching = False  # whether a marked switch was under way when last looked up
         self._marked = endpoint.load == "graphs"  # whether loads use the marked switch
@@ -152,36 +139,60 @@ class SparqlStore:
     def _request(
         self, text: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None
     ) -> tuple[Any, bool]:
-        """The open HTTP response of ``text``, sent with the dataset readers may see: the one given,
-        else the query's own FROM / FROM NAMED, else the live graphs; and whether that dataset names
-        graphs a switch rewrites (not only the union graph of a generation, which none does)."""
+        """The open HTTP response of ``text``, sent as ``outgoing`` says; and whether its dataset
+        names graphs a switch rewrites (not only the union graph of a generation, which none does)."""
+        sent, parameters, rewritten = self.outgoing(text, shape, dataset)
         wrapper = self._wrapper(self.endpoint.query_url)
-        wrapper.setQuery(text)
+        wrapper.setQuery(sent)
         # SPARQLWrapper guesses the form with a regular expression that also reads comments and
         # strings ("a claim added" made history-changes an ADD, sent as update=): the parsed form.
         wrapper.queryType = shape.form
         wrapper.addCustomHttpHeader("Accept", media_type)
+        # Virtuoso echoes each graph of the dataset in a response header.
+        allow_headers(len(parameters))
+        for name, value in parameters:
+            wrapper.addParameter(name, value)
+        return complete(self._send(lambda: wrapper.query().response)), rewritten
+
+    def outgoing(
+        self, text: str, shape: QueryShape, dataset: QueryDataset | None
+    ) -> tuple[str, list[tuple[str, str]], bool]:
+        """The query text and dataset parameters sent for ``text``, with the dataset readers may see:
+        the one given, else the query's own FROM / FROM NAMED, else the live graphs; and whether
+        that dataset names graphs a switch rewrites."""
         given = dataset if dataset and (dataset.default_graphs or dataset.named_graphs) else shape.dataset
+        if given is None:
+            self._refresh()  # the live generation's record (at most once every GENERATION_TTL)
+        own_default = self._in_default and self.union_default_graph
+        if given is None and self._node is not None and (self._marked or own_default):
+            # The live graphs without a list (store/sparql_scope.py): each GRAPH pattern scoped by
+            # the generation's record, no named-graph-uri (the engine's own named graphs: all it
+            # holds); the default graph the engine's own, holding the union (sparql_load quads), or
+            # the generation's union graph (Virtuoso, which keeps every graph named beside a
+            # default-graph-uri, but for GRAPH <iri>; an empty graph if union_default_graph is off).
+            sent = scoped_cached(text, self._node, not own_default) if shape.names_graphs else text
+            union = self._union if self._union and self.union_default_graph else None
+            parameters = [] if own_default else [("default-graph-uri", union or NO_GRAPH)]
+            return sent, parameters, shape.names_graphs or not (own_default or union)
+        default: tuple[str, ...]
+        named: tuple[str, ...]
         if given is not None:
             default, named = given.default_graphs, given.named_graphs
         else:
-            # One graph holds the union of the live graphs, if the switch wrote it; the named graphs
-            # are listed only when the query may say GRAPH (Virtuoso echoes each graph of the
-            # dataset in a response header: a few hundred would be too many for http.client).
+            # No record of a generation, or an engine whose default graph is not the union and that
+            # drops its named graphs beside a default-graph-uri (the SPARQL protocol's reading):
+            # the live graphs listed; the union graph as the default graph, if the switch wrote one.
             graphs = sorted(self.graph_names())
             current = tuple(g for g in graphs if not is_version_graph(g))  # old versions: GRAPH only
-            union = (self._union,) if self._union else current
-            default = union if self.union_default_graph else ()
+            union_graphs = (self._union,) if self._union else current
+            default = union_graphs if self.union_default_graph else ()
             named = tuple(graphs) if shape.names_graphs else ()
         # An empty default graph is one that cannot exist: an engine given no default-graph-uri
         # (Virtuoso) would take the union of all its graphs, staged ones included.
-        allow_headers(len(default) + len(named))
-        for graph in default or (NO_GRAPH,):
-            wrapper.addParameter("default-graph-uri", graph)
-        for graph in named or (NO_GRAPH,):
-            wrapper.addParameter("named-graph-uri", graph)
+        parameters = [("default-graph-uri", graph) for graph in default or (NO_GRAPH,)]
+        parameters += [("named-graph-uri", graph) for graph in named or (NO_GRAPH,)]
         rewritten = given is not None or bool(named) or default != ((self._union,) if self._union else ())
-        return complete(self._send(lambda: wrapper.query().response)), rewritten
+        return text, parameters, rewritten
 
     def _fetch(
         self,
@@ -331,6 +342,8 @@ class SparqlStore:
                 row["g"] for row in self._select_plain("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
             }
         self._union = record.union if record else None
+        self._node = record.node if record is not None and record.graphs is not None else None
+        self._in_default = bool(record and record.in_default)
         self._previous_union = record.previous if record else None
         self._graphs = frozenset(name for name in names if not name.startswith(INTERNAL))
         self._owned = self._graphs if state.generation is not None else frozenset()
@@ -369,138 +382,6 @@ class SparqlStore:
                 int(str(row["n"])), len(graphs), str(version[0]["version"]) if version else None
             )
         return self._stats
-
-    # -- content ---------------------------------------------------------------------------------
-    def replace_all(self, nquads: bytes) -> None:
-        """Validate, stage beside the live graphs, then switch in one update (the module's docstring)."""
-        if self.read_only:
-            raise ReadOnlyStore("the remote store is configured read-only (store_read_only)")
-        quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))  # SyntaxError: nothing sent
-        if self.endpoint.load == "graphs":
-            check_graph_by_graph(quads)
-        generation = uuid.uuid4().hex
-        prefix, default = f"{STAGING}{generation}:", f"{STAGING_DEFAULT}{generation}"
-        graphs: dict[str, list[ox.Quad]] = {}
-        for q in quads:
-            name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            staged = ox.NamedNode(prefix + name if name else default)
-            graphs.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object, staged))
-        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
-        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
-        union = ox.NamedNode(f"{UNION}:{generation}")
-        # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
-        triples = dict.fromkeys(
-            q.triple
-            for q in quads
-            if isinstance(q.graph_name, ox.NamedNode) and not is_version_graph(q.graph_name.value)
-        )
-        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
-        if self._marked:
-            self._switch_marked(quads, generation, union.value, union_quads)
-            return
-        self._refresh()
-        old = self._owned
-        staged_names = [prefix + name if name else default for name in graphs] + [union.value]
-        try:
-            self._stage({**graphs, union.value: union_quads} if union_quads else graphs)
-            self._update(
-                switch_update(
-                    old,
-                    (self._union, self._previous_union),
-                    graphs,
-                    prefix,
-                    default,
-                    generation,
-                    self.endpoint.load == "quads",
-                )
-            )
-        except BaseException:
-            with contextlib.suppress(Exception):  # the engine may be gone; staged graphs stay unseen
-                self._update(drop_graphs(staged_names))
-            raise
-        self._stats = None
-        self._checked = None
-
-    def _switch_marked(
-        self, quads: list[ox.Quad], generation: str, union: str, union_quads: list[ox.Quad]
-    ) -> None:
-        """Load by the marked switch (store/sparql_switch.py): only what changed is rewritten."""
-        try:
-            live = self._settled(time.monotonic() + self.endpoint.timeout)
-        except QueryTimeout:
-            # A switch marked and never ended (its loader died): this load takes over; it reads the
-            # live graphs as they are, and its end removes the old mark.
-            live = self._generation
-        named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
-        try:
-            old = self._graph_quads(sorted(self._owned | set(named)))
-            # A small update first: with Digest auth, a large body sent before the challenge is
-            # known is cut off by the engine's 401 (a broken pipe, not an answer).
-            self._update(drop_graphs([]))
-            if union_quads:
-                self._stage({union: union_quads})
-            MarkedSwitch(self._update, generation, live, self._union, self._previous_union).run(
-                old, quads, named, union
-            )
-        except BaseException:
-            with contextlib.suppress(Exception):
-                self._update(drop_graphs([union]))
-            raise
-        finally:
-            self._stats = None
-            self._checked = None
-
-    def _graph_quads(self, names: list[str]) -> list[ox.Quad]:
-        """The quads of these graphs, read GRAPH_PAGE at a time (an engine's result limit, such as
-        Virtuoso's ResultSetMaxRows, would cut a whole graph short, its Graph Store GET included)."""
-        quads: list[ox.Quad] = []
-        for name in names:
-            graph = ox.NamedNode(name)
-            for offset in itertools.count(0, GRAPH_PAGE):
-                wrapper = self._wrapper(self.endpoint.query_url)
-                wrapper.setQuery(
-                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-                    f" ORDER BY ?s ?p ?o LIMIT {GRAPH_PAGE} OFFSET {offset}"
-                )
-                wrapper.addCustomHttpHeader("Accept", JSON)
-                body = self._page(wrapper)
-                rows = ox.parse_query_results(canonical_booleans(body), format=ox.QueryResultsFormat.JSON)
-                assert isinstance(rows, ox.QuerySolutions)
-                page = [ox.Quad(row["s"], row["p"], row["o"], graph) for row in rows]
-                quads += page
-                if len(page) < GRAPH_PAGE:
-                    break
-        return quads
-
-    def _page(self, wrapper: SPARQLWrapper) -> bytes:
-        return bytes(complete(self._send(lambda: wrapper.query().response)).read())
-
-    def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
-        """Send the staged graphs: one N-Quads document, or one Turtle document per graph."""
-        url = self.endpoint.graph_store_url
-        if self.endpoint.load == "quads":
-            body = ox.serialize([q for quads in graphs.values() for q in quads], format=ox.RdfFormat.N_QUADS)
-            if body:
-                self._client.send("POST", url, body, "application/n-quads")
-            return
-        for quads in graphs.values():
-            body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
-            target = str(quads[0].graph_name.value)  # type: ignore[union-attr]  # staged: always named
-            separator = "&" if "?" in url else "?"
-            self._client.send("PUT", f"{url}{separator}{urlencode({'graph': target})}", body, "text/turtle")
-
-    def export(self, media_type: str) -> Iterator[bytes]:
-        """Every live graph (``_graph_quads``)."""
-        fmt = ox.RdfFormat.from_media_type(media_type)
-        if fmt is None:
-            raise ValueError(f"no RDF format for {media_type}")
-        quads = self._graph_quads(sorted(self.graph_names()))
-        if fmt.supports_datasets:
-            yield ox.serialize(quads, format=fmt) or b""
-        else:
-            # Without graphs an old version's triples would merge into the current claim: leave them out.
-            current = [q.triple for q in quads if not is_version_graph(q.graph_name.value)]  # type: ignore[union-attr]
-            yield ox.serialize(current, format=fmt) or b""
 
     def child_opener(self) -> Callable[[], SparqlStore]:
         """A new client in the child: it holds no connection, only where the engine is."""

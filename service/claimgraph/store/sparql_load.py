@@ -29,6 +29,9 @@ NO_GRAPH = META + "/none"
 SWITCHING = INTERNAL + "switching"
 #: <GENERATION_NODE GEN> GRAPH_COUNT n: how many LIVE_GRAPH rows the generation has.
 GRAPH_COUNT = INTERNAL + "graph-count"
+#: <GENERATION_NODE GEN> UNION_IN_DEFAULT true: the union is the engine's own default graph (a load
+#: in one update, sparql_load quads): readers send no dataset at all.
+UNION_IN_DEFAULT = INTERNAL + "union-in-default"
 #: Quads per update of a marked switch: each is its own transaction, well within the engine's limit.
 CHUNK = 400
 
@@ -72,41 +75,59 @@ def switch_update(
     prefix: str,
     default: str,
     generation: str,
-    default_graph: bool,
+    live: str | None,
 ) -> str:
-    """The one update that makes a staged load live (one transaction in the engine): drop the live
-    graphs and their union (and, when the engine has one, the default graph), move each staged
-    graph to its name, record the generation, its graphs and its union graph
-    ``urn:claimgraph:union:GEN`` (staged with the graphs: the union of the new graphs as a set, as
-    the embedded store's default graph; one default-graph-uri then names it all). ``old_unions``:
-    the live and previous generations' union graphs; the live one is kept (as the previous), the
-    previous one dropped."""
+    """The one update that makes a staged load live (one transaction in the engine, an engine with a
+    default graph of its own: Oxigraph server): drop the live graphs and the previous generation's
+    union graph, move each staged graph to its name, move the union of the new graphs (staged as
+    ``urn:claimgraph:union:GEN``: the union of the new graphs as a set, as the embedded store's
+    default graph) into the engine's default graph, with the dataset's own default graph added to
+    it, then record the generation, its graphs, and that its union is the default graph. The
+    records of generations before ``live`` are dropped; ``live``'s is kept, for front ends that have
+    not yet seen the switch (they scope GRAPH by it: store/sparql_scope.py)."""
     union = f"{UNION}:{generation}"
     live_union, previous_union = old_unions
     operations = [
         f"DROP SILENT GRAPH <{name}>" for name in sorted(old) + ([previous_union] if previous_union else [])
     ]
-    if default_graph:
-        operations.append("DROP SILENT DEFAULT")
     named = sorted(name for name in graphs if name)
     operations += [f"MOVE SILENT GRAPH <{prefix}{name}> TO GRAPH <{name}>" for name in named]
+    operations += ["DROP SILENT DEFAULT", f"MOVE SILENT GRAPH <{union}> TO DEFAULT"]
     if "" in graphs:
-        operations.append(f"MOVE SILENT GRAPH <{default}> TO DEFAULT")
+        operations += [f"ADD SILENT GRAPH <{default}> TO DEFAULT", f"DROP SILENT GRAPH <{default}>"]
     operations += [
-        f"DROP SILENT GRAPH <{META}>",
+        forget([live] if live else [], []),
+        f"DELETE WHERE {{ GRAPH <{META}> {{ <{META}> ?p ?o }} }}",
         f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" .'
-        f" {generation_record(generation, named, union, live_union)} }} }}",
+        f" {generation_record(generation, named, union, live_union, in_default=True)} }} }}",
     ]
     return " ;\n".join(operations)
 
 
-def generation_record(generation: str, named: list[str], union: str, live_union: str | None) -> str:
-    """The triples that record a generation: its union graph, the previous one's, its graphs, how many."""
-    node = f"<{generation_node(generation)}>"
+def generation_record(
+    generation: str, named: list[str], union: str, live_union: str | None, *, in_default: bool = False
+) -> str:
+    """The triples that record a generation: its union graph, the previous one's, its graphs, how
+    many, and whether the union is the engine's default graph."""
     graphs = [*named, NO_GRAPH]
-    live = " ".join(f"{node} <{LIVE_GRAPH}> <{name}> ." for name in graphs)
+    head = record_head(generation, len(graphs), union, live_union, in_default=in_default)
+    return f"{head} {live_graphs(generation, graphs)}"
+
+
+def record_head(
+    generation: str, count: int, union: str, live_union: str | None, *, in_default: bool = False
+) -> str:
+    """A generation's record but its graphs: its union graph, the previous one's, how many graphs."""
+    node = f"<{generation_node(generation)}>"
     previous = f" {node} <{PREVIOUS}> <{live_union}> ." if live_union else ""
-    return f"{node} <{UNION}> <{union}> . {node} <{GRAPH_COUNT}> {len(graphs)} .{previous} {live}"
+    default = f" {node} <{UNION_IN_DEFAULT}> true ." if in_default else ""
+    return f"{node} <{UNION}> <{union}> . {node} <{GRAPH_COUNT}> {count} .{previous}{default}"
+
+
+def live_graphs(generation: str, graphs: list[str]) -> str:
+    """The LIVE_GRAPH triples of a generation's record."""
+    node = f"<{generation_node(generation)}>"
+    return " ".join(f"{node} <{LIVE_GRAPH}> <{name}> ." for name in graphs)
 
 
 # -- the marked switch (an engine whose updates readers may see half done: Virtuoso) --------------
@@ -130,9 +151,18 @@ def unmark(live: str | None) -> str:
     return " ;\n".join(filter(None, [removed, restored]))
 
 
-def record(generation: str, named: list[str], union: str, live_union: str | None) -> str:
-    """The update that records a generation beside the live one (before the switch names it)."""
-    return f"INSERT DATA {{ GRAPH <{META}> {{ {generation_record(generation, named, union, live_union)} }} }}"
+def record(generation: str, named: list[str], union: str, live_union: str | None) -> list[str]:
+    """The updates that record a generation beside the live one (before the switch names it): its
+    graphs CHUNK at a time (Virtuoso refuses an update past 10,000 lines of generated SQL: ~3,000
+    graphs), then the rest, with the count a reader checks the graphs against."""
+    graphs = [*named, NO_GRAPH]
+    return [
+        *(
+            f"INSERT DATA {{ GRAPH <{META}> {{ {live_graphs(generation, graphs[i : i + CHUNK])} }} }}"
+            for i in range(0, len(graphs), CHUNK)
+        ),
+        f"INSERT DATA {{ GRAPH <{META}> {{ {record_head(generation, len(graphs), union, live_union)} }} }}",
+    ]
 
 
 def forget(keep: list[str], unions: list[str]) -> str:

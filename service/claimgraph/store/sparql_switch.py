@@ -24,6 +24,7 @@ back, the added ones out) and marks the old generation live again: the old data 
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ from claimgraph.store.sparql_load import (
     PREVIOUS,
     SWITCHING,
     UNION,
+    UNION_IN_DEFAULT,
     changes,
     forget,
     generation_node,
@@ -59,14 +61,19 @@ class State:
 @dataclass(frozen=True)
 class Generation:
     """A generation's record: its union graph, the previous generation's, and its graphs (None: the
-    engine holds no record of them)."""
+    engine holds no record of them); the subject of its LIVE_GRAPH rows, and whether its union is the
+    engine's default graph."""
 
     union: str | None
     previous: str | None
     graphs: frozenset[str] | None
+    node: str | None = None
+    in_default: bool = False
 
 
 Select = Callable[[str], list[dict[str, str]]]
+#: Rows per query when a record's graphs are read (below any engine's own result limit).
+RECORD_PAGE = 500
 
 
 def read_state(select: Select) -> State:
@@ -84,21 +91,44 @@ def read_state(select: Select) -> State:
 
 def read_generation(select: Select, generation: str) -> Generation:
     """The record of ``generation`` (or, written before records had their own subject, META's own rows).
-    Its graphs are None unless their number agrees with the count recorded with them."""
+    Its graphs are None unless their number agrees with the count recorded with them. The graphs are
+    read RECORD_PAGE at a time: an engine's own result limit (Virtuoso's ResultSetMaxRows, 10,000 by
+    default) would cut the record of a large dataset short (~40,000 graphs at 1M triples)."""
     for subject in (generation_node(generation), META):
-        rows = select(f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ <{subject}> ?p ?o }} }}")
-        if not any(row["p"] in (UNION, LIVE_GRAPH) for row in rows):
+        rows = select(
+            f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ <{subject}> ?p ?o FILTER(?p != <{LIVE_GRAPH}>) }} }}"
+        )
+        live = _live_graphs(select, subject)
+        if not live and not any(row["p"] == UNION for row in rows):
             continue
         values: dict[str, list[str]] = {}
         for row in rows:
             values.setdefault(row["p"], []).append(row["o"])
-        graphs = frozenset(values.get(LIVE_GRAPH, []))
+        graphs = frozenset(live)
         count = values.get(GRAPH_COUNT)
         complete = bool(graphs) and (count is None or [str(len(graphs))] == count)
         return Generation(
-            values.get(UNION, [None])[0], values.get(PREVIOUS, [None])[0], graphs if complete else None
+            values.get(UNION, [None])[0],
+            values.get(PREVIOUS, [None])[0],
+            graphs if complete else None,
+            subject,
+            values.get(UNION_IN_DEFAULT) in (["true"], ["1"]),
         )
     return Generation(None, None, None)
+
+
+def _live_graphs(select: Select, subject: str) -> list[str]:
+    """The LIVE_GRAPH rows of a record, RECORD_PAGE at a time."""
+    names: list[str] = []
+    for offset in itertools.count(0, RECORD_PAGE):
+        page = select(
+            f"SELECT ?o WHERE {{ GRAPH <{META}> {{ <{subject}> <{LIVE_GRAPH}> ?o }} }}"
+            f" ORDER BY ?o LIMIT {RECORD_PAGE} OFFSET {offset}"
+        )
+        names += [row["o"] for row in page]
+        if len(page) < RECORD_PAGE:
+            return names
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @dataclass
@@ -118,7 +148,8 @@ class MarkedSwitch:
         added = list(dict.fromkeys(q for q in new if q not in old_set))
         marked = False
         try:
-            self.update(record(self.generation, named, union, self.live_union))
+            for text in record(self.generation, named, union, self.live_union):
+                self.update(text)
             marked = True  # from here on, undo: each step is safe to apply whatever happened before
             self.update(mark_switching(self.generation))
             for text in changes(removed, added):

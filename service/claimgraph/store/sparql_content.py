@@ -1,0 +1,209 @@
+"""The remote store's content, as a mixin of SparqlStore (which supplies the HTTP and the live
+generation): a load, and an export.
+
+Loading is validated, then atomic for readers, by *staging graphs*: the N-Quads are parsed here
+first (a syntax error sends nothing); each graph G is then sent as ``urn:claimgraph:staging:GEN:G``
+(the default graph as ``urn:claimgraph:staging-default:GEN``) with the union of the new graphs as
+``urn:claimgraph:union:GEN``, in one N-Quads document (``load="quads"``), and one SPARQL Update
+request, which the engine applies as one transaction (store/sparql_load.py's switch_update), drops
+the graphs of the live generation, moves each staged graph to its name and the union into the
+engine's default graph, and records GEN and its graphs in ``urn:claimgraph:meta``. A load that
+fails before that update leaves the old graphs served, and its staging graphs are dropped. With
+``load="graphs"`` (Virtuoso: one Graph Store PUT per graph) only the union graph is staged, and the
+marked switch (store/sparql_switch.py) rewrites what changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from SPARQLWrapper import SPARQLWrapper
+
+from claimgraph.errors import QueryTimeout, ReadOnlyStore
+from claimgraph.iris import is_version_graph
+from claimgraph.store.sparql_http import Endpoint, Http, canonical_booleans, complete
+from claimgraph.store.sparql_load import (
+    STAGING,
+    STAGING_DEFAULT,
+    UNION,
+    check_graph_by_graph,
+    drop_graphs,
+    switch_update,
+)
+from claimgraph.store.sparql_switch import MarkedSwitch
+
+JSON = "application/sparql-results+json"
+#: Rows per query when a graph is read whole (below any engine's own result limit).
+GRAPH_PAGE = 500
+
+
+class SparqlContent:
+    """replace_all and export over what SparqlStore declares below."""
+
+    endpoint: Endpoint
+    read_only: bool
+    _client: Http
+    _marked: bool
+    _owned: frozenset[str]
+    _union: str | None
+    _previous_union: str | None
+    _generation: str | None
+    _stats: Any
+    _checked: float | None
+
+    def _refresh(self) -> None:
+        raise NotImplementedError
+
+    def _settled(self, deadline: float) -> str | None:
+        raise NotImplementedError
+
+    def _update(self, update: str) -> None:
+        raise NotImplementedError
+
+    def _wrapper(self, url: str) -> SPARQLWrapper:
+        raise NotImplementedError
+
+    def _send(self, call: Callable[[], Any]) -> Any:
+        raise NotImplementedError
+
+    def graph_names(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    # -- content ---------------------------------------------------------------------------------
+    def replace_all(self, nquads: bytes) -> None:
+        """Validate, stage beside the live graphs, then switch in one update (the module's docstring)."""
+        if self.read_only:
+            raise ReadOnlyStore("the remote store is configured read-only (store_read_only)")
+        quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))  # SyntaxError: nothing sent
+        if self.endpoint.load == "graphs":
+            check_graph_by_graph(quads)
+        generation = uuid.uuid4().hex
+        prefix, default = f"{STAGING}{generation}:", f"{STAGING_DEFAULT}{generation}"
+        graphs: dict[str, list[ox.Quad]] = {}
+        for q in quads:
+            name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            staged = ox.NamedNode(prefix + name if name else default)
+            graphs.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object, staged))
+        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
+        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
+        union = ox.NamedNode(f"{UNION}:{generation}")
+        # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
+        triples = dict.fromkeys(
+            q.triple
+            for q in quads
+            if isinstance(q.graph_name, ox.NamedNode) and not is_version_graph(q.graph_name.value)
+        )
+        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
+        if self._marked:
+            self._switch_marked(quads, generation, union.value, union_quads)
+            return
+        self._refresh()
+        old = self._owned
+        staged_names = [prefix + name if name else default for name in graphs] + [union.value]
+        try:
+            self._stage({**graphs, union.value: union_quads} if union_quads else graphs)
+            self._update(
+                switch_update(
+                    old,
+                    (self._union, self._previous_union),
+                    graphs,
+                    prefix,
+                    default,
+                    generation,
+                    self._generation,
+                )
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):  # the engine may be gone; staged graphs stay unseen
+                self._update(drop_graphs(staged_names))
+            raise
+        self._stats = None
+        self._checked = None
+
+    def _switch_marked(
+        self, quads: list[ox.Quad], generation: str, union: str, union_quads: list[ox.Quad]
+    ) -> None:
+        """Load by the marked switch (store/sparql_switch.py): only what changed is rewritten."""
+        try:
+            live = self._settled(time.monotonic() + self.endpoint.timeout)
+        except QueryTimeout:
+            # A switch marked and never ended (its loader died): this load takes over; it reads the
+            # live graphs as they are, and its end removes the old mark.
+            live = self._generation
+        named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+        try:
+            old = self._graph_quads(sorted(self._owned | set(named)))
+            # A small update first: with Digest auth, a large body sent before the challenge is
+            # known is cut off by the engine's 401 (a broken pipe, not an answer).
+            self._update(drop_graphs([]))
+            if union_quads:
+                self._stage({union: union_quads})
+            MarkedSwitch(self._update, generation, live, self._union, self._previous_union).run(
+                old, quads, named, union
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._update(drop_graphs([union]))
+            raise
+        finally:
+            self._stats = None
+            self._checked = None
+
+    def _graph_quads(self, names: list[str]) -> list[ox.Quad]:
+        """The quads of these graphs, read GRAPH_PAGE at a time (an engine's result limit, such as
+        Virtuoso's ResultSetMaxRows, would cut a whole graph short, its Graph Store GET included)."""
+        quads: list[ox.Quad] = []
+        for name in names:
+            graph = ox.NamedNode(name)
+            for offset in itertools.count(0, GRAPH_PAGE):
+                wrapper = self._wrapper(self.endpoint.query_url)
+                wrapper.setQuery(
+                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+                    f" ORDER BY ?s ?p ?o LIMIT {GRAPH_PAGE} OFFSET {offset}"
+                )
+                wrapper.addCustomHttpHeader("Accept", JSON)
+                body = self._page(wrapper)
+                rows = ox.parse_query_results(canonical_booleans(body), format=ox.QueryResultsFormat.JSON)
+                assert isinstance(rows, ox.QuerySolutions)
+                page = [ox.Quad(row["s"], row["p"], row["o"], graph) for row in rows]
+                quads += page
+                if len(page) < GRAPH_PAGE:
+                    break
+        return quads
+
+    def _page(self, wrapper: SPARQLWrapper) -> bytes:
+        return bytes(complete(self._send(lambda: wrapper.query().response)).read())
+
+    def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
+        """Send the staged graphs: one N-Quads document, or one Turtle document per graph."""
+        url = self.endpoint.graph_store_url
+        if self.endpoint.load == "quads":
+            body = ox.serialize([q for quads in graphs.values() for q in quads], format=ox.RdfFormat.N_QUADS)
+            if body:
+                self._client.send("POST", url, body, "application/n-quads")
+            return
+        for quads in graphs.values():
+            body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+            target = str(quads[0].graph_name.value)  # type: ignore[union-attr]  # staged: always named
+            separator = "&" if "?" in url else "?"
+            self._client.send("PUT", f"{url}{separator}{urlencode({'graph': target})}", body, "text/turtle")
+
+    def export(self, media_type: str) -> Iterator[bytes]:
+        """Every live graph (``_graph_quads``)."""
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise ValueError(f"no RDF format for {media_type}")
+        quads = self._graph_quads(sorted(self.graph_names()))
+        if fmt.supports_datasets:
+            yield ox.serialize(quads, format=fmt) or b""
+        else:
+            # Without graphs an old version's triples would merge into the current claim: leave them out.
+            current = [q.triple for q in quads if not is_version_graph(q.graph_name.value)]  # type: ignore[union-attr]
+            yield ox.serialize(current, format=fmt) or b""

@@ -1,0 +1,214 @@
+"""Every example query (queries/*.rq) answers the same on the embedded store, on Oxigraph server and on
+Virtuoso, through the service's backends (OxigraphStore, SparqlStore), on two datasets: a small generated
+one (bench/generate.py: every query but the history ones returns rows), the shipped data with its
+released history, and a copy of it released twice more (c013's figure and source corrected, c082 removed)
+so that every history query has rows.
+
+Answers are compared as multisets of rows (ORDER BY is not what is compared), each term by value:
+IRIs as IRIs, literals of a numeric, boolean or date/time datatype by value (engines may write another
+lexical form of the same value: Virtuoso's 1 for true, 77 for 77.0), other literals by lexical form,
+language and datatype (xsd:string and a simple literal alike). One exception, for a reason in the spec:
+the order of the values a GROUP_CONCAT joins is left open by SPARQL 1.1 (section 18.5.1.7, "the order
+of the strings is not specified"), and the engines do differ on it, so a GROUP_CONCAT column is compared
+as the multiset of its parts.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from claimgraph.build.pipeline import build_dataset, to_nquads
+from claimgraph.build.sources import read_sources
+from claimgraph.iris import Iris
+from claimgraph.store import Store
+from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.store.sparql import Endpoint, SparqlStore
+from live_server import oxigraph_server
+from test_issue_11 import change_c013, claimgraph, remove_c082
+from virtuoso_server import VIRTUOSO, virtuoso_endpoint
+
+from bench.generate import BENCH_BASE, generate
+
+QUERIES = sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
+CANONICAL = "https://w3id.org/claimgraph/"
+JSON = "application/sparql-results+json"
+#: Triples of the generated dataset: enough for every non-history query to return rows.
+GENERATED_TRIPLES = 4000
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {
+    f"{XSD}{name}"
+    for name in [
+        "integer",
+        "decimal",
+        "float",
+        "double",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+}
+_GROUP_CONCAT = re.compile(
+    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*(\"[^\"]*\"|'[^']*')\s*\)\s*AS\s*\?(\w+)",
+    re.IGNORECASE,
+)
+ENGINES = ("embedded", "oxigraph-server", "virtuoso")
+
+
+def group_concat_columns(query: str) -> dict[str, str]:
+    """The variables a GROUP_CONCAT binds, with their separators.
+
+    >>> group_concat_columns('SELECT (GROUP_CONCAT(DISTINCT STR(?d); separator=", ") AS ?on) {}')
+    {'on': ', '}
+    """
+    return {match[2]: match[1][1:-1] for match in _GROUP_CONCAT.finditer(query)}
+
+
+def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> object:
+    """A term as compared across engines (the module's docstring)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return ("blank",)  # a blank node's label is the engine's own
+    if not isinstance(term, ox.Literal):
+        return ("iri", term.value)
+    datatype = term.datatype.value
+    if datatype in NUMERIC:
+        return ("number", Decimal(term.value))
+    if datatype == f"{XSD}boolean":
+        return ("boolean", term.value in ("true", "1"))
+    if term.language:
+        return ("text", term.value, term.language.lower())
+    return ("literal", term.value, datatype)
+
+
+def answers(store: Store, query: str) -> Counter[tuple[object, ...]]:
+    body = b"".join(store.sparql(query, media_type=JSON).chunks)
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    joined = group_concat_columns(query)
+    rows: Counter[tuple[object, ...]] = Counter()
+    for solution in solutions:
+        row: list[object] = []
+        for name in names:
+            term = solution[name]
+            if name in joined and isinstance(term, ox.Literal):
+                row.append(("parts", tuple(sorted(term.value.split(joined[name]))), term.language))
+            else:
+                row.append(term_value(term))
+        rows[tuple(row)] += 1
+    return rows
+
+
+def open_stores(nquads: bytes, base: str, oxigraph: str, virtuoso: str) -> dict[str, Store]:
+    """The three engines holding ``nquads``, as the service opens them for ``base``."""
+    options = {"base_iri": base, "prefixes": Iris(base).prefixes()}
+    embedded = OxigraphStore(**options)  # type: ignore[arg-type]
+    embedded.replace_all(nquads)
+    remote = {
+        "oxigraph-server": Endpoint(
+            f"{oxigraph}/query", f"{oxigraph}/update", f"{oxigraph}/store", timeout=60
+        ),
+        "virtuoso": virtuoso_endpoint(virtuoso, 60),
+    }
+    stores: dict[str, Store] = {"embedded": embedded}
+    for name, endpoint in remote.items():
+        store = SparqlStore(endpoint, **options)  # type: ignore[arg-type]
+        store.replace_all(nquads)
+        stores[name] = store
+    return stores
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-answers")) as url:
+        yield url
+
+
+def released_again(folder: Path) -> bytes:
+    """The shipped data released twice more: c013 corrected (73,198; one source), then c082 removed."""
+    data = folder / "data"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
+    change_c013(data)
+    assert claimgraph("release", "-m", "c013 corrected", data=data).returncode == 0
+    remove_c082(data)
+    assert claimgraph("release", "-m", "c082 removed", data=data).returncode == 0
+    return to_nquads(build_dataset(read_sources(data), Iris(CANONICAL)).dataset)
+
+
+@pytest.fixture(scope="module", params=["generated", "shipped", "released-again"])
+def engines(
+    request: pytest.FixtureRequest,
+    oxigraph: str,
+    virtuoso_url: str,
+    released_nquads: bytes,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[str, dict[str, dict[str, Counter[tuple[object, ...]] | str]]]:
+    """Per engine, the answer (or error text) of every example query on one dataset."""
+    if request.param == "generated":
+        nquads, base = generate(GENERATED_TRIPLES).nquads, BENCH_BASE
+    elif request.param == "shipped":
+        nquads, base = released_nquads, CANONICAL
+    else:
+        nquads, base = released_again(tmp_path_factory.mktemp("released-again")), CANONICAL
+    stores = open_stores(nquads, base, oxigraph, virtuoso_url)
+    results: dict[str, dict[str, Counter[tuple[object, ...]] | str]] = {}
+    for name, store in stores.items():
+        results[name] = {}
+        for path in QUERIES:
+            try:
+                results[name][path.stem] = answers(store, path.read_text(encoding="utf-8"))
+            except Exception as exc:  # reported by the test of that query
+                results[name][path.stem] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        store.close()
+    return request.param, results
+
+
+pytestmark = pytest.mark.skipif(VIRTUOSO is None, reason="virtuoso-t is not installed (make virtuoso-deps)")
+
+
+def test_the_generated_data_gives_rows_to_every_query_but_the_history_ones(engines):
+    dataset, results = engines
+    if dataset != "generated":
+        pytest.skip("the generated dataset only")
+    embedded = results["embedded"]
+    empty = {name for name, rows in embedded.items() if not rows}
+    assert empty == {name for name in embedded if name.startswith("history-")}
+
+
+def test_the_history_released_again_gives_rows_to_every_history_query(engines):
+    dataset, results = engines
+    if dataset != "released-again":
+        pytest.skip("the data released again only")
+    embedded = results["embedded"]
+    assert all(embedded[path.stem] for path in QUERIES if path.stem.startswith("history-"))
+
+
+@pytest.mark.parametrize("engine", ENGINES[1:])
+@pytest.mark.parametrize("query", [path.stem for path in QUERIES])
+def test_every_example_query_answers_alike_on_every_engine(engines, engine, query):
+    dataset, results = engines
+    expected, got = results["embedded"][query], results[engine][query]
+    assert not isinstance(expected, str), f"embedded store on {dataset}: {expected}"
+    assert not isinstance(got, str), f"{engine} on {dataset}: {got}"
+    assert got == expected, (
+        f"{query} on {dataset}: {sum(expected.values())} rows embedded, {sum(got.values())} on {engine};"
+        f" only embedded: {list((expected - got).items())[:3]};"
+        f" only {engine}: {list((got - expected).items())[:3]}"
+    )
