@@ -221,6 +221,9 @@ def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
     return bench_server(result, memory, folder, BENCH_BASE, free_port(), plan)
 
 
+#: The main server's settings beside the production ones: no result cache (bench_server says why).
+UNCACHED = {"CLAIMGRAPH_QUERY_CACHE_BYTES": "0"}
+
 #: What a forked child times in memory (set just before the fork; a fork inherits it without a copy).
 _FOR_CHILD: bytes = b""
 
@@ -279,7 +282,10 @@ def bench_server(
     log = plan.folder / f"server-{result.label}.log"
     step = max(1, len(ids) // PAGE_SAMPLE)
     pages = [f"/claims/{claim_id}" for claim_id in ids[::step][:PAGE_SAMPLE]]
-    with serve(command, server_env(folder, base, port), port, log) as server:
+    # Without the result cache: each timed query and lookup runs (the same text is asked again and
+    # again here); what the cache gives has rows of its own (--cache, bench/cache.py).
+    env = {**server_env(folder, base, port), **UNCACHED}
+    with serve(command, env, port, log) as server:
         result.start_s = server.start_seconds
         # Before anything else asks for a page: the read model is built at start, not by this request.
         result.first_view = first_view(server.url, pages)
@@ -413,7 +419,7 @@ def conditions(plan: Plan, moment: str) -> list[str]:
         command = command.replace("127.0.0.1:0", "127.0.0.1:PORT").replace(
             "claimgraph:create_app()", "'claimgraph:create_app()'"
         )
-        settings = " ".join(f"{name}={value}" for name, value in PRODUCTION_SETTINGS.items())
+        settings = " ".join(f"{name}={value}" for name, value in {**PRODUCTION_SETTINGS, **UNCACHED}.items())
         lines += [
             f"- code: {code_version()}",
             f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
