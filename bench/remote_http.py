@@ -36,6 +36,7 @@ from bench.measure import JSON_RESULTS, FirstView, count_json_rows, first_view, 
 from bench.serving import BIN, MemoryWatch, free_port, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from live_server import oxigraph_process, sparql_settings
 from virtuoso_server import INI, PASSWORD, USER, VIRTUOSO, virtuoso_endpoint, virtuoso_settings
 
 EMBEDDED, OXIGRAPH, VIRTUOSO_NAME = "embedded", "oxigraph-server", "virtuoso"
@@ -145,32 +146,11 @@ def _stop(process: subprocess.Popen[bytes], seconds: float) -> None:
 
 @contextlib.contextmanager
 def oxigraph_engine(folder: Path) -> Iterator[Engine]:
-    """`oxigraph serve` (the test extra's console script) on a free loopback port, data in ``folder``."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = folder / "oxigraph.log"
-    command = [
-        str(BIN / "oxigraph"),
-        "serve",
-        "--location",
-        str(folder / "data"),
-        "--bind",
-        f"127.0.0.1:{port}",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait(process, f"{base}/query", log, 60)
+    """`oxigraph serve` (the test extra's console script) on a free loopback port, data in ``folder``,
+    started as the tests start it."""
+    with oxigraph_process(folder) as (base, process):
         endpoint = Endpoint(f"{base}/query", f"{base}/update", f"{base}/store", timeout=ENGINE_SECONDS)
-        settings = {
-            "store_backend": "sparql",
-            "sparql_query_url": endpoint.query_url,
-            "sparql_update_url": endpoint.update_url,
-            "sparql_graph_store_url": endpoint.graph_store_url,
-        }
-        yield Engine(OXIGRAPH, base, process, endpoint, settings, folder)
-    finally:
-        _stop(process, 30)
+        yield Engine(OXIGRAPH, base, process, endpoint, sparql_settings(base), folder)
 
 
 #: Virtuoso's page buffers for the bench (8 kB each; the tests' 10,000 are 80 MB): 1 GB.

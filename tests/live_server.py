@@ -197,6 +197,13 @@ def slow_query(patterns: int = 8) -> str:
 def oxigraph_server(folder: Path, *options: str) -> Iterator[str]:
     """An Oxigraph server (the `oxigraph` command of the test extra) on a free loopback port, its data
     in ``folder``; yields its base URL (``…/query``, ``…/update``, ``…/store``)."""
+    with oxigraph_process(folder, *options) as (base, _):
+        yield base
+
+
+@contextmanager
+def oxigraph_process(folder: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``oxigraph_server``, yielding its process too (bench/remote_http.py watches its memory)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / "oxigraph.log"
@@ -226,7 +233,7 @@ def oxigraph_server(folder: Path, *options: str) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("oxigraph serve did not start within 30 s") from None
                 time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
