@@ -21,6 +21,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -95,9 +96,32 @@ def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
         return ("number", Decimal(term.value))
     if datatype == f"{XSD}boolean":
         return ("boolean", term.value in ("true", "1"))
+    if datatype == f"{XSD}dateTime":  # Z and +00:00 are one time zone
+        return ("dateTime", datetime.fromisoformat(term.value))
     if term.language:
         return ("text", term.value, term.language.lower())
     return ("literal", term.value, datatype)
+
+
+def quad_values(nquads: bytes) -> Counter[tuple[object, ...]]:
+    """The quads of an N-Quads document, each term as ``term_value`` compares it."""
+    return Counter(
+        (
+            term_value(q.subject),
+            term_value(q.predicate),
+            term_value(q.object),
+            None if isinstance(q.graph_name, ox.DefaultGraph) else term_value(q.graph_name),
+        )
+        for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    )
+
+
+def content_difference(store: Store, loaded: bytes) -> tuple[list[object], list[object]]:
+    """What the store's live graphs lack of the loaded named-graph quads, and what they hold beyond
+    them (the default graph is the engine's union of the named graphs, not compared)."""
+    named = Counter({q: n for q, n in quad_values(loaded).items() if q[3] is not None})
+    held = quad_values(b"".join(store.export("application/n-quads")))
+    return list((named - held).elements()), list((held - named).elements())
 
 
 def answers(store: Store, query: str) -> Counter[tuple[object, ...]]:
@@ -163,6 +187,7 @@ class Answers:
     dataset: str
     results: dict[str, dict[str, Counter[tuple[object, ...]] | str]]
     stores: dict[str, Store]
+    nquads: bytes
 
 
 @pytest.fixture(scope="module", params=["generated", "shipped", "released-again"])
@@ -189,7 +214,7 @@ def engines(
                 results[name][path.stem] = answers(store, path.read_text(encoding="utf-8"))
             except Exception as exc:  # reported by the test of that query
                 results[name][path.stem] = f"{type(exc).__name__}: {str(exc)[:300]}"
-    yield Answers(request.param, results, stores)
+    yield Answers(request.param, results, stores, nquads)
     for store in stores.values():
         store.close()
 
@@ -214,6 +239,21 @@ def test_the_history_released_again_gives_rows_to_every_history_query(engines):
     assert all(embedded[path.stem] for path in QUERIES if path.stem.startswith("history-"))
 
 
+def test_a_store_short_of_a_quad_is_told_from_one_that_answers_otherwise(released_nquads):
+    """The fault finder of the test below: a store loaded with one quad less, or one more, differs."""
+    quads = list(ox.parse(released_nquads, format=ox.RdfFormat.N_QUADS))
+    named = next(i for i, q in enumerate(quads) if not isinstance(q.graph_name, ox.DefaultGraph))
+    short = ox.serialize(quads[:named] + quads[named + 1 :], format=ox.RdfFormat.N_QUADS) or b""
+    store = OxigraphStore(base_iri=CANONICAL, prefixes=Iris(CANONICAL).prefixes())
+    store.replace_all(short)
+    lost, extra = content_difference(store, released_nquads)
+    assert lost == [
+        quad_values(ox.serialize([quads[named]], format=ox.RdfFormat.N_QUADS) or b"").popitem()[0]
+    ]
+    assert extra == []
+    assert content_difference(store, short) == ([], [])
+
+
 @pytest.mark.parametrize("engine", ENGINES[1:])
 @pytest.mark.parametrize("query", [path.stem for path in QUERIES])
 def test_every_example_query_answers_alike_on_every_engine(engines, engine, query):
@@ -222,12 +262,24 @@ def test_every_example_query_answers_alike_on_every_engine(engines, engine, quer
     assert not isinstance(expected, str), f"embedded store on {dataset}: {expected}"
     assert not isinstance(got, str), f"{engine} on {dataset}: {got}"
     if got != expected:
-        # Asked once more, of the same data: an answer the engine gives only sometimes (Virtuoso once
-        # left a value out of history-as-of-release, README) is reported; one it gives again fails.
+        # Asked once more, of the same data: an answer the engine gives only sometimes is reported.
         again = answers(engines.stores[engine], (QUERIES_DIR / f"{query}.rq").read_text(encoding="utf-8"))
         if again == expected:
             warnings.warn(f"{engine} answered {query} on {dataset} otherwise once, then alike", stacklevel=1)
             return
+        # Given again: the store's content decides whose fault it is. A quad lost or added by the load
+        # (ours) fails. On Virtuoso, the very quads the embedded store holds answered otherwise are the
+        # engine's evaluation (7.2 has left an OPTIONAL value out of history-as-of-release, README): an
+        # expected failure that names the rows, never a pass. Oxigraph server gets the same query text
+        # (the same generation scoping) and must answer alike.
+        lost, extra = content_difference(engines.stores[engine], engines.nquads)
+        assert (lost, extra) == ([], []), f"{engine} holds other data than was loaded on {dataset}"
+        if engine == "virtuoso":
+            pytest.xfail(
+                f"{engine} holds every quad loaded, yet answered {query} on {dataset} otherwise twice:"
+                f" only embedded: {list((expected - got).items())[:3]}; only {engine}:"
+                f" {list((got - expected).items())[:3]}"
+            )
     assert got == expected, (
         f"{query} on {dataset}: {sum(expected.values())} rows embedded, {sum(got.values())} on {engine};"
         f" only embedded: {list((expected - got).items())[:3]};"
