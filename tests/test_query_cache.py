@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from claimgraph import create_app
+from claimgraph.limits.cache import ENTRY_OVERHEAD
 from claimgraph.store.oxigraph import OxigraphStore
 from live_server import protocol_nquads
 
@@ -36,7 +37,10 @@ def ask(client, query: str = CLAIMS, accept: str = JSON, **params: str):
 def test_the_same_request_on_the_same_data_is_a_hit(client):
     first = ask(client)
     assert first.status_code == 200
-    assert cache(client) == {"hits": 0, "misses": 1, "entries": 1, "bytes": len(first.data)}
+    counted = cache(client)
+    assert (counted["hits"], counted["misses"], counted["entries"]) == (0, 1, 1)
+    # The answer and its key: the query text, the media type, the data version, an entry's own objects.
+    assert counted["bytes"] >= len(first.data) + len(CLAIMS) + len(JSON) + ENTRY_OVERHEAD
     again = ask(client)
     assert again.data == first.data
     assert cache(client)["hits"] == 1
@@ -73,3 +77,17 @@ def test_a_cache_of_zero_bytes_is_off(store):
     ask(client)
     ask(client)
     assert cache(client) == {"hits": 0, "misses": 0, "entries": 0, "bytes": 0}
+
+
+def test_long_queries_with_small_answers_stay_within_the_bound(store):
+    """An entry is charged its key: 60 distinct 2 KB query texts with one-line answers cannot hold
+    more than the cache's bytes (charged by answer alone they would all be kept, 120 KB of keys)."""
+    bound = 20_000
+    client = create_app({"base_iri": BASE, "query_cache_bytes": bound}, store=store).test_client()
+    for n in range(60):
+        answer = ask(client, f"ASK {{}} # {n:04d} {'x' * 2000}", accept="text/csv")
+        assert answer.status_code == 200
+    counted = cache(client)
+    assert counted["misses"] == 60
+    assert counted["bytes"] <= bound
+    assert 0 < counted["entries"] <= bound // 2000

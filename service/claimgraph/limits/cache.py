@@ -6,7 +6,9 @@ or, on a remote store, a load by any front end) with the data version, and the
 request as it will run: the admitted query text, the protocol dataset, the media
 type and the result caps. Only complete answers are kept (an error, a timeout or
 a result over a cap is not an answer to keep); the least recently used go first
-once the entries pass ``max_bytes``. Each server process has its own.
+once the entries pass ``max_bytes``, each entry counted with its key (a query text
+of tens of kilobytes with an empty answer is not a free entry). Each server process
+has its own.
 """
 
 from __future__ import annotations
@@ -20,6 +22,27 @@ from claimgraph.store import QueryDataset
 
 CacheKey = tuple[object, ...]
 V = TypeVar("V")
+#: What an entry costs beyond its key's and value's bytes: CPython's dict node, the key tuple and
+#: the (value, size) pair, about 250 bytes.
+ENTRY_OVERHEAD = 256
+
+
+def key_bytes(key: object) -> int:
+    """The bytes a key holds: its strings and byte strings, in tuples as deep as they go, plus the
+    entry's own objects (ENTRY_OVERHEAD).
+
+    >>> key_bytes(("abc", (b"de", 7), None)) - ENTRY_OVERHEAD
+    5
+    """
+    return ENTRY_OVERHEAD + _held(key)
+
+
+def _held(part: object) -> int:
+    if isinstance(part, str | bytes):
+        return len(part)
+    if isinstance(part, tuple):
+        return sum(_held(item) for item in part)
+    return 0
 
 
 @dataclass(frozen=True)
@@ -84,13 +107,13 @@ class LruCache(Generic[V]):
 class ResultCache(LruCache[bytes]):
     """Serialised results of public queries by request (the module's docstring says what the key holds).
 
-    >>> cache = ResultCache(10)
+    >>> cache = ResultCache(500)
     >>> key = cache.key(1, "v", "ASK {}", None, "text/csv", None, None)
     >>> cache.get(key), cache.put(key, b"true"), cache.get(key)
     (None, None, b'true')
     >>> cache.put(cache.key(2, "v", "ASK {}", None, "text/csv", None, None), b"12345678")
     >>> cache.get(key), cache.stats()
-    (None, CacheStats(hits=1, misses=2, entries=1, bytes=8, max_bytes=10))
+    (None, CacheStats(hits=1, misses=2, entries=1, bytes=279, max_bytes=500))
     """
 
     @staticmethod
@@ -107,4 +130,4 @@ class ResultCache(LruCache[bytes]):
         return (revision, data_version, query.strip(), graphs, media_type.lower(), max_rows, max_bytes)
 
     def put(self, key: CacheKey, value: bytes, size: int | None = None) -> None:
-        super().put(key, value, len(value) if size is None else size)
+        super().put(key, value, (len(value) if size is None else size) + key_bytes(key))

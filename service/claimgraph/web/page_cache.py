@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import Response, g, request
 
-from claimgraph.limits.cache import CacheKey, CacheStats, LruCache
+from claimgraph.limits.cache import CacheKey, CacheStats, LruCache, key_bytes
 from claimgraph.web import get_store
 from claimgraph.web.http_cache import NOT_CACHED
 
@@ -76,7 +76,8 @@ class PageCache:
         body = response.get_data()
         noted = tuple((name, value) for name, value in vars(g).items() if before.get(name) is not value)
         answer = RenderedAnswer(response.status_code, tuple(response.headers.items()), body, noted)
-        self._answers.put(key, answer, len(body) + sum(len(k) + len(v) for k, v in answer.headers))
+        headers = sum(len(k) + len(v) for k, v in answer.headers)
+        self._answers.put(key, answer, len(body) + headers + key_bytes(key))
 
     def stats(self) -> CacheStats:
         return self._answers.stats()
