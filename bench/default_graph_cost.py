@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from claimgraph.store.oxigraph import UNION_UPDATE
+from claimgraph.store.oxigraph_load import UNION_UPDATE
 
 QUERIES = {
     "count": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",

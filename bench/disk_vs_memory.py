@@ -7,7 +7,7 @@ in-memory copy; plus a raw read of one predicate's triples, and what each costs 
 
 Variants (each a store of its own in ``--folder``):
 - ``disk as built``: bulk load, then the union of the named graphs written into the default graph
-  by a SPARQL update (store/oxigraph.py materialize_union), flushed: what `build-store` makes;
+  by store/oxigraph_load.py load_with_union, flushed: what `build-store` makes;
 - ``disk compacted``: the same, then ``Store.optimize()`` (RocksDB's full compaction);
 - ``memory``: an in-memory store filled from the on-disk one (what serving from memory would do).
 Queries run as the server runs them (the set default graph; query_kwargs), warm: the median of
@@ -31,7 +31,7 @@ if __package__ in (None, ""):
 import pyoxigraph as ox
 from claimgraph.iris import Iris
 from claimgraph.querylib import load_library
-from claimgraph.store.oxigraph import bulk_load_nquads, materialize_union
+from claimgraph.store.oxigraph_load import load_with_union
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs
 
 from bench.generate import BENCH_BASE
@@ -82,8 +82,7 @@ def build_disk(path: Path, data: bytes, *, compact: bool) -> float:
     shutil.rmtree(path, ignore_errors=True)
     start = time.perf_counter()
     builder = ox.Store(str(path))
-    bulk_load_nquads(builder, data)
-    materialize_union(builder)
+    load_with_union(builder, data, on_disk=True)
     builder.flush()
     if compact:
         builder.optimize()

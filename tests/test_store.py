@@ -17,6 +17,7 @@ from claimgraph.errors import (
 from claimgraph.loading import ensure_current
 from claimgraph.settings import Settings
 from claimgraph.store import oxigraph as oxigraph_store
+from claimgraph.store import oxigraph_load
 from claimgraph.store.oxigraph import OxigraphStore
 from conftest import SHIPPED
 from live_server import protocol_nquads
@@ -72,12 +73,12 @@ def test_union_default_graph_setting_reaches_store_and_description(nquads):
 @pytest.fixture
 def sliced_loads(monkeypatch):
     """Every on-disk load counts as large, on four cores: it is parsed in four slices if it can be."""
-    monkeypatch.setattr(oxigraph_store, "PARALLEL_LOAD_BYTES", 0)
-    monkeypatch.setattr(oxigraph_store.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(oxigraph_load, "PARALLEL_LOAD_BYTES", 0)
+    monkeypatch.setattr(oxigraph_load.os, "cpu_count", lambda: 4)
 
 
 def test_a_large_on_disk_load_parsed_in_slices_holds_exactly_the_data(tmp_path, nquads, sliced_loads):
-    assert len(oxigraph_store.line_slices(nquads, 4)) == 4
+    assert len(oxigraph_load.line_slices(nquads, 4)) == 4
     disk = OxigraphStore(str(tmp_path / "store"), base_iri=BASE)
     try:
         disk.replace_all(nquads)

@@ -26,7 +26,6 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from itertools import pairwise
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,9 +33,10 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from claimgraph.errors import QueryRejected, ReadOnlyStore, StoreUnavailable
-from claimgraph.iris import VERSION_GRAPH_REGEX, Iris, is_version_graph
+from claimgraph.iris import Iris, is_version_graph
 from claimgraph.settings import Settings
 from claimgraph.store import QueryDataset, SparqlResult, StoreStats, generations
+from claimgraph.store.oxigraph_load import load_with_union
 from claimgraph.store.oxigraph_query import QueryOptions, query_kwargs, run_query
 from claimgraph.terms import solution_rows, to_rdflib
 
@@ -221,8 +221,7 @@ class OxigraphStore:
         with self._lock:
             if self.path is None:
                 fresh = ox.Store()
-                fresh.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-                materialize_union(fresh)
+                load_with_union(fresh, nquads, on_disk=False)
             else:
                 generation = self._build_generation(nquads)
                 fresh = self._serving(generation)
@@ -239,8 +238,7 @@ class OxigraphStore:
         generation = generations.fresh(self.path)
         try:
             builder = ox.Store(str(generation))
-            bulk_load_nquads(builder, nquads)
-            materialize_union(builder)
+            load_with_union(builder, nquads, on_disk=True)
             builder.flush()
             del builder  # closes the read-write handle: from now on the generation is read-only
         except BaseException:
@@ -301,80 +299,6 @@ class OxigraphStore:
 def generation_mb(generation: Path) -> float:
     """The size of a generation's files on disk, in MB (10**6 bytes)."""
     return sum(f.stat().st_size for f in generation.rglob("*") if f.is_file()) / 1e6
-
-
-#: Fills the default graph with every triple of the named graphs, each once (a store is a set),
-#: except those of released versions (nanopublications): an old version never mixes with the
-#: current claims in queries without GRAPH.
-UNION_UPDATE = (
-    "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o }"
-    f' FILTER(!REGEX(STR(?g), "{VERSION_GRAPH_REGEX}")) }}'
-)
-
-
-def materialize_union(store: ox.Store) -> None:
-    """Write the union of ``store``'s named graphs into its default graph, which must be empty
-    (the default graph is derived from the named graphs: input puts its triples in named ones)."""
-    for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        raise ValueError("the data has triples in the default graph; put every triple in a named graph")
-    store.update(UNION_UPDATE)
-
-
-#: Below this size one parse is quick; above it, every core parses a share of an on-disk load.
-PARALLEL_LOAD_BYTES = 8 << 20
-MAX_LOAD_THREADS = 4
-
-
-def bulk_load_nquads(store: ox.Store, nquads: bytes) -> None:
-    """Bulk-load N-Quads into an on-disk store, large inputs parsed by one thread per core.
-
-    pyoxigraph's on-disk bulk loader spends its time parsing, on the calling
-    thread, with the GIL released; slices of the input load concurrently into one
-    store (1M quads: 9.3 s -> 5.0 s on two cores, the same quads). N-Quads is one
-    statement per line, so slices cut at line ends hold the same statements. But
-    each parse gives its blank nodes fresh identities, so ``_:b`` in two slices
-    would become two nodes: input that may hold a blank node (``_:`` anywhere,
-    even in a literal) is parsed whole. An in-memory store gains nothing.
-    """
-    large = len(nquads) > PARALLEL_LOAD_BYTES and b"_:" not in nquads
-    threads = min(os.cpu_count() or 1, MAX_LOAD_THREADS) if large else 1
-    slices = line_slices(nquads, threads)
-    if len(slices) == 1:
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-        return
-    errors: list[BaseException] = []
-
-    def load(part: bytes) -> None:
-        try:
-            store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
-        except BaseException as exc:  # re-raised in the calling thread below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=load, args=(part,)) for part in slices]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise errors[0]
-
-
-def line_slices(data: bytes, count: int) -> list[bytes]:
-    r"""``data`` cut into at most ``count`` slices of about equal size, each ending at a line end.
-
-    >>> line_slices(b"a\nbb\nc\ndd\n", 2)
-    [b'a\nbb\nc\n', b'dd\n']
-    >>> line_slices(b"one line", 3)
-    [b'one line']
-    """
-    cuts = [0]
-    for part in range(1, count):
-        end = data.find(b"\n", max(cuts[-1], len(data) * part // count))
-        if end == -1:
-            break
-        cuts.append(end + 1)
-    cuts.append(len(data))
-    return [data[start:stop] for start, stop in pairwise(cuts) if stop > start]
 
 
 def _pointer_key(root: Path | str) -> tuple[int, int] | None:
