@@ -14,6 +14,10 @@ LARGE_LOAD_S, LARGE_RSS_MB = 10.0, 1536
 FIRST_VIEW_LIMIT = 3.0
 LARGE = "1m"
 SHIPPED = "shipped"
+#: Issue 13's size: the service's load at least this fraction of pyoxigraph's own bulk loader's rate,
+#: every example query over HTTP within this factor of the fastest configuration measured.
+HUGE = "10m"
+HUGE_LOAD_RATIO, HUGE_QUERY_RATIO = 0.8, 1.5
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class SizeResult:
     claims: int = 0
     load_memory_s: float | None = None  # in process: pyoxigraph bulk load into memory
     load_disk_s: float | None = None  # the service's on-disk store (replace_all / build-store)
+    load_bulk_s: float | None = None  # pyoxigraph's own on-disk bulk loader, same N-Quads, one call
+    memory_store_mb: float | None = None  # the in-memory store's own size (RSS after load less before)
     start_s: float | None = None  # gunicorn start until /health answers
     peak_rss_mb: float | None = None
     peak_rss_sparql_mb: float | None = None  # the peak before the HTML pages ran
@@ -74,15 +80,17 @@ def cpu(t: Throughput) -> str:
 
 def summary_table(results: list[SizeResult]) -> list[str]:
     lines = [
-        "| size | quads | claims | load in memory s | load on disk s | server start s "
-        "| peak RSS MB (PSS) | before pages MB | processes | lookups/s | pages/s | bare lookups/s |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| size | quads | claims | load in memory s | load on disk s | bulk loader s | server start s "
+        "| peak RSS MB (PSS) | before pages MB | in-memory store MB | processes | lookups/s | pages/s "
+        "| bare lookups/s |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
         memory = f"{fmt(r.peak_rss_mb, 0)} ({fmt(r.peak_pss_mb, 0)})"
         lines.append(
             f"| {r.label} | {r.quads:,} | {r.claims:,} | {fmt(r.load_memory_s, 2)} | {fmt(r.load_disk_s, 2)} "
-            f"| {fmt(r.start_s, 2)} | {memory} | {fmt(r.peak_rss_sparql_mb, 0)} | {r.processes} "
+            f"| {fmt(r.load_bulk_s, 2)} | {fmt(r.start_s, 2)} | {memory} | {fmt(r.peak_rss_sparql_mb, 0)} "
+            f"| {fmt(r.memory_store_mb, 0)} | {r.processes} "
             f"| {rate(r.lookups)} | {rate(r.pages)} "
             f"| {rate(r.baseline_lookups)} |"
         )
@@ -194,7 +202,62 @@ def target_rows(results: list[SizeResult]) -> list[tuple[str, str, str]]:
         _at_most(sparql_rss, LARGE_RSS_MB),
         "MB",
     )
+    rows += huge_target_rows(by.get(HUGE))
     return rows
+
+
+def huge_target_rows(huge: SizeResult | None) -> list[tuple[str, str, str]]:
+    """Issue 13's targets at 10M triples (not measured unless the run had that size)."""
+    missing = "not measured"
+    load_target = f"10M: load ≥ {HUGE_LOAD_RATIO:g}x the rate of pyoxigraph's own bulk loader (same file)"
+    query_target = (
+        f"10M: every example query over HTTP ≤ {HUGE_QUERY_RATIO:g}x the fastest configuration measured"
+        " (on-disk or in-memory pyoxigraph, in process)"
+    )
+    view_target = f"10M: first claim page after a load ≤ {FIRST_VIEW_LIMIT:g}x a warm one"
+    memory_target = "10M: summed worker RSS, beside the in-memory store's own size"
+    if huge is None:
+        return [(t, "–", missing) for t in (load_target, query_target, view_target, memory_target)]
+    rows: list[tuple[str, str, str]] = []
+    if huge.load_bulk_s and huge.load_disk_s:
+        ratio = huge.load_bulk_s / huge.load_disk_s
+        measured = f"{huge.load_disk_s:,.1f} s vs {huge.load_bulk_s:,.1f} s: {ratio:.2f}x"
+        rows.append((load_target, measured, "PASS" if ratio >= HUGE_LOAD_RATIO else "MISS"))
+    else:
+        rows.append((load_target, "–", missing))
+    if huge.queries:
+        within = [t for t in huge.queries if t.http_ms <= HUGE_QUERY_RATIO * fastest_ms(t)]
+        worst = max(huge.queries, key=lambda t: t.http_ms / fastest_ms(t))
+        measured = (
+            f"{len(within)}/{len(huge.queries)} within; worst {worst.name}: {worst.http_ms:,.1f} ms"
+            f" vs {fastest_ms(worst):,.1f} ms ({worst.http_ms / fastest_ms(worst):.2f}x)"
+        )
+        rows.append((query_target, measured, "PASS" if len(within) == len(huge.queries) else "MISS"))
+    else:
+        rows.append((query_target, "–", missing))
+    view = huge.first_view
+    rows.append(
+        (
+            view_target,
+            "–" if view is None else f"{view.first_ms:.1f} ms vs {view.warm_ms:.1f} ms: {view.ratio:.2f}x",
+            missing if view is None else ("PASS" if view.ratio <= FIRST_VIEW_LIMIT else "MISS"),
+        )
+    )
+    rows.append(
+        (
+            memory_target,
+            f"peak {fmt(huge.peak_rss_mb)} MB (PSS {fmt(huge.peak_pss_mb)}); in-memory store "
+            f"{fmt(huge.memory_store_mb)} MB",
+            "stated" if huge.peak_rss_mb is not None else missing,
+        )
+    )
+    return rows
+
+
+def fastest_ms(t: QueryTiming) -> float:
+    """The fastest in-process time measured for a query: on disk or on the in-memory copy."""
+    times = [m for m in (t.in_process_ms, t.in_memory_ms) if m]
+    return min(times) if times else float("inf")
 
 
 def _at_least(value: float | None, bound: float) -> bool | None:
@@ -219,7 +282,7 @@ def render(results: list[SizeResult], header: list[str]) -> str:
         "",
         *summary_table(results),
         "",
-        "## Targets (issue 3, item 8; issue 12, item 5)",
+        "## Targets (issue 3, item 8; issue 12, item 5; issue 13 at 10M)",
         "",
         *targets,
         "",
