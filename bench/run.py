@@ -97,6 +97,7 @@ class Plan:
     baseline: bool
     folder: Path
     throughput: bool = True  # lookups, pages and the bare app's lookups
+    query_timeout: float | None = None  # the server's query_timeout (None: the setting's default)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,13 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         parse_size(size)  # fail fast on a bad size
     plan = Plan(
         reps=5 if args.quick else args.reps,
-        warmup=3 if args.quick else 6,
+        warmup=3 if args.quick else args.warmup,
         query_budget_s=10.0 if args.quick else 60.0,
         throughput_s=3.0 if args.quick else args.seconds,
         workers=args.workers,
         baseline=not args.no_baseline and not args.no_throughput,
         folder=Path(args.output_dir),
         throughput=not args.no_throughput,
+        query_timeout=args.query_timeout,
     )
     plan.folder.mkdir(parents=True, exist_ok=True)
     backends = parse_backends(args.backends)
@@ -153,6 +155,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: 10k only, few repetitions")
     parser.add_argument("--reps", type=int, default=20, help="timed runs per query and mode (median)")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=6,
+        help="untimed runs of each query before the timed ones (HTTP; 2 in process)",
+    )
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=None,
+        help="the server's query_timeout in seconds (default: the setting's, 10 s; at 10M the heavy example"
+        " queries take longer on disk)",
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each throughput run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (the production command)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -249,12 +264,14 @@ def in_memory(nquads: bytes, base: str, plan: Plan) -> tuple[float, dict[str, tu
     _FOR_CHILD = nquads
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
-            return pool.apply(_time_in_memory, (base, plan.reps, plan.query_budget_s))  # type: ignore[no-any-return]
+            return pool.apply(_time_in_memory, (base, plan.reps, min(2, plan.warmup), plan.query_budget_s))  # type: ignore[no-any-return]
     finally:
         _FOR_CHILD = b""
 
 
-def _time_in_memory(base: str, reps: int, budget: float) -> tuple[float, dict[str, tuple[float, int]], float]:
+def _time_in_memory(
+    base: str, reps: int, warmup: int, budget: float
+) -> tuple[float, dict[str, tuple[float, int]], float]:
     before = _resident_mb()
     started = time.perf_counter()
     store = ox.Store()
@@ -266,7 +283,7 @@ def _time_in_memory(base: str, reps: int, budget: float) -> tuple[float, dict[st
     options = query_options(base, union=False)
     timings = {}
     for name, query in load_library().items():
-        seconds, rows = timed_median(in_process(store, query.text, options), reps, 2, budget)
+        seconds, rows = timed_median(in_process(store, query.text, options), reps, warmup, budget)
         timings[name] = (seconds, int(rows))  # type: ignore[call-overload]
     return load_s, timings, store_mb
 
@@ -318,6 +335,8 @@ def bench_server(
     # Without the result cache: each timed query and lookup runs (the same text is asked again and
     # again here); what the cache gives has rows of its own (--cache, bench/cache.py).
     env = {**server_env(folder, base, port), **UNCACHED}
+    if plan.query_timeout is not None:
+        env["CLAIMGRAPH_QUERY_TIMEOUT"] = str(plan.query_timeout)
     with serve(command, env, port, log) as server:
         result.start_s = server.start_seconds
         # Before anything else asks for a page: the read model is built at start, not by this request.
@@ -368,7 +387,9 @@ def time_query(
 ) -> QueryTiming:
     """Median in process on the server's store, then over HTTP, of one query; the row counts must agree."""
     budget = plan.query_budget_s
-    local_s, local_rows = timed_median(in_process(store, text, options), plan.reps, 2, budget)
+    local_s, local_rows = timed_median(
+        in_process(store, text, options), plan.reps, min(2, plan.warmup), budget
+    )
     http_s, http_rows = timed_median(over_http(session, url + "sparql", text), plan.reps, plan.warmup, budget)
     if local_rows != http_rows:
         raise RuntimeError(f"{name}: {local_rows} rows in process but {http_rows} over HTTP")
@@ -452,15 +473,20 @@ def conditions(plan: Plan, moment: str) -> list[str]:
         command = command.replace("127.0.0.1:0", "127.0.0.1:PORT").replace(
             "claimgraph:create_app()", "'claimgraph:create_app()'"
         )
-        settings = " ".join(f"{name}={value}" for name, value in {**PRODUCTION_SETTINGS, **UNCACHED}.items())
+        server_settings = {**PRODUCTION_SETTINGS, **UNCACHED}
+        if plan.query_timeout is not None:
+            server_settings["CLAIMGRAPH_QUERY_TIMEOUT"] = f"{plan.query_timeout:g}"
+        settings = " ".join(f"{name}={value}" for name, value in server_settings.items())
+        timeout = defaults.query_timeout if plan.query_timeout is None else plan.query_timeout
         lines += [
             f"- code: {code_version()}",
             f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"pyoxigraph {ox.__version__}, gunicorn {gunicorn_version()}",
             f"- server: `{settings} {command}` on 127.0.0.1, the README's production command (guard on, "
-            f"query_timeout {defaults.query_timeout:g} s, max_result_rows {defaults.max_result_rows}, "
-            f"max_query_bytes {defaults.max_query_bytes}: the defaults)",
-            f"- timing: median of {plan.reps} runs after warm-up; in process = pyoxigraph query + JSON "
+            f"query_timeout {timeout:g} s, max_result_rows {defaults.max_result_rows}, "
+            f"max_query_bytes {defaults.max_query_bytes}: the defaults but what the settings before it say)",
+            f"- timing: median of {plan.reps} runs after {plan.warmup} untimed ones (at most 2 in process);"
+            " in process = pyoxigraph query + JSON "
             "serialisation on the server's own on-disk store, opened read-only in the benchmark's process; "
             "HTTP = POST application/sparql-query with requests, JSON results, one client; in memory = "
             "the same on an in-memory copy (the store of `claimgraph serve`), in a forked child, for "
