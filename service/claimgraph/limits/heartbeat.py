@@ -1,9 +1,11 @@
-"""Keep a gunicorn worker alive through a long request that is not a public query (an ingestion).
+"""Keep a gunicorn worker alive through long work that is not a public query: an ingestion, and
+the app's start (the read model of a large store).
 
 gunicorn's arbiter kills a worker that has not signalled within ``--timeout`` (30 s); a sync
-worker signals between requests only. An ingestion waits for the ingestion lock while another
-runs, then builds and validates the whole dataset: seconds, more on a loaded machine. While it
-runs, a thread signals for the worker every few seconds. Public queries are never covered: their
+worker signals between requests only, and not at all while its app loads. An ingestion waits for
+the ingestion lock while another runs, then builds and validates the whole dataset: seconds, more
+on a loaded machine; the read model at start takes about half a minute per worker at 1M triples.
+While either runs, a thread signals for the worker every few seconds. Public queries are never covered: their
 time limit is the watchdog's (service/claimgraph/limits/watchdog.py).
 """
 

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from claimgraph import paths
 from claimgraph.iris import Iris
+from claimgraph.limits.heartbeat import kept_alive
 from claimgraph.limits.intake_answers import INTAKE_ANSWERS_KEY, IntakeAnswers
 from claimgraph.limits.runner import QueryRunner
 from claimgraph.reading.read_model import CurrentReadModel
@@ -119,14 +120,17 @@ def build_app(
     # Built before the first request: the first page after a load costs what any other page costs.
     # A store that fails now (a remote engine not up yet, a bug) must not stop the start: each request
     # then tries again and answers the failure in its own shape (web/errors.py).
-    try:
-        read_model.refresh()
-    except Exception:
-        log.exception("the read model could not be built at start; the first requests will try again")
-    for template in app.jinja_env.list_templates(extensions=("html",)):
-        app.jinja_env.get_template(template)  # compiled now, with every filter registered above
-    warm_routes(app)
-    warm_claim_page(app, read_model, iris)
+    # Seconds at 1M triples, minutes at 10M: a gunicorn worker signals meanwhile, or its arbiter
+    # would take it for hung after --timeout (30 s) and start another, which would build again.
+    with kept_alive():
+        try:
+            read_model.refresh()
+        except Exception:
+            log.exception("the read model could not be built at start; the first requests will try again")
+        for template in app.jinja_env.list_templates(extensions=("html",)):
+            app.jinja_env.get_template(template)  # compiled now, with every filter registered above
+        warm_routes(app)
+        warm_claim_page(app, read_model, iris)
     return app
 
 
