@@ -5,285 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from importlib.metadata import version
-from typing import Any
 
 from claimgraph.web import openapi_writes
-
-Schema = dict[str, Any]
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _null(schema: Schema) -> Schema:
-    return {"oneOf": [schema, {"type": "null"}]}
-
-
-def _array(items: Schema) -> Schema:
-    return {"type": "array", "items": items}
-
-
-def _object(doc: str = "", /, **properties: Schema) -> Schema:
-    found: Schema = {"type": "object", "required": sorted(properties), "properties": properties}
-    return {"description": doc, **found} if doc else found
-
-
-STRING, INTEGER, NUMBER, BOOLEAN = ({"type": t} for t in ("string", "integer", "number", "boolean"))
-OPT_STRING, OPT_NUMBER, OPT_BOOLEAN = (_null(s) for s in (STRING, NUMBER, BOOLEAN))
-REFS = _array(_ref("Ref"))
-#: A claim's review status: a draft is found by rules, not reviewed by a person, and never checked.
-STATUS = {
-    "type": "string",
-    "enum": ["draft", "reviewed"],
-    "description": "`draft`: a candidate found by `claimgraph draft`, not reviewed (shown as "
-    '"Draft — not reviewed", never checked); `reviewed`: every other claim.',
-}
-STATUS_PARAMETER = {
-    "name": "status",
-    "in": "query",
-    "description": "draft or reviewed; repeat for both.",
-    "schema": _array({"type": "string", "enum": ["draft", "reviewed", ""]}),
-    "style": "form",
-    "explode": True,
-}
-
-SCHEMAS: dict[str, Schema] = {
-    "Error": _object("Every error of the JSON API.", title=STRING, status=INTEGER, detail=STRING),
-    "Ref": _object(
-        "A linked resource: its IRI, a short id (SKOS notation or last path segment), a label.",
-        id=STRING,
-        iri=STRING,
-        label=STRING,
-    ),
-    "Period": _object(start=OPT_STRING, end=OPT_STRING, text=STRING),
-    "Figure": _object(
-        "A value, or a range or bound (minimum/maximum with inclusiveness), with its context.",
-        iri=STRING,
-        text=STRING,
-        value=OPT_NUMBER,
-        minimum=OPT_NUMBER,
-        maximum=OPT_NUMBER,
-        minInclusive=OPT_BOOLEAN,
-        maxInclusive=OPT_BOOLEAN,
-        approximate=BOOLEAN,
-        unit=_null(_ref("Ref")),
-        period=_null(_ref("Period")),
-        place=_null(_ref("Ref")),
-        population=_null(_ref("Ref")),
-        measure=_null(_ref("Ref")),
-        question=_null(_ref("Ref")),
-        answerMode=_null(_ref("Ref")),
-        ambiguity=OPT_STRING,
-        populationReadings=_array(_ref("PopulationReading")),
-    ),
-    "PopulationReading": _object(
-        "One population an ambiguous figure may be a share of (then `population` is null), and why.",
-        population=_ref("Ref"),
-        note=STRING,
-    ),
-    "Fact": _object(label=STRING, text=STRING, ref=_null(_ref("Ref"))),
-    "Statement": _object(
-        "A proposition, event, legal rule, quotation or quantifier the claim asserts.",
-        iri=STRING,
-        kind={"enum": ["statement", "event", "legal rule", "quotation", "quantifier"]},
-        text=STRING,
-        facts=_array(_ref("Fact")),
-    ),
-    "Anchor": _object(
-        "Offsets in Unicode code points into the article text, and the quote's context.",
-        start=INTEGER,
-        end=INTEGER,
-        prefix=STRING,
-        suffix=STRING,
-    ),
-    "Claim": _object(
-        "One claim of an article. id is unique within its article; key names it across articles (its id"
-        " for the shipped article, <article>/<id> for any other); article is the article's IRI.",
-        id=STRING,
-        key=STRING,
-        iri=STRING,
-        quote=STRING,
-        kind=_ref("Ref"),
-        attribution=_ref("Ref"),
-        note=OPT_STRING,
-        article=STRING,
-        anchor=_ref("Anchor"),
-        sources=REFS,
-        about=REFS,
-        compares=REFS,
-        notStated=REFS,
-        hedges=_array(STRING),
-        figures=_array(_ref("Figure")),
-        statements=_array(_ref("Statement")),
-        verdicts=REFS,
-        status=STATUS,
-        attributionPhrase=OPT_STRING,
-    ),
-    "FacetValue": _object(id=STRING, label=STRING, count=INTEGER, selected=BOOLEAN),
-    "ClaimList": _object(
-        "Claims passing the filters; a facet's counts are over the claims the other filters leave.",
-        total=INTEGER,
-        count=INTEGER,
-        filters=_object(
-            article=_array(STRING),
-            kind=_array(STRING),
-            source=_array(STRING),
-            attribution=_array(STRING),
-            verdict=_array(STRING),
-            status=_array(STRING),
-            q=STRING,
-        ),
-        facets=_object(
-            **{
-                f: _array(_ref("FacetValue"))
-                for f in ("article", "kind", "source", "attribution", "verdict", "status")
-            }
-        ),
-        claims=_array(_ref("Claim")),
-    ),
-    "Review": _object(
-        "A ClaimReview of the automated checks.",
-        iri=STRING,
-        name=OPT_STRING,
-        verdict=_ref("Ref"),
-        explanation=OPT_STRING,
-        body=STRING,
-        computation=OPT_STRING,
-        rule=_null(_ref("Ref")),
-        evidence=REFS,
-        author=_null(_ref("Ref")),
-        datePublished=OPT_STRING,
-        url=OPT_STRING,
-    ),
-    "ClaimDetail": {
-        "allOf": [
-            _ref("Claim"),
-            _object(
-                sourceDetails=_array(_ref("Source")),
-                reviews=_array(_ref("Review")),
-                related=_object(**{}) | {"additionalProperties": _array(STRING)},
-                citation=_object(text=STRING, bibtex=STRING, csl=_array({"type": "object"})),
-                versions=_ref("ClaimVersions"),
-                honesty=STRING,
-            ),
-        ]
-    },
-    "ClaimVersions": _object(
-        "The claim's released versions (nanopublications named by Trusty URIs), oldest first; cite is"
-        " the version to cite (null when the served claim changed since its last release).",
-        current=OPT_STRING,
-        cite=OPT_STRING,
-        changedSince=OPT_STRING,
-        pendingChanges=_array(STRING),
-        versions=_array(
-            _object(
-                iri=STRING,
-                created=STRING,
-                release=OPT_STRING,
-                supersedes=OPT_STRING,
-                retracts=OPT_STRING,
-                changes=_array(STRING),
-            )
-        ),
-    ),
-    "Activity": _object(
-        "How a source came about (a request, a study, a poll's fieldwork).",
-        id=STRING,
-        iri=STRING,
-        label=STRING,
-        types=REFS,
-        requesters=REFS,
-        addressees=REFS,
-        started=OPT_STRING,
-        ended=OPT_STRING,
-        period=OPT_STRING,
-        population=_null(_ref("Ref")),
-        notStated=REFS,
-    ),
-    "Source": _object(
-        "A source; notStated lists what the article does not say about it or its activity.",
-        id=STRING,
-        iri=STRING,
-        label=STRING,
-        types=REFS,
-        issuers=REFS,
-        received=OPT_STRING,
-        date=OPT_STRING,
-        partOf=_null(_ref("Ref")),
-        activity=_null(_ref("Activity")),
-        notStated=REFS,
-    ),
-    "SourceWithClaims": {"allOf": [_ref("Source"), _object(claims=_array(STRING))]},
-    "Entity": _object(
-        "A place, person or organisation; sameAs holds only verified Wikidata identifiers.",
-        id=STRING,
-        iri=STRING,
-        label=STRING,
-        types=REFS,
-        sameAs=_array(STRING),
-        description=_array(_object(label=STRING, text=STRING)),
-        claims=_array(STRING),
-    ),
-    "CheckReport": _object(
-        "The automated checks: they compare the article with itself and its cited sources, not with reality.",
-        honesty=STRING,
-        claimsChecked=INTEGER,
-        claimsTotal=INTEGER,
-        verdicts=_array(_object(id=STRING, iri=STRING, label=STRING, definition=STRING, count=INTEGER)),
-        rules=_array(
-            _object(
-                id=STRING,
-                iri=STRING,
-                label=STRING,
-                title=STRING,
-                checks=STRING,
-                version=STRING,
-                query=STRING,
-                verdicts=REFS,
-                counts={"type": "object", "additionalProperties": INTEGER},
-                findings=_array(
-                    _object(
-                        claim=_object(id=STRING, key=STRING, iri=STRING, quote=STRING),
-                        review=STRING,
-                        verdict=_ref("Ref"),
-                        explanation=OPT_STRING,
-                        computation=OPT_STRING,
-                    )
-                ),
-            )
-        ),
-    ),
-    "Segment": _object(
-        "A piece of a highlighted field; match marks the words the search found.", text=STRING, match=BOOLEAN
-    ),
-    "SearchResult": _object(
-        "Claims matching a full-text search, best first (BM25), with facet counts over the matches.",
-        query=STRING,
-        parsed=STRING,
-        fts=STRING,
-        filters=_object(
-            **{f: _array(STRING) for f in ("article", "kind", "verdict", "source", "attribution", "status")}
-        ),
-        total=INTEGER,
-        count=INTEGER,
-        facets=_object(
-            **{
-                f: _array(_ref("FacetValue"))
-                for f in ("article", "kind", "verdict", "source", "attribution", "status")
-            }
-        ),
-        hits=_array(
-            _object(
-                rank=INTEGER,
-                score=NUMBER,
-                claim=_ref("Claim"),
-                highlights={"type": "object", "additionalProperties": _array(_ref("Segment"))},
-            )
-        ),
-        sparql=OPT_STRING,
-    ),
-}
+from claimgraph.web.openapi_schemas import (
+    INTEGER,
+    OPT_STRING,
+    REFS,
+    SCHEMAS,
+    STATUS_PARAMETER,
+    STRING,
+    Schema,
+    array_of,
+    nullable,
+    object_of,
+    ref,
+)
 
 SEARCH = (
     [
@@ -301,7 +37,7 @@ SEARCH = (
             "name": name,
             "in": "query",
             "description": f"Keep only claims with this {name} (id); repeat for alternatives.",
-            "schema": _array(STRING),
+            "schema": array_of(STRING),
             "style": "form",
             "explode": True,
         }
@@ -322,7 +58,7 @@ FILTER_DESCRIPTIONS = (
 )
 
 
-ARTICLE = _object(
+ARTICLE = object_of(
     "An article: its slug (id), IRI, name, what the data states about it (type, headline, authors, url,"
     " publication date; notStated what the article does not give), its text resource, the IRIs of its"
     " claims and how many of them have each worst verdict.",
@@ -334,13 +70,13 @@ ARTICLE = _object(
     authors=REFS,
     url=OPT_STRING,
     datePublished=OPT_STRING,
-    basedOn=_null(_ref("Ref")),
+    basedOn=nullable(ref("Ref")),
     notStated=REFS,
     text=STRING,
     claimCount=INTEGER,
     draftCount=INTEGER,
     verdicts={"type": "object", "additionalProperties": INTEGER},
-    claims=_array(STRING),
+    claims=array_of(STRING),
 )
 ARTICLE_CLAIM: Schema = {
     "get": {
@@ -350,8 +86,8 @@ ARTICLE_CLAIM: Schema = {
             for name, description in (("article", "Article slug"), ("id", "Claim id within the article"))
         ],
         "responses": {
-            "200": {"description": "OK", "content": {"application/json": {"schema": _ref("ClaimDetail")}}},
-            "404": {"description": "Error", "content": {"application/json": {"schema": _ref("Error")}}},
+            "200": {"description": "OK", "content": {"application/json": {"schema": ref("ClaimDetail")}}},
+            "404": {"description": "Error", "content": {"application/json": {"schema": ref("Error")}}},
         },
     }
 }
@@ -366,7 +102,7 @@ def filters(accepted: Mapping[str, Sequence[str]]) -> list[Schema]:
             "name": name,
             "in": "query",
             "description": description,
-            "schema": _array(
+            "schema": array_of(
                 {"type": "string", "enum": [*accepted[name], ""]} if name in accepted else STRING
             ),
             "style": "form",
@@ -391,8 +127,8 @@ def _get(
         params.append(
             {"name": "id", "in": "path", "required": True, "description": path_id, "schema": STRING}
         )
-    error = {"description": "Error", "content": {"application/json": {"schema": _ref("Error")}}}
-    responses = {"200": {"description": "OK", "content": {"application/json": {"schema": _ref(schema)}}}}
+    error = {"description": "Error", "content": {"application/json": {"schema": ref("Error")}}}
+    responses = {"200": {"description": "OK", "content": {"application/json": {"schema": ref(schema)}}}}
     responses |= {"400": error} if parameters else {}
     responses |= {"404": error} if path_id else {}
     return {"get": {"summary": summary, "parameters": params, "responses": responses}}
@@ -449,9 +185,9 @@ def document(server: str, accepted: Mapping[str, Sequence[str]] | None = None) -
         "components": {
             "schemas": {
                 **SCHEMAS,
-                "SourceList": _object(sources=_array(_ref("SourceWithClaims"))),
+                "SourceList": object_of(sources=array_of(ref("SourceWithClaims"))),
                 "Article": ARTICLE,
-                "ArticleList": _object(count=INTEGER, articles=_array(_ref("Article"))),
+                "ArticleList": object_of(count=INTEGER, articles=array_of(ref("Article"))),
                 **openapi_writes.SCHEMAS,
             },
             "securitySchemes": openapi_writes.SECURITY_SCHEMES,
