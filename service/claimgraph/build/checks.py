@@ -148,7 +148,7 @@ def run_checks(store: SelectQueries, iris: Iris, rules: tuple[CheckRule, ...] | 
                 findings.append(finding)
     findings = _one_per_review(findings)
     ended = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    findings.sort(key=lambda f: (f.claim_id, f.rule.id, str(f.claim)))
+    findings.sort(key=_stable_order)
     return CheckRun(started, ended, tuple(rules), tuple(findings), tuple(sorted(drafts)))
 
 
@@ -168,10 +168,25 @@ def _one_per_review(findings: list[Finding]) -> list[Finding]:
     """The findings, with one per (rule, claim, evidence) for a rule that reviews per evidence: two
     figures of one claim set against one other claim give one review, the worst verdict."""
     kept: dict[object, Finding] = {}
-    for finding in sorted(findings, key=lambda f: _SEVERITY.get(f.verdict_id, 9)):
-        key = (finding.rule.id, finding.claim, finding.evidence) if finding.rule.per_evidence else finding
+    # Ties in severity go by the text, never by the order the engine returned the rows in.
+    for finding in sorted(findings, key=lambda f: (_SEVERITY.get(f.verdict_id, 9), _stable_order(f))):
+        evidence = tuple(sorted(finding.evidence))
+        key = (finding.rule.id, finding.claim, evidence) if finding.rule.per_evidence else finding
         kept.setdefault(key, finding)
     return list(kept.values())
+
+
+def _stable_order(finding: Finding) -> tuple[str, ...]:
+    """A total order on findings, the same in every build: the engine's row order is not."""
+    return (
+        finding.claim_id,
+        finding.rule.id,
+        str(finding.claim),
+        " ".join(sorted(str(e) for e in finding.evidence)),
+        finding.verdict_id,
+        finding.explanation,
+        finding.computation or "",
+    )
 
 
 def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
@@ -207,7 +222,8 @@ def review_id(finding: Finding, iris: Iris | None = None) -> str:
         path = path.removeprefix("claims/").replace("/claims/", "/")
         return path.replace("/", "-")
 
-    return "-".join([finding.claim_id, finding.rule.id, *(name(e) for e in finding.evidence)])
+    # Sorted, so the IRI never depends on the order a rule listed its evidence in.
+    return "-".join([finding.claim_id, finding.rule.id, *sorted(name(e) for e in finding.evidence)])
 
 
 def review_iri(finding: Finding, iris: Iris) -> URIRef:
