@@ -223,7 +223,7 @@ def test_the_runners_fair_share_holds_a_slot_sets_its_limit_and_charges_a_stop_t
     assert table.running == 0
     assert runner_module._LIMIT.get() is None
     assert scheduler.heavy("a") is False  # charged the moment it ran
-    with pytest.raises(ValueError), QueryRunner.fair_share(runner, "b"):
+    with pytest.raises(ValueError, match="not a stop"), QueryRunner.fair_share(runner, "b"):
         raise ValueError("not a stop")
     assert table.running == 0
     assert not scheduler.heavy("b")
