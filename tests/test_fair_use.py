@@ -205,3 +205,29 @@ def test_a_query_stopped_on_a_short_slot_is_charged_that_slots_limit_and_the_cli
         scheduler.release(scheduler.admit("reader"), stopped=True)
         stops += 1
     assert stops in (10, 11)  # 5 s of light_client_seconds at 0.5 s a stop (less a few µs of decay)
+
+
+def test_the_runners_fair_share_holds_a_slot_sets_its_limit_and_charges_a_stop_the_whole_limit():
+    # QueryRunner.fair_share admits and releases as FairUse.admitted does (without its generator).
+    from types import SimpleNamespace
+
+    from claimgraph.limits import runner as runner_module
+    from claimgraph.limits.runner import QueryRunner
+
+    scheduler = fair()
+    runner = SimpleNamespace(fair_use=scheduler, overload=0)
+    table = scheduler.shared.table
+    with QueryRunner.fair_share(runner, "a"):
+        assert table.running == 1
+        assert runner_module._LIMIT.get() == (10.0, "query_timeout")
+    assert table.running == 0
+    assert runner_module._LIMIT.get() is None
+    assert scheduler.heavy("a") is False  # charged the moment it ran
+    with pytest.raises(ValueError, match="not a stop"), QueryRunner.fair_share(runner, "b"):
+        raise ValueError("not a stop")
+    assert table.running == 0
+    assert not scheduler.heavy("b")
+    with pytest.raises(QueryTimeout), QueryRunner.fair_share(runner, "c"):
+        raise QueryTimeout.after(10.0)
+    assert table.running == 0
+    assert scheduler.heavy("c")

@@ -8,6 +8,8 @@ from claimgraph.limits import guard as sparql_guard
 from claimgraph.limits.guard import QueryGuard, QueryTooLarge, check_depth, decode_escapes, needs_parse
 from claimgraph.media import QueryForm
 from claimgraph.store import QueryDataset
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 BASE = "http://claimgraph.test/"
 LOCAL = frozenset({BASE + "claims/c1/assertion", BASE + "graphs/context"})
@@ -277,3 +279,24 @@ def test_nesting_is_checked_before_any_parser(parses):
     with pytest.raises(QueryRejected, match="max_nesting_depth"):
         check(guard, "SELECT * FROM <x:g> { " + "{ " * 5000 + "}" * 5000 + " }")
     assert parses == []
+
+
+_PIECES = ["(", ")", "{", "}", "[", "]", "!", "+", "-", " ", "?x", "<x:a(b>", "'(('", "# ((\n", ".", "UNION "]
+
+
+@given(
+    pieces=st.lists(st.sampled_from(_PIECES), max_size=40), depth=st.integers(1, 6), ops=st.integers(1, 30)
+)
+@settings(max_examples=400, deadline=None)
+def test_check_depth_skips_the_scan_only_where_the_scan_would_refuse_nothing(pieces, depth, ops):
+    text = "".join(pieces)
+    refusal = _refusal(lambda: sparql_guard.scan_depth(text, depth, ops))
+    assert _refusal(lambda: check_depth(text, depth, ops)) == refusal
+
+
+def _refusal(check) -> str | None:
+    try:
+        check()
+    except QueryRejected as refused:
+        return str(refused)
+    return None

@@ -89,3 +89,63 @@ def test_the_security_headers_are_added_once_and_a_view_may_set_its_own():
         list(response.headers)[-3:]
         == [(name, value) for name, value in SECURITY_HEADERS.items() if name != "X-Frame-Options"][-3:]
     )
+
+
+def test_the_date_is_werkzeugs_formatted_once_a_second(monkeypatch):
+    from werkzeug.http import http_date
+
+    now = [1_795_000_000.25]
+    monkeypatch.setattr(http_cache.time, "time", lambda: now[0])
+    first = http_cache.now_http_date()
+    assert first == http_date(1_795_000_000)
+    now[0] += 0.5
+    assert http_cache.now_http_date() is first  # the same second: not formatted again
+    now[0] += 0.5
+    assert http_cache.now_http_date() == http_date(1_795_000_001)
+
+
+@pytest.mark.parametrize("preset", [{}, {"ETag": '"view"', "Cache-Control": "no-cache", "Vary": "Accept"}])
+def test_the_validators_are_what_werkzeugs_setters_write(preset):
+    import datetime as dt
+
+    modified = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    with APP.test_request_context("/x"):
+        ours, theirs = Response("x", headers=preset), Response("x", headers=preset)
+        http_cache._set(ours, TAG, modified)
+        theirs.set_etag(TAG)
+        theirs.last_modified = modified
+        theirs.headers["Cache-Control"] = http_cache.CACHE_CONTROL
+        assert list(ours.headers) == list(theirs.headers)
+
+
+@pytest.mark.parametrize("preset", [{}, {"Access-Control-Allow-Origin": "https://example.org"}])
+def test_cors_headers_are_what_setting_each_writes(preset):
+    from claimgraph.web import cors
+
+    app = Flask("cors")
+    app.add_url_rule("/x", "x", lambda: "x")
+    with app.test_request_context("/x"):
+        request.url_rule, request.view_args = app.url_map.bind("localhost").match("/x", return_rule=True)
+        ours, theirs = Response("x", headers=preset), Response("x", headers=preset)
+        cors.add_cors(ours)
+        theirs.headers["Access-Control-Allow-Origin"] = "*"
+        theirs.headers["Access-Control-Expose-Headers"] = cors.EXPOSED
+        assert list(ours.headers) == list(theirs.headers)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("text/csv; charset=utf-8", "text/csv; charset=utf-8"),
+        ("text/plain; charset=iso-8859-1", "text/plain; charset=iso-8859-1"),
+        ("application/sparql-results+xml", "application/sparql-results+xml; charset=utf-8"),
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+json; charset=utf-8", "application/sparql-results+json; charset=utf-8"),
+        ("application/octet-stream", "application/octet-stream"),
+    ],
+)
+def test_the_charset_is_added_where_the_format_takes_one_and_none_is_named(content_type, expected):
+    from claimgraph.web.charset import add_charset
+
+    assert add_charset(Response("x", content_type=content_type)).headers["Content-Type"] == expected

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -168,6 +169,64 @@ def test_a_result_of_many_pieces_comes_back_from_the_query_process_whole(store, 
     answer = runner.sparql(query, media_type=CSV, max_bytes=1 << 30)  # capped: written in small chunks
     assert len(answer.chunks) > 1  # type: ignore[arg-type]
     assert b"".join(answer.chunks) == here
+
+
+def test_a_small_result_crosses_as_one_message_and_a_large_one_in_pieces():
+    # One message (one write, one wake-up of the server) for a small answer such as a point lookup's.
+    from multiprocessing import Pipe
+
+    from claimgraph.limits.zygote import SMALL, recv_chunks, send_chunks
+
+    ours, theirs = Pipe()
+    try:
+        send_chunks(theirs, [b'{"a":', b"1}"])
+        assert ours.recv() == ("ok", [b'{"a":1}'])
+        send_chunks(theirs, [b"true"])
+        assert ours.recv() == ("ok", [b"true"])
+        send_chunks(theirs, [])
+        assert ours.recv() == ("ok", [b""])
+        assert not ours.poll(0)  # each was one message
+        large = [b"x" * (SMALL // 2), b"y" * (SMALL // 2), b"z"]
+        send_chunks(theirs, large)
+        status, count = ours.recv()
+        assert status == "chunks"
+        assert b"".join(recv_chunks(ours, count)) == b"".join(large)
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_a_query_processs_time_is_read_through_one_descriptor_and_its_answer_awaited_by_poll():
+    from multiprocessing.connection import Connection
+
+    from claimgraph.limits.sandbox import _Worker, cpu_seconds
+
+    ours, theirs = socket.socketpair()
+    worker = _Worker(os.getpid(), Connection(ours.detach()), 0)
+    try:
+        _burn(0.05)
+        assert abs(worker.cpu_seconds() - cpu_seconds(os.getpid())) <= 0.02
+        descriptor = worker.stat_fd
+        before = worker.cpu_seconds()
+        _burn(0.1)
+        assert worker.stat_fd == descriptor  # read again, not opened again
+        assert worker.cpu_seconds() - before >= 0.05
+        assert not worker.answer_within(0.01)
+        theirs.sendall(b"x")
+        assert worker.answer_within(5.0)
+        theirs.close()
+        assert worker.answer_within(5.0)  # an end (the process died) is an answer too, as conn.poll says
+    finally:
+        worker.close()
+    assert worker.stat_fd is None
+    gone = subprocess.Popen(["true"])
+    one, other = socket.socketpair()
+    ended = _Worker(gone.pid, Connection(one.detach()), 0)
+    ended.cpu_seconds()  # opened while it may still run
+    gone.wait()
+    assert ended.cpu_seconds() == 0.0
+    ended.close()
+    other.close()
 
 
 def test_a_query_past_the_time_limit_is_stopped(store, make_runner):

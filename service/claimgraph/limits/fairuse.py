@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import functools
 import hashlib
 import math
 import mmap
@@ -347,6 +348,7 @@ class FairUse:
                 self._finish(table, number, max(now - run.start, self._limit(run)), now)
 
 
+@functools.lru_cache(maxsize=CLIENTS)  # a client asks again and again: hashed once
 def _key(client: str) -> int:
     return int.from_bytes(hashlib.blake2b(client.encode(), digest_size=8).digest(), "big") or 1
 

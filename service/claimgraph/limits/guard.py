@@ -290,6 +290,13 @@ def check_depth(text: str, max_depth: int, max_operators: int = MAX_OPERATORS) -
     ...
     claimgraph.errors.QueryRejected: the query nests brackets 5 deep; the limit is 4 (max_nesting_depth)
     """
+    if len(text) <= max_operators and _nesting_bound(text) <= max_depth:
+        return  # neither limit can be reached (each token is one character or more): no scan needed
+    scan_depth(text, max_depth, max_operators)
+
+
+def scan_depth(text: str, max_depth: int, max_operators: int = MAX_OPERATORS) -> None:
+    """check_depth's scan of the tokens, which it skips where neither limit can be reached."""
     depth = deepest = operators = unary = 0
     for match in _TOKEN.finditer(text):
         token = match.group()
@@ -322,6 +329,16 @@ def check_depth(text: str, max_depth: int, max_operators: int = MAX_OPERATORS) -
             raise QueryRejected(
                 f"the query nests brackets {deepest} deep; the limit is {max_depth} (max_nesting_depth)"
             )
+
+
+def _nesting_bound(text: str) -> int:
+    """At least the depth check_depth finds: it counts a level for an opening bracket (in a token or
+    in an IRI-like one) or a prefix operator (! + -), each a character of the text.
+
+    >>> _nesting_bound("ASK { FILTER(!!?x) }"), _nesting_bound("SELECT * { ?s ?p <x:a-(b)> }")
+    (4, 3)
+    """
+    return sum(text.count(char) for char in "({[!+-")
 
 
 def _prefix_position(text: str, start: int, unary: int) -> bool:

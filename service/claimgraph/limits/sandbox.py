@@ -16,8 +16,11 @@ service/claimgraph/limits/zygote.py.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +38,8 @@ log = logging.getLogger(__name__)
 #: How often a query that may be preempted is looked at.
 PREEMPT_TICK = 0.02
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+#: The longest wait poll(2) takes (a C int of milliseconds, some 24 days): a longer one is cut to it.
+MAX_POLL_MS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,15 @@ class Preempt:
 def cpu_seconds(pid: int) -> float:
     """User and system time a process has used so far (0 if it is gone)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+        return _cpu_of(Path(f"/proc/{pid}/stat").read_bytes())
+    except OSError:
+        return 0.0
+
+
+def _cpu_of(stat: bytes) -> float:
+    """User and system seconds from the text of /proc/<pid>/stat (0 for a text without them)."""
+    fields = stat.rsplit(b")", 1)[-1].split()
+    if len(fields) < 13:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
@@ -61,6 +73,34 @@ class _Worker:
     conn: Connection
     epoch: int
     ready: bool = False  # its store is open (zygote.READY was read)
+    #: Its /proc/<pid>/stat, kept open: each read is then one pread, not an open, a read and a close.
+    stat_fd: int | None = None
+    #: Waits for its answer: one poll object for all its queries, not a selector made per wait.
+    poller: select.poll | None = None
+
+    def cpu_seconds(self) -> float:
+        """What ``cpu_seconds(pid)`` says, through the descriptor kept open (0 once it is gone)."""
+        try:
+            if self.stat_fd is None:
+                self.stat_fd = os.open(f"/proc/{self.pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
+            return _cpu_of(os.pread(self.stat_fd, 4096, 0))
+        except OSError:
+            return 0.0
+
+    def answer_within(self, seconds: float) -> bool:
+        """Whether its answer (or its end: EOF) is there within ``seconds``: ``conn.poll(seconds)``."""
+        if self.poller is None:
+            self.poller = select.poll()
+            self.poller.register(self.conn.fileno(), select.POLLIN)
+        return bool(self.poller.poll(min(max(0, math.ceil(seconds * 1000)), MAX_POLL_MS)))
+
+    def close(self) -> None:
+        """Close its connection and its stat descriptor (the process is killed apart)."""
+        self.conn.close()
+        if self.stat_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.stat_fd)
+            self.stat_fd = None
 
 
 class Sandbox:
@@ -94,7 +134,7 @@ class Sandbox:
         if not worker.ready:
             self._await_ready(worker, deadline, timeout)
         try:
-            used_before = cpu_seconds(worker.pid) if preempt else 0.0  # its start, earlier queries
+            used_before = worker.cpu_seconds() if preempt else 0.0  # its start, earlier queries
             worker.conn.send(call)
             if not self._answered(worker, deadline, preempt, used_before):
                 self._discard(worker)
@@ -141,14 +181,14 @@ class Sandbox:
         """Wait for the worker's answer until ``deadline`` (False if none came); raises QueryPreempted
         once the query has used ``preempt.cpu`` more than the ``used_before`` the process had."""
         if preempt is None:
-            return worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            return worker.answer_within(max(0.0, deadline - time.monotonic()))
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            if worker.conn.poll(min(left, PREEMPT_TICK)):
+            if worker.answer_within(min(left, PREEMPT_TICK)):
                 return True
-            if cpu_seconds(worker.pid) - used_before >= preempt.cpu and preempt.waiting() > 0:
+            if worker.cpu_seconds() - used_before >= preempt.cpu and preempt.waiting() > 0:
                 self._discard(worker)
                 self._prespawn()
                 raise QueryPreempted(
@@ -204,7 +244,7 @@ class Sandbox:
         self._epoch += 1
         for worker in self._idle:
             kill(worker.pid)
-            worker.conn.close()
+            worker.close()
         for pid in self._busy:
             kill(pid)  # its thread reads EOF and answers 503; the old epoch keeps it out of the pool
         self._idle, self._busy, self._live = [], set(), 0
@@ -248,7 +288,7 @@ class Sandbox:
 
     def _discard(self, worker: _Worker) -> None:
         kill(worker.pid)
-        worker.conn.close()
+        worker.close()
         with self._cond:
             self._busy.discard(worker.pid)
             if worker.epoch == self._epoch:

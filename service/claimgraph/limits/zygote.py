@@ -167,10 +167,17 @@ READY = ("ready", None)
 #: A result crosses from a query process in pieces of about this size, never pickled whole (a
 #: pickle of a result is one more copy of it on each side).
 PIECE = 1 << 20
+#: A result up to this size crosses as one message, ("ok", [body]): one write, and one wake-up of
+#: the server, where a header and a piece are two (a point lookup's answer is a few hundred bytes).
+SMALL = 1 << 16
 
 
 def send_chunks(conn: Connection, chunks: list[bytes]) -> None:
-    """Send a result as ("chunks", pieces), then each piece as raw bytes (recv_chunks reads them)."""
+    """Send a result up to SMALL bytes as ("ok", [body]), a larger one as ("chunks", pieces), then
+    each piece as raw bytes (recv_chunks reads them)."""
+    if sum(len(chunk) for chunk in chunks) <= SMALL:
+        conn.send(("ok", chunks if len(chunks) == 1 else [b"".join(chunks)]))
+        return
     pieces: list[list[bytes]] = [[]]
     size = 0
     for chunk in chunks:

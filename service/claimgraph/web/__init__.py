@@ -6,7 +6,7 @@ through these accessors, never through module globals.
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Request, current_app, request
 
 from claimgraph.iris import Iris
 from claimgraph.limits.cache import CacheStats
@@ -22,6 +22,12 @@ IRIS_KEY = "claimgraph.iris"
 READ_MODEL_KEY = "claimgraph.read_model"
 RUNNER_KEY = "claimgraph.query_runner"
 PAGE_CACHE_KEY = "claimgraph.page_cache"
+
+
+def current_request() -> Request:
+    """The request itself, not Flask's proxy: each attribute read through ``flask.request`` looks the
+    request up again, which code on every request's path (hooks, /sparql) reads several of."""
+    return request._get_current_object()  # type: ignore[attr-defined]
 
 
 def get_store() -> Store:

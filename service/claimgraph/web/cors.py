@@ -11,6 +11,8 @@ from typing import TypeVar
 
 from flask import Flask, Response, current_app, request
 
+from claimgraph.web.security import set_headers
+
 #: Read-side headers a script may see besides the CORS-safelisted ones.
 EXPOSED = "ETag, Last-Modified, Link, Content-Location, Location, Vary"
 #: Preflight answers are reused by the browser for a day.
@@ -28,7 +30,10 @@ def writes(view: View) -> View:
 
 def is_write_route() -> bool:
     """Whether the request went to a view marked ``@writes``."""
-    view = current_app.view_functions.get(request.endpoint or "")
+    endpoint = request.endpoint
+    if endpoint is None:
+        return False
+    view = current_app.view_functions.get(endpoint)
     return bool(getattr(view, _WRITES, False))
 
 
@@ -41,8 +46,9 @@ def add_cors(response: Response) -> Response:
     (OPTIONS with Access-Control-Request-Method) also names the route's methods."""
     if is_write_route():
         return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    set_headers(
+        response.headers, (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED))
+    )
     if request.method == "OPTIONS" and request.url_rule is not None:
         methods = sorted(request.url_rule.methods or ())
         response.headers["Access-Control-Allow-Methods"] = ", ".join(methods)

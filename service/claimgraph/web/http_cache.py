@@ -18,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import time
 from importlib.metadata import version
 
 from flask import Flask, Response, g, request
-from werkzeug.http import http_date
+from werkzeug.http import http_date, quote_etag
 
-from claimgraph.web import allow_intake_answer, get_store
+from claimgraph.web import allow_intake_answer, current_request, get_store
 from claimgraph.web.cors import is_write_route
+from claimgraph.web.security import set_headers
 
 #: The software release is part of every validator: a new release may render the same data anew.
 RELEASE = version("claimgraph")
@@ -42,10 +44,11 @@ def init_app(app: Flask) -> None:
 
 
 def cacheable() -> bool:
+    req = current_request()
     return (
-        request.method in ("GET", "HEAD")
-        and request.url_rule is not None
-        and request.path not in NOT_CACHED
+        req.method in ("GET", "HEAD")
+        and req.url_rule is not None
+        and req.path not in NOT_CACHED
         and not is_write_route()
     )
 
@@ -56,7 +59,8 @@ def validators() -> tuple[str, dt.datetime]:
     # cost the first request after a load what warm-up is for), and /sparql never reads it.
     stats = get_store().stats()
     version = stats.data_version or f"unversioned-{stats.quads}-{stats.named_graphs}"
-    key = "\n".join((RELEASE, request.full_path, request.headers.get("Accept", "")))
+    req = current_request()
+    key = "\n".join((RELEASE, req.full_path, req.environ.get("HTTP_ACCEPT", "")))
     tag = f"{version}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"
     modified = _first_served.get(version)
     if modified is None:
@@ -93,7 +97,7 @@ def add_validators(response: Response) -> Response:
     if request.path in NOT_CACHED:
         response.headers["Cache-Control"] = "no-store"
         return response
-    if not cacheable() or response.status_code != 200:
+    if response.status_code != 200 or not cacheable():
         return response
     tag, modified = validators()
     _set(response, tag, modified)
@@ -114,12 +118,27 @@ def make_conditional(response: Response) -> None:
     if any(environ.get(name) for name in CONDITIONS):
         response.make_conditional(request)
         return
-    if "date" not in response.headers:
-        response.headers["Date"] = http_date()
-    if response.automatically_set_content_length and "content-length" not in response.headers:
+    headers = response.headers
+    present = {name.lower() for name, _ in headers}  # one pass over the headers, not one per name
+    if "date" not in present:
+        headers.add("Date", now_http_date())
+    if response.automatically_set_content_length and "content-length" not in present:
         length = response.calculate_content_length()
         if length is not None:
-            response.headers["Content-Length"] = str(length)
+            headers.add("Content-Length", str(length))
+
+
+#: The Date of the current second, and that second: werkzeug's http_date() formats it anew each time.
+_now: tuple[int, str] = (0, "")
+
+
+def now_http_date() -> str:
+    """``http_date()`` (now, to the second), formatted once per second."""
+    global _now
+    second = int(time.time())
+    if _now[0] != second:
+        _now = (second, http_date(second))
+    return _now[1]
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,7 +147,13 @@ def _http_date(moment: dt.datetime) -> str:
 
 
 def _set(response: Response, tag: str, modified: dt.datetime) -> None:
-    response.set_etag(tag)
-    response.headers["Last-Modified"] = _http_date(modified)  # what the last_modified setter writes
-    # A view may ask for longer (a released version's RDF never changes: web/versions.py).
-    response.headers["Cache-Control"] = g.get("cache_control", CACHE_CONTROL)
+    """What ``set_etag``, the ``Last-Modified`` setter and setting ``Cache-Control`` write."""
+    set_headers(
+        response.headers,
+        (
+            ("ETag", quote_etag(tag)),
+            ("Last-Modified", _http_date(modified)),
+            # A view may ask for longer (a released version's RDF never changes: web/versions.py).
+            ("Cache-Control", g.get("cache_control", CACHE_CONTROL)),
+        ),
+    )

@@ -110,4 +110,4 @@ def vary_on(response: Response, header: str) -> None:
     if "Vary" in response.headers:
         response.vary.add(header)
     else:
-        response.headers["Vary"] = header
+        response.headers.add("Vary", header)  # what setting it does when it is absent, without a scan

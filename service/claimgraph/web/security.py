@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Response
+from werkzeug.datastructures import Headers
 
 #: Sent with every answer (README, "Browser safety"). Pages load scripts and styles from /static
 #: only; the JSON-LD block of a claim page is data (application/ld+json), which CSP never runs.
@@ -29,3 +32,20 @@ def add_security_headers(response: Response) -> Response:
         if _LOWER[name] not in present:
             response.headers.add(name, value)
     return response
+
+
+def set_headers(headers: Headers, values: Iterable[tuple[str, str]]) -> None:
+    """``headers[name] = value`` for each pair, with one pass over the headers for all of them (each
+    assignment is a pass of its own): a name not present yet is added, one present is set.
+
+    >>> headers = Headers([("ETag", '"old"'), ("Vary", "Accept")])
+    >>> set_headers(headers, [("etag", '"new"'), ("Cache-Control", "no-store")])
+    >>> list(headers)
+    [('etag', '"new"'), ('Vary', 'Accept'), ('Cache-Control', 'no-store')]
+    """
+    present = {name.lower() for name, _ in headers}
+    for name, value in values:
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)

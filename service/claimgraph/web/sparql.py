@@ -31,6 +31,7 @@ from claimgraph.rdf_serialization import jsonld_profile, reshape_json_ld
 from claimgraph.store import QueryDataset
 from claimgraph.web import (
     allow_intake_answer,
+    current_request,
     get_iris,
     get_runner,
     get_settings,
@@ -59,14 +60,14 @@ def init_app(app: Flask) -> None:
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
     """Answer one query; without a query, describe the service (or show the form to a browser)."""
-    settings, runner = get_settings(), get_runner()
-    if request.method == "GET" and graph_store.asks(request.args):
-        return graph_store.answer(request.args)
-    incoming = read_query_request(request, settings.max_query_bytes)
+    settings, runner, req = get_settings(), get_runner(), current_request()
+    if req.method == "GET" and graph_store.asks(req.args):
+        return graph_store.answer(req.args)
+    incoming = read_query_request(req, settings.max_query_bytes)
     if incoming is None:
         return describe_service()
-    accept = parse_accept(request.headers.get("Accept"))
-    if request.method == "GET" and prefers_page(accept, list(incoming.formats)):
+    accept = parse_accept(req.headers.get("Accept"))
+    if req.method == "GET" and prefers_page(accept, list(incoming.formats)):
         return render_query_page(incoming.query, wants_citations())  # a shared link
     with runner.time_limit():  # one query_timeout for the guard's parse and the run together
         return answer_query(incoming, accept)
@@ -77,9 +78,10 @@ def answer_query(incoming: QueryRequest, accept: MIMEAccept) -> Response:
     settings, runner = get_settings(), get_runner()
     admitted = runner.admit(incoming.query, incoming.dataset)
     offer = negotiate(accept, media.offers_for(admitted.form), names=incoming.formats)
+    req = current_request()
     client = client_of(
-        request.remote_addr,
-        request.headers.get("X-Forwarded-For"),
+        req.remote_addr,
+        req.headers.get("X-Forwarded-For"),
         trust_forwarded_for=settings.trust_forwarded_for,
     )
     with runner.fair_share(client):
@@ -173,9 +175,10 @@ def render_query_page(query: str | None = None, cite: bool = False) -> Response:
 # -- citation mode (issue 5) ------------------------------------------------------------------------
 def wants_citations() -> bool:
     """Whether the request asks for citation mode (``cite`` in the URL, or in a form POST)."""
-    values = request.args.getlist("cite")
-    if request.method == "POST":
-        values += request.form.getlist("cite")
+    req = current_request()
+    values = req.args.getlist("cite")
+    if req.method == "POST":
+        values += req.form.getlist("cite")
     return any(value.strip().lower() in CITE_VALUES for value in values)
 
 
