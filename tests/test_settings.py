@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from claimgraph.settings import SETTINGS, STORE_BACKENDS, Settings, declared_base
+from claimgraph.setting_rows import SETTINGS, STORE_BACKENDS
+from claimgraph.settings import Settings, declared_base
 from claimgraph.store.backends import BACKENDS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

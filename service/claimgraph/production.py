@@ -16,7 +16,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from claimgraph import gunicorn_conf
-from claimgraph.settings import ENV_PREFIX, SETTINGS, Settings
+from claimgraph.setting_rows import ENV_PREFIX, SETTINGS
+from claimgraph.settings import Settings
 
 
 class ProductionServer(BaseApplication):

@@ -1,6 +1,6 @@
 """Backend names and the factory of each: the one place a backend is chosen.
 
-The names are declared in settings.STORE_BACKENDS, which validates the setting
+The names are declared in setting_rows.STORE_BACKENDS, which validates the setting
 (tests/test_settings.py checks that the two agree).
 """
 
