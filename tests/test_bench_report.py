@@ -45,6 +45,7 @@ def test_each_10m_target_missed_on_its_own_numbers():
     slow = [QueryTiming("a", 10, in_process_ms=900.0, http_ms=760.0, in_memory_ms=500.0)]
     assert verdicts(huge(queries=slow))["every"] == "MISS"  # 1.52x the in-memory time
     assert verdicts(huge(first_view=FirstView(16.0, 5.0, 5.0)))["first"] == "MISS"
+    assert verdicts(huge(failed_queries=["c"]))["every"] == "MISS"  # a query without an answer
 
 
 def test_a_run_without_10m_says_not_measured():

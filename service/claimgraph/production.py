@@ -10,6 +10,7 @@ app (and the worker class) read as they start, after the fork.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -51,10 +52,32 @@ def serve_production(settings: Settings, *, workers: int, bind: str | None = Non
     if workers < 1:
         raise ValueError("--workers must be at least 1")
     export_settings(settings.replace(store_read_only=True))
-    options: dict[str, object] = {"bind": [bind or f"{settings.host}:{settings.port}"], "workers": workers}
-    if settings.store_memory_mb:
-        # Each worker copies the store into memory before it answers (store_memory_mb): gunicorn must
-        # not take it for hung meanwhile (about 10 MB/s measured under load, plus its default 30 s).
-        options["timeout"] = 30 + settings.store_memory_mb // 10
+    options: dict[str, object] = {
+        "bind": [bind or f"{settings.host}:{settings.port}"],
+        "workers": workers,
+        "timeout": worker_timeout(settings),
+    }
     ProductionServer(options).run()
     return 0
+
+
+#: gunicorn's own --timeout: a worker silent this long is taken for hung, ended and replaced.
+GUNICORN_TIMEOUT = 30
+#: How much longer than a query may run gunicorn waits: the time limit's own answer (the watchdog's
+#: 503, or the sandbox's) must come first.
+QUERY_MARGIN = 10
+
+
+def worker_timeout(settings: Settings) -> int:
+    """gunicorn's --timeout for these settings. A worker running a public query does not signal the
+    arbiter until the query ends, up to ``query_timeout``; with a longer limit than gunicorn's 30 s
+    it was killed mid-query (a 500, and a new worker to start). A worker that copies the store into
+    memory at start (store_memory_mb) needs about a second per 10 MB more.
+
+    >>> def timeout(**given):
+    ...     return worker_timeout(Settings.from_mapping({"base_iri": "https://e.org/", **given}, environ={}))
+    >>> timeout(), timeout(query_timeout=120), timeout(store_memory_mb=600)
+    (30, 130, 90)
+    """
+    timeout = max(GUNICORN_TIMEOUT, math.ceil(settings.query_timeout) + QUERY_MARGIN)
+    return timeout + settings.store_memory_mb // 10
