@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -48,7 +49,7 @@ from claimgraph.settings import Settings
 from claimgraph.store import generations
 from claimgraph.store.oxigraph import OxigraphStore
 
-from bench.cache import bench_cache, render_cache
+from bench.cache import CacheResult, bench_cache, render_cache
 from bench.generate import BENCH_BASE, DEFAULT_SEED, generate, parse_size
 from bench.measure import (
     JSON_RESULTS,
@@ -59,7 +60,7 @@ from bench.measure import (
     throughput,
     timed_median,
 )
-from bench.remote_http import bench_remote, parse_backends, render_remote
+from bench.remote_http import RemoteResult, bench_remote, parse_backends, render_remote
 from bench.report import SHIPPED, QueryTiming, SizeResult, render
 from bench.serving import (
     BIN,
@@ -84,6 +85,8 @@ CLAIM_IDS = (
     " ORDER BY ?id"
 )
 LOOKUP_PATH = f"/sparql?query={quote(LOOKUP)}"
+#: Called with the size being measured whenever a part of it is done (main rewrites the report).
+Progress = Callable[[SizeResult], None]
 PAGE_SAMPLE = 100
 
 
@@ -119,25 +122,48 @@ def main(argv: list[str] | None = None) -> int:
     plan.folder.mkdir(parents=True, exist_ok=True)
     backends = parse_backends(args.backends)
     header = conditions(plan, "start")
-    results = [] if args.no_shipped or args.cache_only else [bench_shipped(plan)]
-    remote = []
+    results: list[SizeResult] = []
+    remote: list[RemoteResult] = []
+
+    def progress(current: SizeResult | None = None) -> None:
+        """Rewrite the report with what is measured so far (the size in progress included): a 10M
+        run takes an hour, and one ended early (a time limit, a crash) keeps what it measured."""
+        so_far = [*results, *([current] if current is not None else [])]
+        write_report(plan.folder, so_far, remote, None, [*header, *conditions(plan, "so far")])
+
+    if not (args.no_shipped or args.cache_only):
+        results.append(bench_shipped(plan, progress))
     for size in [] if args.cache_only else sizes:
         if "embedded" in backends:
-            results.append(bench_synthetic(size, args.seed, plan))
+            results.append(bench_synthetic(size, args.seed, plan, progress))
         for engine in (b for b in backends if b != "embedded"):
             remote.append(bench_remote(engine, size, args.seed, plan.folder, plan.reps, plan.workers))
+            progress()
     cache = (
         bench_cache(LOOKUP, plan.folder, plan.throughput_s, plan.workers)
         if args.cache or args.cache_only
         else None
     )
-    header += conditions(plan, "end")
-    more = [*(render_remote(remote) if remote else []), *(render_cache(cache) if cache else [])]
-    report = render(results, header) + "\n".join(more) + ("\n" if more else "")
+    report = write_report(plan.folder, results, remote, cache, [*header, *conditions(plan, "end")])
     print(report)
-    (plan.folder / "latest.md").write_text(report, encoding="utf-8")
     print(f"written to {plan.folder / 'latest.md'}", file=sys.stderr)
     return 0
+
+
+def write_report(
+    folder: Path,
+    results: list[SizeResult],
+    remote: list[RemoteResult],
+    cache: CacheResult | None,
+    header: list[str],
+) -> str:
+    """The report of what was measured so far, written to ``folder``/latest.md (replaced whole)."""
+    more = [*(render_remote(remote) if remote else []), *(render_cache(cache) if cache else [])]
+    report = render(results, header) + "\n".join(more) + ("\n" if more else "")
+    partial = folder / "latest.md.partial"
+    partial.write_text(report, encoding="utf-8")
+    partial.replace(folder / "latest.md")  # a reader never sees half a report
+    return report
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -196,7 +222,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def bench_shipped(plan: Plan) -> SizeResult:
+def bench_shipped(plan: Plan, progress: Progress = lambda _: None) -> SizeResult:
     """The shipped data, built by `claimgraph build-store` as production builds it."""
     result = SizeResult(SHIPPED)
     folder = fresh_folder(plan.folder / "stores" / SHIPPED)
@@ -208,10 +234,11 @@ def bench_shipped(plan: Plan) -> SizeResult:
     result.load_disk_s = time.perf_counter() - started
     nquads = open_generation(folder).dump(format=ox.RdfFormat.N_QUADS) or b""  # closed again at once
     result.load_memory_s, memory, result.memory_store_mb = in_memory(nquads, base, plan)
-    return bench_server(result, memory, folder, base, port, plan)
+    progress(result)
+    return bench_server(result, memory, folder, base, port, plan, progress)
 
 
-def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
+def bench_synthetic(size: str, seed: int, plan: Plan, progress: Progress = lambda _: None) -> SizeResult:
     """A generated dataset: written as N-Quads, loaded in memory and on disk, then served."""
     result = SizeResult(size)
     data = generate(parse_size(size), seed=seed)
@@ -234,7 +261,8 @@ def bench_synthetic(size: str, seed: int, plan: Plan) -> SizeResult:
         builder.close()
     result.load_disk_s = time.perf_counter() - started
     del data
-    return bench_server(result, memory, folder, BENCH_BASE, free_port(), plan)
+    progress(result)
+    return bench_server(result, memory, folder, BENCH_BASE, free_port(), plan, progress)
 
 
 #: The main server's settings beside the production ones: no result cache (bench_server says why), and
@@ -322,6 +350,7 @@ def bench_server(
     base: str,
     port: int,
     plan: Plan,
+    progress: Progress = lambda _: None,
 ) -> SizeResult:
     """Serve ``folder`` with the production command; time the example queries and the throughput."""
     disk = open_generation(folder)
@@ -341,6 +370,7 @@ def bench_server(
         result.start_s = server.start_seconds
         # Before anything else asks for a page: the read model is built at start, not by this request.
         result.first_view = first_view(server.url, pages)
+        progress(result)
         with requests.Session() as session:
             for name, query in load_library().items():
                 try:
@@ -350,11 +380,13 @@ def bench_server(
                 except RuntimeError as exc:  # one query's failure (a 503 at the time limit) is a note
                     result.notes.append(f"{name}: {exc}"[:400])
                     result.failed_queries.append(name)
+                    progress(result)
                     continue
                 memory_s, memory_rows = memory[name]
                 if memory_rows != timing.rows:
                     raise RuntimeError(f"{name}: {memory_rows} rows in memory, {timing.rows} on disk")
                 result.queries.append(dataclasses.replace(timing, in_memory_ms=1000 * memory_s))
+                progress(result)
         if plan.throughput:
             result.lookups = run_throughput(server, [LOOKUP_PATH], JSON_RESULTS, plan)
         server.memory.sample()
@@ -369,6 +401,7 @@ def bench_server(
     if plan.baseline:
         result.baseline_lookups = bench_baseline(result.label, folder, base, plan)
     print(f"{result.label}: done", file=sys.stderr)
+    progress(result)
     return result
 
 
