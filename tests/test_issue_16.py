@@ -293,6 +293,9 @@ def test_shares_are_added_under_each_reading():
     assert "Read as shares of considering" in finding.explanation
     assert "Read as shares of all" in finding.explanation
     assert "does not depend on the reading" in finding.explanation
+    # c043 is in a group under each reading: its fellow claims are named once, not once a group.
+    assert len(finding.evidence) == len(set(finding.evidence)) >= 1
+    assert all(len(f.evidence) == len(set(f.evidence)) for f in article_findings.values())
     assert "[reading: shares of all]" in finding.computation
 
 
@@ -339,6 +342,9 @@ def test_article_checks_say_which_reading_they_depend_on(article_findings):
     assert finding.verdict_id == "consistent"
     assert "who would consider going back" in finding.explanation
     assert "does not depend on the reading" in finding.explanation
+    # c043 is in a group under each reading: its fellow claims are named once, not once a group.
+    assert len(finding.evidence) == len(set(finding.evidence)) >= 1
+    assert all(len(f.evidence) == len(set(f.evidence)) for f in article_findings.values())
 
 
 def test_pages_and_api_show_two_readings(site_client):

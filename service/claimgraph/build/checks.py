@@ -194,7 +194,9 @@ def _finding(rule: CheckRule, row: dict, iris: Iris) -> Finding:
     allowed = {iris.cg[f"verdict-{v}"] for v in rule.verdicts}
     if verdict not in allowed:
         raise ValueError(f"rule {rule.id} gave verdict {verdict} outside its header {rule.verdicts}")
-    evidence = tuple(URIRef(part) for part in str(row.get("evidence", "")).split() if part)
+    # Once each: a claim in two of a rule's groups (two readings of one denominator) lists its
+    # fellow members once per group.
+    evidence = tuple(dict.fromkeys(URIRef(part) for part in str(row.get("evidence", "")).split()))
     computation = row.get("computation")
     return Finding(
         rule=rule,
