@@ -511,7 +511,9 @@ def conditions(plan: Plan, moment: str) -> list[str]:
         command = command.replace("127.0.0.1:0", "127.0.0.1:PORT").replace(
             "claimgraph:create_app()", "'claimgraph:create_app()'"
         )
-        server_settings = {**PRODUCTION_SETTINGS, **UNCACHED}
+        # Settings given to the bench through the environment reach the server too (serving.server_env).
+        given = {k: v for k, v in sorted(os.environ.items()) if k.startswith("CLAIMGRAPH_")}
+        server_settings = {**given, **PRODUCTION_SETTINGS, **UNCACHED}
         if plan.query_timeout is not None:
             server_settings["CLAIMGRAPH_QUERY_TIMEOUT"] = f"{plan.query_timeout:g}"
         settings = " ".join(f"{name}={value}" for name, value in server_settings.items())
