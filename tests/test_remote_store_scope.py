@@ -196,3 +196,28 @@ def test_a_record_of_more_graphs_than_the_engines_result_limit_is_read_whole():
     node = "urn:claimgraph:generation:gen"
     engine.update(f"DELETE DATA {{ GRAPH <{META}> {{ <{node}> <{LIVE_GRAPH}> <{named[3]}> }} }}")
     assert read_generation(select, "gen").graphs is None
+
+
+def test_a_graph_is_sent_in_pieces_each_its_own_request(monkeypatch):
+    # sparql_load=graphs (Virtuoso): one PUT of a 1M-triple graph stalled the engine; pieces go through.
+    import claimgraph.store.sparql_content as content
+
+    monkeypatch.setattr(content, "GRAPH_PIECE", 3)
+    store = SparqlStore(
+        Endpoint("http://engine.test/q", "http://engine.test/u", "http://engine.test/gsp", load="graphs"),
+        base_iri=BASE,
+    )
+    sent: list[tuple[str, str, bytes]] = []
+    monkeypatch.setattr(
+        store._client, "send", lambda method, url, body, _type: sent.append((method, url, body))
+    )
+    staged = ox.NamedNode("urn:claimgraph:union:gen")
+    quads = [
+        ox.Quad(ox.NamedNode(f"{BASE}s{n}"), ox.NamedNode(f"{BASE}p"), ox.Literal(str(n)), staged)
+        for n in range(7)
+    ]
+    store._stage({staged.value: quads})
+    assert [method for method, _, _ in sent] == ["PUT", "POST", "POST"]
+    assert {url for _, url, _ in sent} == {"http://engine.test/gsp?graph=urn%3Aclaimgraph%3Aunion%3Agen"}
+    received = [t for _, _, body in sent for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    assert sorted(map(str, received)) == sorted(str(q.triple) for q in quads)

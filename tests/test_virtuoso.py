@@ -109,6 +109,21 @@ def test_loads_leave_virtuosos_own_graphs_alone(server, store):
     assert count(store) == 20
 
 
+def test_a_union_graph_sent_in_pieces_holds_every_triple_once(server, store, monkeypatch):
+    # The Graph Store's PUT then POSTs (sparql_content.GRAPH_PIECE) on the engine itself.
+    import claimgraph.store.sparql_content as content
+
+    monkeypatch.setattr(content, "GRAPH_PIECE", 7)
+    store.replace_all(protocol_nquads(BASE))
+    assert count(store) == 20  # the default graph readers see: the union graph, 20 triples in 3 pieces
+
+    def triples(query: str) -> list[tuple[str, str, str]]:
+        return sorted((str(r["s"]), str(r["p"]), str(r["o"])) for r in store.select(query))
+
+    named = set(triples("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    assert triples("SELECT ?s ?p ?o WHERE { ?s ?p ?o }") == sorted(named)
+
+
 def test_a_load_that_fails_leaves_the_old_data_and_no_staged_graph(server, store):
     revision = store.revision()
     broken = SparqlStore(
