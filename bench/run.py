@@ -129,7 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         """Rewrite the report with what is measured so far (the size in progress included): a 10M
         run takes an hour, and one ended early (a time limit, a crash) keeps what it measured."""
         so_far = [*results, *([current] if current is not None else [])]
-        write_report(plan.folder, so_far, remote, None, [*header, *conditions(plan, "so far")])
+        note = (
+            []
+            if current is None
+            else [f"- in progress: {current.label} (its rows and targets count what is measured so far)"]
+        )
+        write_report(plan.folder, so_far, remote, None, [*header, *conditions(plan, "so far"), *note])
 
     if not (args.no_shipped or args.cache_only):
         results.append(bench_shipped(plan, progress))
@@ -506,18 +511,20 @@ def conditions(plan: Plan, moment: str) -> list[str]:
     when = time.strftime("%Y-%m-%d %H:%M:%S")
     lines = [f"- {moment}: {when}, load average {load}, {busy()} other pytest processes"]
     if moment == "start":
-        defaults = Settings.from_mapping({}, environ={})
         command = " ".join(production_command(0, plan.workers)).replace(str(BIN) + "/", "")
         command = command.replace("127.0.0.1:0", "127.0.0.1:PORT").replace(
             "claimgraph:create_app()", "'claimgraph:create_app()'"
         )
-        # Settings given to the bench through the environment reach the server too (serving.server_env).
-        given = {k: v for k, v in sorted(os.environ.items()) if k.startswith("CLAIMGRAPH_")}
-        server_settings = {**given, **PRODUCTION_SETTINGS, **UNCACHED}
+        server_settings = {**given_settings(), **PRODUCTION_SETTINGS, **UNCACHED}
         if plan.query_timeout is not None:
             server_settings["CLAIMGRAPH_QUERY_TIMEOUT"] = f"{plan.query_timeout:g}"
-        settings = " ".join(f"{name}={value}" for name, value in server_settings.items())
-        timeout = defaults.query_timeout if plan.query_timeout is None else plan.query_timeout
+        stated = {k: v for k, v in server_settings.items() if k in LIMIT_NAMES}
+        defaults = Settings.from_mapping({}, environ=stated)
+        settings = " ".join(
+            f"{name}={'(given)' if name.endswith(SECRET_WORDS) else value}"
+            for name, value in server_settings.items()
+        )
+        timeout = defaults.query_timeout
         lines += [
             f"- code: {code_version()}",
             f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -539,6 +546,22 @@ def conditions(plan: Plan, moment: str) -> list[str]:
             "no time limit) under the same gunicorn command and store",
         ]
     return lines
+
+
+#: What the bench sets for each server itself (serving.server_env), whatever the environment says.
+OVERRIDDEN = ("CLAIMGRAPH_STORE_PATH", "CLAIMGRAPH_BASE_IRI", "CLAIMGRAPH_PORT")
+#: Settings whose values the report never prints (credentials, write tokens).
+SECRET_WORDS = ("PASSWORD", "TOKENS", "TOKEN", "SECRET", "USER")
+#: The settings the report's server line states the values of.
+LIMIT_NAMES = ("CLAIMGRAPH_QUERY_TIMEOUT", "CLAIMGRAPH_MAX_RESULT_ROWS", "CLAIMGRAPH_MAX_QUERY_BYTES")
+
+
+def given_settings() -> dict[str, str]:
+    """CLAIMGRAPH_* settings given to the bench through its environment, which reach each server too
+    (serving.server_env), but for those the bench sets itself."""
+    return {
+        k: v for k, v in sorted(os.environ.items()) if k.startswith("CLAIMGRAPH_") and k not in OVERRIDDEN
+    }
 
 
 def code_version() -> str:

@@ -70,3 +70,23 @@ def test_the_report_so_far_is_written_whole_and_replaced(tmp_path):
     assert "so far" not in done
     assert "| 10m | a | 10 |" in done
     assert [p.name for p in tmp_path.iterdir()] == ["latest.md"]
+
+
+def test_the_server_line_states_given_settings_but_never_a_secret(monkeypatch, tmp_path):
+    from bench.run import Plan, conditions
+
+    monkeypatch.setenv("CLAIMGRAPH_SPARQL_PASSWORD", "hunter2")
+    monkeypatch.setenv("CLAIMGRAPH_INGEST_TOKENS", "s3cret")
+    monkeypatch.setenv("CLAIMGRAPH_STORE_MEMORY_MB", "16000")
+    monkeypatch.setenv("CLAIMGRAPH_QUERY_TIMEOUT", "45")
+    monkeypatch.setenv("CLAIMGRAPH_STORE_PATH", "/not/what/the/server/opens")
+    plan = Plan(
+        reps=3, warmup=1, query_budget_s=60, throughput_s=10, workers=1, baseline=False, folder=tmp_path
+    )
+    [line] = [line for line in conditions(plan, "start") if line.startswith("- server:")]
+    assert "hunter2" not in line
+    assert "s3cret" not in line
+    assert "CLAIMGRAPH_SPARQL_PASSWORD=(given)" in line
+    assert "CLAIMGRAPH_STORE_MEMORY_MB=16000" in line
+    assert "query_timeout 45 s" in line
+    assert "/not/what/the/server/opens" not in line

@@ -12,7 +12,7 @@ from claimgraph.errors import QueryRejected, ResultTooLarge
 from claimgraph.sparql_syntax import parse_tree_nodes
 from claimgraph.store.oxigraph import OxigraphStore
 from claimgraph.store.sparql import Endpoint, SparqlStore
-from claimgraph.store.sparql_load import INTERNAL, LIVE_GRAPH, META, NO_GRAPH, record
+from claimgraph.store.sparql_load import GRAPH_COUNT, INTERNAL, LIVE_GRAPH, META, NO_GRAPH, record
 from claimgraph.store.sparql_scope import scoped
 from claimgraph.store.sparql_switch import RECORD_PAGE, read_generation
 from claimgraph.store.sparql_text import query_shape
@@ -182,6 +182,18 @@ def test_a_record_cut_short_without_a_word_is_read_in_pages():
     select = _engine_select(_recorded_engine(named), RECORD_PAGE + 1, refuse=False, sent=sent)
     assert read_generation(select, "gen").graphs == frozenset([*named, NO_GRAPH])
     assert sum("OFFSET" in query for query in sent) == 3
+
+
+def test_a_record_without_a_count_is_read_in_pages():
+    # Nothing to hold one query's answer to: an engine that cut it short unsaid would go unnoticed.
+    named = [f"{BASE}graphs/g{n}" for n in range(RECORD_PAGE + 7)]
+    engine = _recorded_engine(named)
+    engine.update(f"DELETE WHERE {{ GRAPH <{META}> {{ ?node <{GRAPH_COUNT}> ?n }} }}")
+    sent: list[str] = []
+    assert read_generation(_engine_select(engine, None, refuse=True, sent=sent), "gen").graphs == frozenset(
+        [*named, NO_GRAPH]
+    )
+    assert sum("OFFSET" in query for query in sent) == 2
 
 
 def test_a_record_of_more_graphs_than_the_engines_result_limit_is_read_whole():

@@ -107,7 +107,7 @@ SETTINGS: tuple[Setting, ...] = (
         "quads",
         str,
         "`sparql` backend: how data reaches the Graph Store: `quads` (one N-Quads POST, Oxigraph server,"
-        " Fuseki) or `graphs` (one PUT per graph with `?graph=`, Virtuoso).",
+        " Fuseki) or `graphs` (each graph by `?graph=`: a PUT, then POSTs of 20,000 triples; Virtuoso).",
     ),
     Setting(
         "data_dir",

@@ -9,8 +9,8 @@ request, which the engine applies as one transaction (store/sparql_load.py's swi
 the graphs of the live generation, moves each staged graph to its name and the union into the
 engine's default graph, and records GEN and its graphs in ``urn:claimgraph:meta``. A load that
 fails before that update leaves the old graphs served, and its staging graphs are dropped. With
-``load="graphs"`` (Virtuoso: one Graph Store PUT per graph) only the union graph is staged, and the
-marked switch (store/sparql_switch.py) rewrites what changed.
+``load="graphs"`` (Virtuoso: each graph by its own Graph Store address, in pieces) only the union
+graph is staged, and the marked switch (store/sparql_switch.py) rewrites what changed.
 """
 
 from __future__ import annotations
@@ -187,7 +187,8 @@ class SparqlContent:
         return bytes(complete(self._send(lambda: wrapper.query().response)).read())
 
     def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
-        """Send the staged graphs: one N-Quads document, or one Turtle document per graph."""
+        """Send the staged graphs: one N-Quads document, or each graph by ``?graph=`` in pieces of
+        GRAPH_PIECE triples (a PUT, then POSTs)."""
         url = self.endpoint.graph_store_url
         if self.endpoint.load == "quads":
             body = ox.serialize([q for quads in graphs.values() for q in quads], format=ox.RdfFormat.N_QUADS)

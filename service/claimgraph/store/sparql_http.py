@@ -42,7 +42,7 @@ class Endpoint:
     password: str | None = None
     timeout: float = 10.0
     auth: str = "basic"  # or "digest" (Virtuoso)
-    load: str = "quads"  # one N-Quads POST; or "graphs": one PUT per graph (?graph=), as Virtuoso needs
+    load: str = "quads"  # one N-Quads POST; or "graphs": each graph by ?graph= (Virtuoso needs it)
 
 
 class Http:
