@@ -220,8 +220,31 @@ def test_store_memory_mb_serves_a_generation_that_fits_from_memory(tmp_path, nqu
     assert copied.select(query) == on_disk.select(query)
     assert count(copied) == count(on_disk) == 20
     assert copied.child_opener()() is copied  # a forked child shares the copy, copy-on-write
+
     with pytest.raises(ValueError, match="store_memory_mb"):
         Settings.from_mapping({"store_memory_mb": "-1"}, environ={})
+
+
+def test_the_memory_copy_holds_every_quad_of_the_generation(tmp_path):
+    disk = ox.Store(str(tmp_path / "disk"))
+    s, p = ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p")
+    quads = [
+        ox.Quad(s, p, ox.Literal("in the default graph")),
+        ox.Quad(s, p, ox.Literal("Granična policija", language="sr-latn"), ox.NamedNode("http://e/g")),
+        ox.Quad(s, p, ox.Literal("0.90", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+                ox.NamedNode("http://e/g2")),
+        ox.Quad(ox.BlankNode("b1"), p, ox.BlankNode("b2"), ox.NamedNode("http://e/g")),
+    ]  # fmt: skip
+    disk.extend(quads)
+    memory = oxigraph_store.memory_copy(disk)
+    copied = list(memory)
+    assert len(copied) == len(quads)
+    named = {q for q in disk if not isinstance(q.subject, ox.BlankNode)}  # as the store keeps them (0.9)
+    assert len(named) == 3
+    assert {q for q in copied if not isinstance(q.subject, ox.BlankNode)} == named
+    [blank] = [q for q in copied if isinstance(q.subject, ox.BlankNode)]
+    assert isinstance(blank.object, ox.BlankNode)
+    assert blank.object != blank.subject
 
 
 def test_rows_are_counted_from_chunks_without_joining_them_even_across_a_split_character():
