@@ -21,7 +21,7 @@ import requests
 BIN = Path(sys.executable).parent
 #: Seconds: a 1M-triple store opens in seconds, but each worker builds the read model of its content
 #: before it answers (about 100 s of CPU at 1M); on a busy machine that takes minutes. Bounds a hang.
-START_TIMEOUT = 900.0
+START_TIMEOUT = 3600.0  # a 10M start: the read model (and a memory copy) take minutes per worker
 
 
 def free_port() -> int:
