@@ -298,8 +298,9 @@ class OxigraphStore:
 def memory_copy(disk: ox.Store) -> ox.Store:
     """An in-memory store holding what ``disk`` holds, through an N-Quads file in the temporary
     folder (TMPDIR; the generation's size in N-Quads, removed at once): dump and bulk load both
-    stay in pyoxigraph's Rust. ``bulk_extend(disk)`` made a Python object of every quad on the
-    way: at 10M triples (20M quads) a worker spent over 10 minutes on it at start."""
+    stay in pyoxigraph's Rust, where ``bulk_extend(disk)`` makes a Python object of every quad.
+    At 1M triples both take about as long (23 and 21 s); at 10M a worker was still in
+    ``bulk_extend`` after 10 minutes."""
     memory = ox.Store()
     with tempfile.TemporaryDirectory(prefix="claimgraph-copy-") as folder:
         path = Path(folder) / "generation.nq"
