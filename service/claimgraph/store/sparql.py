@@ -204,20 +204,27 @@ class SparqlStore(SparqlContent):
     ) -> bytes:
         """The whole answer to ``text``. On an engine whose switch is marked (sparql_load graphs), an
         answer that read graphs a switch rewrites is read again if a switch was marked, or another
-        generation live, when it ended (store/sparql_switch.py): never half of two generations."""
+        generation live, when it ended (store/sparql_switch.py): never half of two generations.
+        On any engine, while an initial load is marked (store/sparql_initial.py) readers wait, and
+        an answer read from an engine with no generation of ours is read again if one began."""
         deadline = time.monotonic() + self.endpoint.timeout
         given = bool(dataset and (dataset.default_graphs or dataset.named_graphs))
         named = given or shape.dataset is not None or shape.names_graphs
         while True:
+            self._refresh()
             if self._marked:
-                self._refresh()
                 # A generation's union graph is never rewritten: a query of it alone need not wait.
                 if named or not (self._known and self._union):
                     self._settled(deadline)
+            elif self._switching or not self._known:
+                self._settled(deadline)  # sparql_load quads marks an initial load only
             generation = self._generation
             response, rewritten = self._request(text, shape, media_type, dataset)
             body = self._read(response, max_bytes)
-            if not (self._marked and rewritten):
+            # An engine with no generation of ours may have begun an initial load since it was looked
+            # at (up to GENERATION_TTL ago): that answer could hold part of it.
+            checked = rewritten if self._marked else generation is None
+            if not checked:
                 return body
             if read_state(self._select_plain) == State(generation, True):
                 return body

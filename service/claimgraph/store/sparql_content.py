@@ -29,6 +29,7 @@ from SPARQLWrapper import SPARQLWrapper
 from claimgraph.errors import QueryTimeout, ReadOnlyStore
 from claimgraph.iris import is_version_graph
 from claimgraph.store.sparql_http import Endpoint, Http, canonical_booleans, complete
+from claimgraph.store.sparql_initial import InitialLoad
 from claimgraph.store.sparql_load import (
     STAGING,
     STAGING_DEFAULT,
@@ -47,6 +48,8 @@ GRAPH_PAGE = 500
 #: 9 minutes); 100k went through. A staged graph is unseen until the switch names it, so its
 #: pieces need not be one transaction.
 GRAPH_PIECE = 20_000
+#: Quads per N-Quads request when graphs are sent in one stream (sparql_load=quads: Oxigraph server).
+LOAD_PIECE = 100_000
 
 
 class SparqlContent:
@@ -62,6 +65,8 @@ class SparqlContent:
     _generation: str | None
     _stats: Any
     _checked: float | None
+    _switching: bool
+    _known: bool
 
     def _refresh(self) -> None:
         raise NotImplementedError
@@ -81,6 +86,9 @@ class SparqlContent:
     def graph_names(self) -> frozenset[str]:
         raise NotImplementedError
 
+    def _select_plain(self, query: str) -> list[dict[str, str]]:
+        raise NotImplementedError
+
     # -- content ---------------------------------------------------------------------------------
     def replace_all(self, nquads: bytes) -> None:
         """Validate, stage beside the live graphs, then switch in one update (the module's docstring)."""
@@ -90,26 +98,38 @@ class SparqlContent:
         if self.endpoint.load == "graphs":
             check_graph_by_graph(quads)
         generation = uuid.uuid4().hex
+        union = ox.NamedNode(f"{UNION}:{generation}")
+        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
+        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
+        # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
+        triples = list(
+            dict.fromkeys(
+                q.triple
+                for q in quads
+                if isinstance(q.graph_name, ox.NamedNode) and not is_version_graph(q.graph_name.value)
+            )
+        )
+        named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
+        if self._initial(named):
+            try:
+                InitialLoad(self._update, self._stage, self.endpoint.load == "quads").run(
+                    quads, triples, named, generation, union
+                )
+            finally:
+                self._stats = None
+                self._checked = None
+            return
+        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
+        del triples
+        if self._marked:
+            self._switch_marked(quads, named, generation, union.value, union_quads)
+            return
         prefix, default = f"{STAGING}{generation}:", f"{STAGING_DEFAULT}{generation}"
         graphs: dict[str, list[ox.Quad]] = {}
         for q in quads:
             name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             staged = ox.NamedNode(prefix + name if name else default)
             graphs.setdefault(name, []).append(ox.Quad(q.subject, q.predicate, q.object, staged))
-        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
-        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
-        union = ox.NamedNode(f"{UNION}:{generation}")
-        # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
-        triples = dict.fromkeys(
-            q.triple
-            for q in quads
-            if isinstance(q.graph_name, ox.NamedNode) and not is_version_graph(q.graph_name.value)
-        )
-        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
-        if self._marked:
-            self._switch_marked(quads, generation, union.value, union_quads)
-            return
-        self._refresh()
         old = self._owned
         staged_names = [prefix + name if name else default for name in graphs] + [union.value]
         try:
@@ -132,8 +152,22 @@ class SparqlContent:
         self._stats = None
         self._checked = None
 
+    def _initial(self, named: list[str]) -> bool:
+        """Whether this load is an initial one (store/sparql_initial.py): the engine, looked at now,
+        holds no generation of ours and no switch mark, none of the graphs the data names, and (with
+        ``load="quads"``, whose union goes to the engine's default graph) an empty default graph."""
+        self._checked = None
+        self._refresh()
+        if self._generation is not None or self._switching or not self._known:
+            return False
+        if not set(named).isdisjoint(self.graph_names()):
+            return False
+        if self.endpoint.load != "quads":
+            return True
+        return not self._select_plain("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
+
     def _switch_marked(
-        self, quads: list[ox.Quad], generation: str, union: str, union_quads: list[ox.Quad]
+        self, quads: list[ox.Quad], named: list[str], generation: str, union: str, union_quads: list[ox.Quad]
     ) -> None:
         """Load by the marked switch (store/sparql_switch.py): only what changed is rewritten."""
         try:
@@ -142,7 +176,6 @@ class SparqlContent:
             # A switch marked and never ended (its loader died): this load takes over; it reads the
             # live graphs as they are, and its end removes the old mark.
             live = self._generation
-        named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
         try:
             old = self._graph_quads(sorted(self._owned | set(named)))
             # A small update first: with Digest auth, a large body sent before the challenge is
@@ -187,13 +220,17 @@ class SparqlContent:
         return bytes(complete(self._send(lambda: wrapper.query().response)).read())
 
     def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
-        """Send the staged graphs: one N-Quads document, or each graph by ``?graph=`` in pieces of
-        GRAPH_PIECE triples (a PUT, then POSTs)."""
+        """Send these graphs (each list's quads name their graph, the default graph included with
+        ``load="quads"``): N-Quads documents of LOAD_PIECE quads (``load="quads"``), or each graph by
+        ``?graph=`` in pieces of GRAPH_PIECE triples (a PUT, then POSTs)."""
         url = self.endpoint.graph_store_url
         if self.endpoint.load == "quads":
-            body = ox.serialize([q for quads in graphs.values() for q in quads], format=ox.RdfFormat.N_QUADS)
-            if body:
-                self._client.send("POST", url, body, "application/n-quads")
+            # In pieces, each its own transaction: a staged graph is unseen until the switch names it
+            # (an initial load's, until its mark ends), and the engine holds one piece's changes at a time.
+            everything = [q for quads in graphs.values() for q in quads]
+            for start in range(0, len(everything), LOAD_PIECE):
+                body = ox.serialize(everything[start : start + LOAD_PIECE], format=ox.RdfFormat.N_QUADS)
+                self._client.send("POST", url, body or b"", "application/n-quads")
             return
         for quads in graphs.values():
             target = str(quads[0].graph_name.value)  # type: ignore[union-attr]  # staged: always named

@@ -68,6 +68,13 @@ def drop_graphs(names: list[str] | frozenset[str]) -> str:
     )
 
 
+def drop_graphs_chunked(names: list[str]) -> list[str]:
+    """The updates that remove these graphs, CHUNK graphs an update (an initial load's graphs: one
+    update naming them all would pass Virtuoso's limit on the SQL an update compiles to)."""
+    ordered = sorted(names)
+    return [drop_graphs(ordered[i : i + CHUNK]) for i in range(0, len(ordered), CHUNK)]
+
+
 def switch_update(
     old: frozenset[str],
     old_unions: tuple[str | None, str | None],
@@ -151,7 +158,9 @@ def unmark(live: str | None) -> str:
     return " ;\n".join(filter(None, [removed, restored]))
 
 
-def record(generation: str, named: list[str], union: str, live_union: str | None) -> list[str]:
+def record(
+    generation: str, named: list[str], union: str, live_union: str | None, *, in_default: bool = False
+) -> list[str]:
     """The updates that record a generation beside the live one (before the switch names it): its
     graphs CHUNK at a time (Virtuoso refuses an update past 10,000 lines of generated SQL: ~3,000
     graphs), then the rest, with the count a reader checks the graphs against."""
@@ -161,19 +170,22 @@ def record(generation: str, named: list[str], union: str, live_union: str | None
             f"INSERT DATA {{ GRAPH <{META}> {{ {live_graphs(generation, graphs[i : i + CHUNK])} }} }}"
             for i in range(0, len(graphs), CHUNK)
         ),
-        f"INSERT DATA {{ GRAPH <{META}> {{ {record_head(generation, len(graphs), union, live_union)} }} }}",
+        f"INSERT DATA {{ GRAPH <{META}> {{"
+        f" {record_head(generation, len(graphs), union, live_union, in_default=in_default)} }} }}",
     ]
 
 
 def forget(keep: list[str], unions: list[str]) -> str:
     """The update that drops what META records of every generation but ``keep``, and ``unions``."""
     kept = ", ".join(f"<{generation_node(g)}>" for g in keep)
+    # Not `NOT IN ()` when none is kept: Oxigraph 0.5 evaluates it as false (the spec: true).
+    but = f" && ?s NOT IN ({kept})" if keep else ""
     drops = [f"DROP SILENT GRAPH <{name}>" for name in unions]
     return " ;\n".join(
         [
             *drops,
             f"DELETE {{ GRAPH <{META}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{META}> {{ ?s ?p ?o"
-            f' FILTER(STRSTARTS(STR(?s), "{INTERNAL}generation:") && ?s NOT IN ({kept})) }} }}',
+            f' FILTER(STRSTARTS(STR(?s), "{INTERNAL}generation:"){but}) }} }}',
         ]
     )
 

@@ -1,0 +1,220 @@
+"""The initial load (store/sparql_initial.py): the first load into an engine that holds nothing of
+ours goes to the graphs' own names under a switch mark; readers wait while it is marked, a failed one
+leaves the engine as it was, and a loader killed half way is mended by the next load. On Oxigraph
+server (sparql_load quads) and Virtuoso (sparql_load graphs), each test on a fresh engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+import requests
+from claimgraph.errors import QueryTimeout, StoreUnavailable
+from claimgraph.store import sparql_content
+from claimgraph.store.sparql import Endpoint, SparqlStore
+from claimgraph.store.sparql_load import GENERATION, META, STAGING, SWITCHING, mark_switching
+from live_server import oxigraph_server, protocol_nquads
+from virtuoso_server import VIRTUOSO, virtuoso_endpoint, virtuoso_server
+
+BASE = "http://claimgraph.test/"
+JSON = "application/sparql-results+json"
+#: Quads in the graphs the tests load (Virtuoso holds graphs of its own).
+COUNT_NAMED = (
+    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }"
+    ' FILTER(STRSTARTS(STR(?g), "http://claimgraph.test/") || STRSTARTS(STR(?g), "http://e/")) }'
+)
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+#: The protocol dataset's quads in its named graphs, and its triples (tests/data/protocol.trig).
+PROTOCOL_QUADS = 20
+
+
+def oxigraph_endpoint(base: str, timeout: float = 30) -> Endpoint:
+    return Endpoint(f"{base}/query", f"{base}/update", f"{base}/store", timeout=timeout)
+
+
+ENGINES: dict[str, tuple[Callable[[Path], AbstractContextManager[str]], Callable[..., Endpoint]]] = {
+    "oxigraph-server": (oxigraph_server, oxigraph_endpoint),
+    "virtuoso": (virtuoso_server, virtuoso_endpoint),
+}
+
+
+@pytest.fixture(params=sorted(ENGINES))
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Callable[..., Endpoint]]]:
+    """A fresh engine (nothing of ours in it): its base URL and how to reach it."""
+    if request.param == "virtuoso" and VIRTUOSO is None:
+        pytest.skip("virtuoso-t is not installed (make virtuoso-deps)")
+    start, reach = ENGINES[request.param]
+    with start(tmp_path) as base:
+        yield base, reach
+
+
+def store_of(engine: tuple[str, Callable[..., Endpoint]], timeout: float = 30) -> SparqlStore:
+    base, reach = engine
+    return SparqlStore(reach(base, timeout=timeout), base_iri=BASE)
+
+
+def engine_rows(engine: tuple[str, Callable[..., Endpoint]], query: str) -> list[dict[str, str]]:
+    """The engine's own answer, past the service (its query endpoint, no dataset)."""
+    base, reach = engine
+    answer = requests.post(reach(base).query_url, data={"query": query}, headers={"Accept": JSON}, timeout=30)
+    answer.raise_for_status()
+    return [{k: v["value"] for k, v in row.items()} for row in answer.json()["results"]["bindings"]]
+
+
+def meta_rows(engine: tuple[str, Callable[..., Endpoint]]) -> list[dict[str, str]]:
+    return engine_rows(engine, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{META}> {{ ?s ?p ?o }} }}")
+
+
+def data_graphs(engine: tuple[str, Callable[..., Endpoint]]) -> set[str]:
+    """Every graph the engine holds that a load of ours wrote (not Virtuoso's own)."""
+    rows = engine_rows(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {row["g"] for row in rows if row["g"].startswith(("http://claimgraph.test/", "urn:claimgraph:"))}
+
+
+def count(store: SparqlStore, query: str = COUNT_NAMED) -> int:
+    return int(store.select(query)[0]["n"].toPython())
+
+
+def recording(store: SparqlStore) -> list[str]:
+    """Every update and request body the store sends from now on, as text."""
+    sent: list[str] = []
+    update, send = store._update, store._client.send
+
+    def recorded_update(text: str) -> None:
+        sent.append(text)
+        update(text)
+
+    def recorded_send(method: str, url: str, body: bytes, *args: str) -> bytes:
+        sent.append(f"{method} {url}\n{body.decode()}")
+        return send(method, url, body, *args)
+
+    store._update = recorded_update  # type: ignore[method-assign]
+    store._client.send = recorded_send  # type: ignore[method-assign]
+    return sent
+
+
+def test_an_initial_load_sends_the_data_under_its_own_names_and_a_reload_is_staged(engine):
+    store = store_of(engine)
+    sent = recording(store)
+    store.replace_all(protocol_nquads(BASE))
+    assert count(store) == PROTOCOL_QUADS
+    assert not any(STAGING in text or "MOVE" in text for text in sent)
+    assert any(f"<{SWITCHING}>" in text for text in sent)
+    states = [row for row in meta_rows(engine) if row["s"] == META]
+    assert [row["p"] for row in states] == [GENERATION]
+    sent.clear()
+    store.replace_all(b'<http://e/s> <http://e/p> "new" <http://e/g> .\n')
+    assert count(store) == 1
+    assert any(STAGING in text or "DELETE DATA" in text for text in sent)  # the engine held a generation
+
+
+def test_readers_wait_while_an_initial_load_is_marked(engine):
+    loader, reader = store_of(engine), store_of(engine, timeout=1)
+    assert count(reader) == 0
+    seen: list[str] = []
+    stage = loader._stage
+
+    def stage_then_read(graphs):  # type: ignore[no-untyped-def]
+        stage(graphs)  # every quad is in the engine now; the mark is not yet ended
+        assert len(data_graphs(engine)) > 1
+        reader._checked = None
+        with pytest.raises(QueryTimeout, match="switching"):
+            count(reader)
+        seen.append("waited")
+
+    loader._stage = stage_then_read  # type: ignore[method-assign]
+    loader.replace_all(protocol_nquads(BASE))
+    assert seen == ["waited"]
+    reader._checked = None
+    assert count(reader) == PROTOCOL_QUADS
+
+
+def test_a_failed_initial_load_leaves_the_engine_as_it_was(engine, monkeypatch):
+    store = store_of(engine)
+    monkeypatch.setattr(sparql_content, "LOAD_PIECE", 4)
+    monkeypatch.setattr(sparql_content, "GRAPH_PIECE", 4)
+    send = store._client.send
+    calls: list[str] = []
+
+    def fails_on_the_third(method: str, url: str, body: bytes, content_type: str, *args: str) -> bytes:
+        if content_type != "application/x-www-form-urlencoded":  # a piece of data, not an update
+            calls.append(method)
+            if len(calls) == 3:
+                raise StoreUnavailable("the engine went away half way through the load")
+        return send(method, url, body, content_type, *args)
+
+    store._client.send = fails_on_the_third  # type: ignore[method-assign]
+    with pytest.raises(StoreUnavailable, match="half way"):
+        store.replace_all(protocol_nquads(BASE))
+    assert len(calls) == 3
+    assert data_graphs(engine) == set()
+    assert meta_rows(engine) == []
+    if engine[1] is oxigraph_endpoint:
+        assert engine_rows(engine, COUNT) == [{"n": "0"}]  # the default graph, where the union went
+    reader = store_of(engine, timeout=1)
+    assert count(reader) == 0  # no mark left: readers read (nothing), they do not wait
+    store._client.send = send  # type: ignore[method-assign]
+    sent = recording(store)
+    store.replace_all(protocol_nquads(BASE))
+    assert not any(STAGING in text for text in sent)  # initial again
+    reader._checked = None
+    assert count(reader) == PROTOCOL_QUADS
+
+
+def test_a_loader_killed_half_way_is_mended_by_the_next_load(engine):
+    """Killed between its mark and its end: readers wait (503 past their limit) until a load ends;
+    the next load is staged (the mark is there) and replaces the half-written graphs."""
+    store = store_of(engine)
+    base, reach = engine
+    update_url = reach(base).update_url
+    half = 'INSERT DATA { GRAPH <http://claimgraph.test/g/half> { <http://e/s> <http://e/p> "half" } }'
+    for text in (mark_switching("killed"), half):
+        store._client.update(update_url, text)
+    reader = store_of(engine, timeout=1)
+    with pytest.raises(QueryTimeout, match="switching"):
+        count(reader)
+    mender = store_of(engine, timeout=2)
+    sent = recording(mender)
+    mender.replace_all(b'<http://e/s> <http://e/p> "new" <http://claimgraph.test/g/half> .\n')
+    assert any(STAGING in text or "DELETE DATA" in text for text in sent)
+    reader._checked = None
+    rows = reader.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert [str(row["o"]) for row in rows] == ["new"]
+    assert [row["p"] for row in meta_rows(engine) if row["s"] == META] == [GENERATION]
+
+
+def test_an_answer_read_as_an_initial_load_began_is_read_again(engine):
+    """A reader that looked at the engine (no generation of ours) just before an initial load was
+    marked may send its query during the load: its answer is checked against the state after it."""
+    reader, loader = store_of(engine, timeout=1), store_of(engine)
+    assert count(reader) == 0  # looked at: no generation, no mark (trusted for GENERATION_TTL)
+    read = reader._read
+    marked: list[bool] = []
+
+    def read_then_mark(response, max_bytes):  # type: ignore[no-untyped-def]
+        body = read(response, max_bytes)
+        if not marked:
+            loader._client.update(loader.endpoint.update_url, mark_switching("begun"))
+            marked.append(True)
+        return body
+
+    reader._read = read_then_mark  # type: ignore[method-assign]
+    with pytest.raises(QueryTimeout, match="switching"):
+        count(reader)
+    assert marked == [True]
+
+
+def test_an_engine_holding_a_graph_the_data_names_is_loaded_the_staged_way(engine):
+    """A graph of the same name (another application's) is replaced by the switch, as before: an
+    initial load would add to it, and could not give it back if it failed."""
+    store = store_of(engine)
+    base, reach = engine
+    theirs = 'INSERT DATA { GRAPH <http://claimgraph.test/g/half> { <http://e/s> <http://e/p> "theirs" } }'
+    store._client.update(reach(base).update_url, theirs)
+    sent = recording(store)
+    store.replace_all(b'<http://e/s> <http://e/p> "ours" <http://claimgraph.test/g/half> .\n')
+    assert any(STAGING in text or "DELETE DATA" in text for text in sent)
+    rows = store.select("SELECT ?o WHERE { GRAPH <http://claimgraph.test/g/half> { ?s ?p ?o } }")
+    assert [str(row["o"]) for row in rows] == ["ours"]
