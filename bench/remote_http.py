@@ -265,9 +265,16 @@ def served_data(size: str, seed: int) -> tuple[bytes, int]:
 
 
 def bench_remote(
-    engine_name: str, size: str, seed: int, folder: Path, reps: int, workers: int
+    engine_name: str,
+    size: str,
+    seed: int,
+    folder: Path,
+    reps: int,
+    workers: int,
+    progress: Callable[[RemoteResult], None] = lambda _: None,
 ) -> RemoteResult:
-    """Start the engine, load it both ways, serve it, and time every example query both ways."""
+    """Start the engine, load it both ways, serve it, and time every example query both ways;
+    ``progress`` is given the result after each part (a 10M run takes hours)."""
     result = RemoteResult(engine_name, size)
     nquads, _claims = served_data(size, seed)
     work = folder / "remote" / f"{engine_name}-{size}"
@@ -288,8 +295,9 @@ def bench_remote(
             store.replace_all(nquads)  # what `claimgraph build-store` does with store_backend=sparql
             result.service_load_s = time.perf_counter() - started
             result.quads = store.stats().quads
+            progress(result)
             ids = [str(row["id"]) for row in store.select(CLAIM_IDS)]
-            serve_and_time(result, engine, store, ids, work, reps, workers)
+            serve_and_time(result, engine, store, ids, work, reps, workers, progress)
         finally:
             engine_memory.stop()
         result.engine_rss_mb = engine_memory.peak_rss_kb / 1024
@@ -317,6 +325,7 @@ def serve_and_time(
     work: Path,
     reps: int,
     workers: int,
+    progress: Callable[[RemoteResult], None],
 ) -> None:
     port = free_port()
     command = [
@@ -336,6 +345,7 @@ def serve_and_time(
             result.first_view = first_view(server.url, pages) if pages else None
         except RuntimeError as exc:  # e.g. a page the backend cannot render: reported, queries still timed
             result.notes.append(f"claim pages: {exc} (see {work / 'service.log'})")
+        progress(result)
         store.revision()  # the live generation and its union graph, as the service reads them
         allow_headers(2 * len(store.graph_names()) + 2)  # a dataset listed (no record of a generation)
         with requests.Session() as session:
@@ -354,6 +364,7 @@ def serve_and_time(
                 result.queries.append(
                     RemoteQuery(query.name, int(service_rows), 1000 * engine_s, 1000 * service_s)
                 )  # type: ignore[call-overload]
+                progress(result)
         server.memory.sample()
     result.service_rss_mb = server.memory.peak_rss_kb / 1024
 

@@ -137,13 +137,22 @@ def main(argv: list[str] | None = None) -> int:
         )
         write_report(plan.folder, so_far, remote, None, [*header, *conditions(plan, "so far"), *note])
 
+    def remote_progress(current: RemoteResult) -> None:
+        """As ``progress``, for a remote engine under way (its rows so far)."""
+        note = [f"- in progress: {current.engine} {current.label} (its rows count what is measured so far)"]
+        write_report(
+            plan.folder, results, [*remote, current], None, [*header, *conditions(plan, "so far"), *note]
+        )
+
     if not (args.no_shipped or args.cache_only):
         results.append(bench_shipped(plan, progress))
     for size in [] if args.cache_only else sizes:
         if "embedded" in backends:
             results.append(bench_synthetic(size, args.seed, plan, progress))
         for engine in (b for b in backends if b != "embedded"):
-            remote.append(bench_remote(engine, size, args.seed, plan.folder, plan.reps, plan.workers))
+            remote.append(
+                bench_remote(engine, size, args.seed, plan.folder, plan.reps, plan.workers, remote_progress)
+            )
             progress()
     cache = (
         bench_cache(LOOKUP, plan.folder, plan.throughput_s, plan.workers)
