@@ -272,6 +272,7 @@ def bench_remote(
     reps: int,
     workers: int,
     progress: Callable[[RemoteResult], None] = lambda _: None,
+    warmup: int = 3,
 ) -> RemoteResult:
     """Start the engine, load it both ways, serve it, and time every example query both ways;
     ``progress`` is given the result after each part (a 10M run takes hours)."""
@@ -297,7 +298,7 @@ def bench_remote(
             result.quads = store.stats().quads
             progress(result)
             ids = [str(row["id"]) for row in store.select(CLAIM_IDS)]
-            serve_and_time(result, engine, store, ids, work, reps, workers, progress)
+            serve_and_time(result, engine, store, ids, work, (reps, warmup), workers, progress)
         finally:
             engine_memory.stop()
         result.engine_rss_mb = engine_memory.peak_rss_kb / 1024
@@ -323,10 +324,12 @@ def serve_and_time(
     store: SparqlStore,
     ids: list[str],
     work: Path,
-    reps: int,
+    runs: tuple[int, int],
     workers: int,
     progress: Callable[[RemoteResult], None],
 ) -> None:
+    """Serve the engine and time each example query through the service and on the engine itself,
+    ``runs``: (timed runs, untimed runs before them)."""
     port = free_port()
     command = [
         str(BIN / "claimgraph"),
@@ -353,7 +356,7 @@ def serve_and_time(
                 direct = engine_call(session, store, query.text)
                 service = over_http(session, server.url + "sparql", query.text)
                 try:
-                    (engine_s, engine_rows), (service_s, service_rows) = interleaved(direct, service, reps)
+                    (engine_s, engine_rows), (service_s, service_rows) = interleaved(direct, service, *runs)
                 except RuntimeError as exc:  # a failed query is reported, the others still run
                     result.notes.append(f"{query.name}: {exc}")
                     continue

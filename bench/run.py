@@ -151,7 +151,16 @@ def main(argv: list[str] | None = None) -> int:
             results.append(bench_synthetic(size, args.seed, plan, progress))
         for engine in (b for b in backends if b != "embedded"):
             remote.append(
-                bench_remote(engine, size, args.seed, plan.folder, plan.reps, plan.workers, remote_progress)
+                bench_remote(
+                    engine,
+                    size,
+                    args.seed,
+                    plan.folder,
+                    plan.reps,
+                    plan.workers,
+                    remote_progress,
+                    plan.warmup,
+                )
             )
             progress()
     cache = (
