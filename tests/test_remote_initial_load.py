@@ -218,3 +218,29 @@ def test_an_engine_holding_a_graph_the_data_names_is_loaded_the_staged_way(engin
     assert any(STAGING in text or "DELETE DATA" in text for text in sent)
     rows = store.select("SELECT ?o WHERE { GRAPH <http://claimgraph.test/g/half> { ?s ?p ?o } }")
     assert [str(row["o"]) for row in rows] == ["ours"]
+
+
+def test_an_initial_load_overtaken_by_another_load_fails_and_the_other_is_served(engine):
+    """A load that finds an initial load's mark waits out its time limit (a loader that died looks
+    the same), then takes over; the overtaken load finds its mark gone at its end and fails."""
+    slow, other = store_of(engine), store_of(engine, timeout=1)
+    stage = slow._stage
+    overtaken: list[bool] = []
+
+    def stage_then_overtaken(graphs):  # type: ignore[no-untyped-def]
+        stage(graphs)
+        other.replace_all(b'<http://e/s> <http://e/p> "other" <http://e/g> .\n')
+        overtaken.append(True)
+
+    slow._stage = stage_then_overtaken  # type: ignore[method-assign]
+    with pytest.raises(StoreUnavailable, match="took the remote store over"):
+        slow.replace_all(protocol_nquads(BASE))
+    assert overtaken == [True]
+    reader = store_of(engine, timeout=1)
+    rows = reader.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert [str(row["o"]) for row in rows] == ["other"]
+    states = [(row["p"], row["o"]) for row in meta_rows(engine) if row["s"] == META]
+    other._checked = None
+    other.revision()
+    assert other._generation is not None
+    assert states == [(GENERATION, other._generation)]

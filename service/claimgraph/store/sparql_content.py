@@ -4,13 +4,14 @@ generation): a load, and an export.
 Loading is validated, then atomic for readers, by *staging graphs*: the N-Quads are parsed here
 first (a syntax error sends nothing); each graph G is then sent as ``urn:claimgraph:staging:GEN:G``
 (the default graph as ``urn:claimgraph:staging-default:GEN``) with the union of the new graphs as
-``urn:claimgraph:union:GEN``, in one N-Quads document (``load="quads"``), and one SPARQL Update
+``urn:claimgraph:union:GEN``, as N-Quads in pieces (``load="quads"``), and one SPARQL Update
 request, which the engine applies as one transaction (store/sparql_load.py's switch_update), drops
 the graphs of the live generation, moves each staged graph to its name and the union into the
 engine's default graph, and records GEN and its graphs in ``urn:claimgraph:meta``. A load that
 fails before that update leaves the old graphs served, and its staging graphs are dropped. With
 ``load="graphs"`` (Virtuoso: each graph by its own Graph Store address, in pieces) only the union
-graph is staged, and the marked switch (store/sparql_switch.py) rewrites what changed.
+graph is staged, and the marked switch (store/sparql_switch.py) rewrites what changed. Into an
+engine that holds nothing of ours the load is an initial one (store/sparql_initial.py): no staging.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ class SparqlContent:
         named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
         if self._initial(named):
             try:
-                InitialLoad(self._update, self._stage, self.endpoint.load == "quads").run(
+                InitialLoad(self._update, self._select_plain, self._stage, self.endpoint.load == "quads").run(
                     quads, triples, named, generation, union
                 )
             finally:
@@ -124,6 +125,11 @@ class SparqlContent:
         if self._marked:
             self._switch_marked(quads, named, generation, union.value, union_quads)
             return
+        if self._switching:
+            # An initial load is marked: wait for it (then replace what it loaded), or take over
+            # past the time limit, as from a loader that died (its mark goes with the switch).
+            with contextlib.suppress(QueryTimeout):
+                self._settled(time.monotonic() + self.endpoint.timeout)
         prefix, default = f"{STAGING}{generation}:", f"{STAGING_DEFAULT}{generation}"
         graphs: dict[str, list[ox.Quad]] = {}
         for q in quads:

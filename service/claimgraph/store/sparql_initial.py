@@ -12,13 +12,17 @@ measured; each graph by its own Graph Store request: 2.8 ms a graph). Readers wa
 2. the generation's record: its graphs, how many, its union graph;
 3. the data, in pieces (N-Quads documents, or each graph by its Graph Store address), with the union
    of its current graphs in the engine's default graph (``load="quads"``) or the record's union graph;
-4. ``<META> GENERATION "GEN"`` in place of the mark.
+4. ``<META> GENERATION "GEN"`` in place of the mark, if the mark is still there.
 
 Only an engine that holds no generation, no mark, none of the data's graphs and (with
 ``load="quads"``) an empty default graph is loaded this way (SparqlContent._initial decides): so a
-load that fails leaves it as it was. What this load wrote is dropped, the record forgotten, the mark
-removed. A loader killed half way leaves the mark: readers wait (and answer 503) until the next load,
-which goes the staged way (there is a mark) and replaces the graphs of the same names.
+load that fails leaves it as it was. What this load wrote is dropped, its record and mark removed.
+A loader killed half way leaves the mark: readers wait (and answer 503) until the next load, which
+waits out its time limit on the mark, then takes over the staged way (its switch removes the mark)
+and replaces the graphs of the same names. A loader that was only slow finds its mark gone at step
+4 and fails (StoreUnavailable): the other load's data is served. Two initial loads at once (both
+found the engine empty) write the same names; the last to end is live, and one that fails leaves
+the graphs to the other.
 """
 
 from __future__ import annotations
@@ -29,21 +33,28 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from claimgraph.errors import StoreUnavailable
 from claimgraph.store.sparql_load import (
+    GENERATION,
+    MARKS,
+    SWITCHING,
     drop_graphs_chunked,
-    forget,
+    drop_other_generations,
+    end_mark,
     mark_switching,
     record,
-    unmark,
+    remove_mark,
 )
 
 
 @dataclass
 class InitialLoad:
-    """One initial load. ``update`` sends one SPARQL Update; ``stage`` sends graphs as
-    SparqlContent._stage does; ``in_default``: the union goes to the engine's default graph."""
+    """One initial load. ``update`` sends one SPARQL Update, ``select`` one query of ours (rows as
+    strings); ``stage`` sends graphs as SparqlContent._stage does; ``in_default``: the union goes to
+    the engine's default graph."""
 
     update: Callable[[str], object]
+    select: Callable[[str], list[dict[str, str]]]
     stage: Callable[[dict[str, list[ox.Quad]]], None]
     in_default: bool
 
@@ -66,9 +77,28 @@ class InitialLoad:
             self.stage(self._by_graph(quads, union_quads))
         except BaseException:
             with contextlib.suppress(Exception):  # the engine may be gone: the mark then stays
-                self._undo(named, union)
+                self._undo(generation, named, union)
             raise
-        self.update(unmark(generation))
+        self._end(generation)
+
+    def _marks(self) -> tuple[list[str], list[str]]:
+        """The generations marked under way, and those live."""
+        rows = self.select(MARKS)
+        return (
+            [row["o"] for row in rows if row["p"] == SWITCHING],
+            [row["o"] for row in rows if row["p"] == GENERATION],
+        )
+
+    def _end(self, generation: str) -> None:
+        """``generation`` live in place of its mark; StoreUnavailable if the mark was gone (another
+        load took the engine over, having waited its time limit on this one)."""
+        self.update(end_mark(generation))
+        if generation not in self._marks()[1]:
+            raise StoreUnavailable(
+                "another load took the remote store over while this initial load ran (it waited out its"
+                " time limit on this load's mark): that load's data is served, not this one's"
+            )
+        self.update(drop_other_generations(generation))
 
     def _by_graph(self, quads: list[ox.Quad], union_quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
         """The quads grouped by graph, in the order of first appearance, the union last."""
@@ -79,12 +109,16 @@ class InitialLoad:
             graphs.setdefault(str(union_quads[0].graph_name), []).extend(union_quads)
         return graphs
 
-    def _undo(self, named: list[str], union: ox.NamedNode) -> None:
+    def _undo(self, generation: str, named: list[str], union: ox.NamedNode) -> None:
         """Drop what this load may have written (the engine held none of it: SparqlContent._initial),
-        forget the record, end the mark with no generation live."""
-        for text in drop_graphs_chunked([*named, union.value]):
-            self.update(text)
-        if self.in_default:
-            self.update("DROP SILENT DEFAULT")
-        self.update(forget([], []))
-        self.update(unmark(None))
+        forget its record and remove its mark; only while its mark is there. Its graphs are left when
+        another load is marked too (two initial loads at once write the same names) or took over."""
+        marked, _live = self._marks()
+        if generation not in marked:
+            return
+        if marked == [generation]:
+            for text in drop_graphs_chunked([*named, union.value]):
+                self.update(text)
+            if self.in_default:
+                self.update("DROP SILENT DEFAULT")
+        self.update(remove_mark(generation))

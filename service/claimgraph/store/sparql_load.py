@@ -158,6 +158,44 @@ def unmark(live: str | None) -> str:
     return " ;\n".join(filter(None, [removed, restored]))
 
 
+# -- the initial load's mark (store/sparql_initial.py) --------------------------------------------
+
+#: The marks under way and the live generations: ?p is SWITCHING or GENERATION, ?o the generation.
+MARKS = (
+    f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ <{META}> ?p ?o"
+    f" FILTER(?p IN (<{GENERATION}>, <{SWITCHING}>)) }} }}"
+)
+
+
+def end_mark(generation: str) -> str:
+    """The update that puts ``GENERATION "GEN"`` in place of ``SWITCHING "GEN"``, if that mark is still
+    there (a load that took the engine over removed it)."""
+    mark = f'<{META}> <{SWITCHING}> "{generation}"'
+    return (
+        f"DELETE {{ GRAPH <{META}> {{ {mark} }} }}"
+        f' INSERT {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" }} }}'
+        f" WHERE {{ GRAPH <{META}> {{ {mark} }} }}"
+    )
+
+
+def drop_other_generations(generation: str) -> str:
+    """The update that removes every GENERATION row but ``generation``'s (another initial load that
+    ended while this one ran: the last to end is live, as with the one-update switch)."""
+    return (
+        f"DELETE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?live }} }}"
+        f' WHERE {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> ?live FILTER(?live != "{generation}") }} }}'
+    )
+
+
+def remove_mark(generation: str) -> str:
+    """The update that removes ``generation``'s mark and record, and nothing of another load's."""
+    node = f"<{generation_node(generation)}>"
+    return (
+        f'DELETE DATA {{ GRAPH <{META}> {{ <{META}> <{SWITCHING}> "{generation}" }} }} ;\n'
+        f"DELETE WHERE {{ GRAPH <{META}> {{ {node} ?p ?o }} }}"
+    )
+
+
 def record(
     generation: str, named: list[str], union: str, live_union: str | None, *, in_default: bool = False
 ) -> list[str]:

@@ -35,9 +35,9 @@ from claimgraph.store.sparql_load import (
     GENERATION,
     GRAPH_COUNT,
     LIVE_GRAPH,
+    MARKS,
     META,
     PREVIOUS,
-    SWITCHING,
     UNION,
     UNION_IN_DEFAULT,
     changes,
@@ -80,10 +80,7 @@ RECORD_PAGE = 500
 def read_state(select: Select) -> State:
     """One query: ``<META> GENERATION`` and ``<META> SWITCHING``; stable when there is exactly one row
     and it is a GENERATION (a reader crossing the commit of a change of row sees both or neither)."""
-    rows = select(
-        f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ <{META}> ?p ?o"
-        f" FILTER(?p IN (<{GENERATION}>, <{SWITCHING}>)) }} }}"
-    )
+    rows = select(MARKS)
     if not rows:
         return State(None, True)
     live = [row["o"] for row in rows if row["p"] == GENERATION]
