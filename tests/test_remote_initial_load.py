@@ -114,17 +114,17 @@ def test_readers_wait_while_an_initial_load_is_marked(engine):
     loader, reader = store_of(engine), store_of(engine, timeout=1)
     assert count(reader) == 0
     seen: list[str] = []
-    stage = loader._stage
+    send = loader._send_piece
 
-    def stage_then_read(graphs):  # type: ignore[no-untyped-def]
-        stage(graphs)  # every quad is in the engine now; the mark is not yet ended
+    def send_then_read(piece):  # type: ignore[no-untyped-def]
+        send(piece)  # every quad is in the engine now (one piece); the mark is not yet ended
         assert len(data_graphs(engine)) > 1
         reader._checked = None
         with pytest.raises(QueryTimeout, match="switching"):
             count(reader)
         seen.append("waited")
 
-    loader._stage = stage_then_read  # type: ignore[method-assign]
+    loader._send_piece = send_then_read  # type: ignore[method-assign]
     loader.replace_all(protocol_nquads(BASE))
     assert seen == ["waited"]
     reader._checked = None
@@ -224,15 +224,15 @@ def test_an_initial_load_overtaken_by_another_load_fails_and_the_other_is_served
     """A load that finds an initial load's mark waits out its time limit (a loader that died looks
     the same), then takes over; the overtaken load finds its mark gone at its end and fails."""
     slow, other = store_of(engine), store_of(engine, timeout=1)
-    stage = slow._stage
+    send = slow._send_piece
     overtaken: list[bool] = []
 
-    def stage_then_overtaken(graphs):  # type: ignore[no-untyped-def]
-        stage(graphs)
+    def send_then_overtaken(piece):  # type: ignore[no-untyped-def]
+        send(piece)
         other.replace_all(b'<http://e/s> <http://e/p> "other" <http://e/g> .\n')
         overtaken.append(True)
 
-    slow._stage = stage_then_overtaken  # type: ignore[method-assign]
+    slow._send_piece = send_then_overtaken  # type: ignore[method-assign]
     with pytest.raises(StoreUnavailable, match="took the remote store over"):
         slow.replace_all(protocol_nquads(BASE))
     assert overtaken == [True]
@@ -244,3 +244,28 @@ def test_an_initial_load_overtaken_by_another_load_fails_and_the_other_is_served
     other.revision()
     assert other._generation is not None
     assert states == [(GENERATION, other._generation)]
+
+
+def test_an_initial_load_sends_a_piece_at_a_time_and_the_union_is_a_set(engine, monkeypatch):
+    """A triple in two graphs, in two pieces, is sent with each piece's union and counted once; the
+    quads are read as they are sent, never all held (each piece is at most LOAD_PIECE quads)."""
+    monkeypatch.setattr(sparql_content, "LOAD_PIECE", 2)
+    store = store_of(engine)
+    pieces: list[int] = []
+    send = store._send_piece
+
+    def counted(piece):  # type: ignore[no-untyped-def]
+        pieces.append(len(piece))
+        send(piece)
+
+    store._send_piece = counted  # type: ignore[method-assign]
+    store.replace_all(
+        b'<http://e/s> <http://e/p> "shared" <http://claimgraph.test/g/1> .\n'
+        b'<http://e/s> <http://e/p> "own" <http://claimgraph.test/g/1> .\n'
+        b'<http://e/s> <http://e/p> "shared" <http://claimgraph.test/g/2> .\n'
+    )
+    assert pieces == [4, 2]  # two quads and their two union triples; one quad and its union triple
+    assert count(store) == 3  # the named graphs' quads
+    assert count(store, COUNT) == 2  # the union, as a set: "shared" once
+    rows = store.select("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o")
+    assert [str(row["o"]) for row in rows] == ["own", "shared"]

@@ -30,7 +30,7 @@ from SPARQLWrapper import SPARQLWrapper
 from claimgraph.errors import QueryTimeout, ReadOnlyStore
 from claimgraph.iris import is_version_graph
 from claimgraph.store.sparql_http import Endpoint, Http, canonical_booleans, complete
-from claimgraph.store.sparql_initial import InitialLoad
+from claimgraph.store.sparql_initial import InitialLoad, in_union
 from claimgraph.store.sparql_load import (
     STAGING,
     STAGING_DEFAULT,
@@ -92,34 +92,41 @@ class SparqlContent:
 
     # -- content ---------------------------------------------------------------------------------
     def replace_all(self, nquads: bytes) -> None:
-        """Validate, stage beside the live graphs, then switch in one update (the module's docstring)."""
+        """Validate, stage beside the live graphs, then switch in one update (the module's docstring);
+        into an engine that holds nothing of ours, an initial load (store/sparql_initial.py)."""
         if self.read_only:
             raise ReadOnlyStore("the remote store is configured read-only (store_read_only)")
-        quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))  # SyntaxError: nothing sent
-        if self.endpoint.load == "graphs":
-            check_graph_by_graph(quads)
+        # Read through once before anything is sent (a SyntaxError, or what a load graph by graph
+        # refuses, sends nothing), keeping only the graph names: an initial load reads it again as it
+        # sends, so the quads are never all held (at 10M triples they took the loader to 15 GB).
+        names: set[str] = set()
+        for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+            if self.endpoint.load == "graphs":
+                check_graph_by_graph([q])
+            if isinstance(q.graph_name, ox.NamedNode):
+                names.add(q.graph_name.value)
+        named = sorted(names)
+        del names
         generation = uuid.uuid4().hex
         union = ox.NamedNode(f"{UNION}:{generation}")
-        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
-        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
-        # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
-        triples = list(
-            dict.fromkeys(
-                q.triple
-                for q in quads
-                if isinstance(q.graph_name, ox.NamedNode) and not is_version_graph(q.graph_name.value)
-            )
-        )
-        named = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
         if self._initial(named):
             try:
-                InitialLoad(self._update, self._select_plain, self._stage, self.endpoint.load == "quads").run(
-                    quads, triples, named, generation, union
-                )
+                InitialLoad(
+                    self._update,
+                    self._select_plain,
+                    self._send_piece,
+                    self.endpoint.load == "quads",
+                    LOAD_PIECE,
+                ).run(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), named, generation, union)
             finally:
                 self._stats = None
                 self._checked = None
             return
+        quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+        # The union of the new graphs, as a set, goes in with them (readers see it once the switch
+        # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
+        # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
+        triples = dict.fromkeys(q.triple for q in quads if in_union(q))
         union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
         del triples
         if self._marked:
@@ -231,8 +238,8 @@ class SparqlContent:
         ``?graph=`` in pieces of GRAPH_PIECE triples (a PUT, then POSTs)."""
         url = self.endpoint.graph_store_url
         if self.endpoint.load == "quads":
-            # In pieces, each its own transaction: a staged graph is unseen until the switch names it
-            # (an initial load's, until its mark ends), and the engine holds one piece's changes at a time.
+            # In pieces, each its own transaction: a staged graph is unseen until the switch names it,
+            # and the engine holds one piece's changes at a time.
             everything = [q for quads in graphs.values() for q in quads]
             for start in range(0, len(everything), LOAD_PIECE):
                 body = ox.serialize(everything[start : start + LOAD_PIECE], format=ox.RdfFormat.N_QUADS)
@@ -247,6 +254,28 @@ class SparqlContent:
                 piece = [q.triple for q in quads[start : start + GRAPH_PIECE]]
                 body = ox.serialize(piece, format=ox.RdfFormat.N_TRIPLES) or b""
                 self._client.send("PUT" if start == 0 else "POST", address, body, "text/turtle")
+
+    def _send_piece(self, quads: list[ox.Quad]) -> None:
+        """Add these quads to their graphs (an initial load's piece: every graph is new, so each is
+        added to, never replaced): one N-Quads document, or each graph's triples by ``?graph=`` in
+        pieces of GRAPH_PIECE."""
+        url = self.endpoint.graph_store_url
+        if self.endpoint.load == "quads":
+            self._client.send(
+                "POST", url, ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", "application/n-quads"
+            )
+            return
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for q in quads:
+            by_graph.setdefault(q.graph_name.value, []).append(q.triple)  # type: ignore[union-attr]
+        separator = "&" if "?" in url else "?"
+        for graph, triples in by_graph.items():
+            address = f"{url}{separator}{urlencode({'graph': graph})}"
+            for start in range(0, len(triples), GRAPH_PIECE):
+                body = (
+                    ox.serialize(triples[start : start + GRAPH_PIECE], format=ox.RdfFormat.N_TRIPLES) or b""
+                )
+                self._client.send("POST", address, body, "text/turtle")
 
     def export(self, media_type: str) -> Iterator[bytes]:
         """Every live graph (``_graph_quads``)."""

@@ -10,8 +10,9 @@ measured; each graph by its own Graph Store request: 2.8 ms a graph). Readers wa
 1. ``<META> SWITCHING "GEN"`` (no ``GENERATION`` row: the engine had none), so every reader waits
    (and answers 503 past its time limit) until step 4;
 2. the generation's record: its graphs, how many, its union graph;
-3. the data, in pieces (N-Quads documents, or each graph by its Graph Store address), with the union
-   of its current graphs in the engine's default graph (``load="quads"``) or the record's union graph;
+3. the data, read again as it is sent (never all held), in pieces of LOAD_PIECE quads (an N-Quads
+   document, or each graph's triples added by its Graph Store address), each with the union of its
+   triples in the engine's default graph (``load="quads"``) or the record's union graph;
 4. ``<META> GENERATION "GEN"`` in place of the mark, if the mark is still there.
 
 Only an engine that holds no generation, no mark, none of the data's graphs and (with
@@ -28,12 +29,14 @@ the graphs to the other.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from claimgraph.errors import StoreUnavailable
+from claimgraph.iris import is_version_graph
 from claimgraph.store.sparql_load import (
     GENERATION,
     MARKS,
@@ -47,34 +50,39 @@ from claimgraph.store.sparql_load import (
 )
 
 
+def in_union(quad: ox.Quad) -> bool:
+    """Whether ``quad``'s triple belongs in the union of the current graphs (the default graph readers
+    see): any named graph's but a released version's (nanopublications: GRAPH only)."""
+    return isinstance(quad.graph_name, ox.NamedNode) and not is_version_graph(quad.graph_name.value)
+
+
 @dataclass
 class InitialLoad:
     """One initial load. ``update`` sends one SPARQL Update, ``select`` one query of ours (rows as
-    strings); ``stage`` sends graphs as SparqlContent._stage does; ``in_default``: the union goes to
-    the engine's default graph."""
+    strings); ``send`` adds a piece of quads to their graphs (SparqlContent._send_piece);
+    ``in_default``: the union goes to the engine's default graph; ``piece``: quads read per piece."""
 
     update: Callable[[str], object]
     select: Callable[[str], list[dict[str, str]]]
-    stage: Callable[[dict[str, list[ox.Quad]]], None]
+    send: Callable[[list[ox.Quad]], None]
     in_default: bool
+    piece: int
 
-    def run(
-        self,
-        quads: list[ox.Quad],
-        union_triples: list[ox.Triple],
-        named: list[str],
-        generation: str,
-        union: ox.NamedNode,
-    ) -> None:
-        """Load ``quads`` (whose named graphs are ``named``) as ``generation``, the union of its current
-        graphs being ``union_triples``."""
-        target = ox.DefaultGraph() if self.in_default else union
-        union_quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in union_triples]
+    def run(self, quads: Iterable[ox.Quad], named: list[str], generation: str, union: ox.NamedNode) -> None:
+        """Load ``quads`` (read once, as they come; their named graphs are ``named``) as ``generation``."""
         try:
             self.update(mark_switching(generation))
             for text in record(generation, named, union.value, None, in_default=self.in_default):
                 self.update(text)
-            self.stage(self._by_graph(quads, union_quads))
+            target = ox.DefaultGraph() if self.in_default else union
+            stream = iter(quads)
+            while batch := list(itertools.islice(stream, self.piece)):
+                # Each piece with the union of its triples: a triple of two pieces is sent twice, and
+                # the engine keeps it once (a graph is a set), so nothing is held from piece to piece.
+                united = dict.fromkeys(
+                    ox.Quad(q.subject, q.predicate, q.object, target) for q in batch if in_union(q)
+                )
+                self.send([*batch, *united])
         except BaseException:
             with contextlib.suppress(Exception):  # the engine may be gone: the mark then stays
                 self._undo(generation, named, union)
@@ -99,15 +107,6 @@ class InitialLoad:
                 " time limit on this load's mark): that load's data is served, not this one's"
             )
         self.update(drop_other_generations(generation))
-
-    def _by_graph(self, quads: list[ox.Quad], union_quads: list[ox.Quad]) -> dict[str, list[ox.Quad]]:
-        """The quads grouped by graph, in the order of first appearance, the union last."""
-        graphs: dict[str, list[ox.Quad]] = {}
-        for q in quads:
-            graphs.setdefault(str(q.graph_name), []).append(q)
-        if union_quads:
-            graphs.setdefault(str(union_quads[0].graph_name), []).extend(union_quads)
-        return graphs
 
     def _undo(self, generation: str, named: list[str], union: ox.NamedNode) -> None:
         """Drop what this load may have written (the engine held none of it: SparqlContent._initial),
