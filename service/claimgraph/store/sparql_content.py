@@ -100,13 +100,18 @@ class SparqlContent:
         # refuses, sends nothing), keeping only the graph names: an initial load reads it again as it
         # sends, so the quads are never all held (at 10M triples they took the loader to 15 GB).
         names: set[str] = set()
+        # The quads of named graphs, as a set (a quad given twice is held once), by their hashes: the
+        # count stats() reports, recorded with the generation (64-bit hashes: a collision among 10M
+        # quads is a one in 10^5 chance, and costs one in the count).
+        hashes: set[int] = set()
         for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
             if self.endpoint.load == "graphs":
                 check_graph_by_graph([q])
             if isinstance(q.graph_name, ox.NamedNode):
                 names.add(q.graph_name.value)
-        named = sorted(names)
-        del names
+                hashes.add(hash(q))
+        named, count = sorted(names), len(hashes)
+        del names, hashes
         generation = uuid.uuid4().hex
         union = ox.NamedNode(f"{UNION}:{generation}")
         if self._initial(named):
@@ -117,7 +122,7 @@ class SparqlContent:
                     self._send_piece,
                     self.endpoint.load == "quads",
                     LOAD_PIECE,
-                ).run(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), named, generation, union)
+                ).run(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), named, count, generation, union)
             finally:
                 self._stats = None
                 self._checked = None
@@ -130,7 +135,7 @@ class SparqlContent:
         union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
         del triples
         if self._marked:
-            self._switch_marked(quads, named, generation, union.value, union_quads)
+            self._switch_marked(quads, (named, count), generation, union.value, union_quads)
             return
         if self._switching:
             # An initial load is marked: wait for it (then replace what it loaded), or take over
@@ -156,6 +161,7 @@ class SparqlContent:
                     default,
                     generation,
                     self._generation,
+                    count,
                 )
             )
         except BaseException:
@@ -180,9 +186,16 @@ class SparqlContent:
         return not self._select_plain("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")
 
     def _switch_marked(
-        self, quads: list[ox.Quad], named: list[str], generation: str, union: str, union_quads: list[ox.Quad]
+        self,
+        quads: list[ox.Quad],
+        graphs: tuple[list[str], int],
+        generation: str,
+        union: str,
+        union_quads: list[ox.Quad],
     ) -> None:
-        """Load by the marked switch (store/sparql_switch.py): only what changed is rewritten."""
+        """Load by the marked switch (store/sparql_switch.py): only what changed is rewritten.
+        ``graphs``: the named graphs of the data, and how many quads they hold."""
+        named, count = graphs
         try:
             live = self._settled(time.monotonic() + self.endpoint.timeout)
         except QueryTimeout:
@@ -196,7 +209,7 @@ class SparqlContent:
             self._update(drop_graphs([]))
             if union_quads:
                 self._stage({union: union_quads})
-            MarkedSwitch(self._update, generation, live, self._union, self._previous_union).run(
+            MarkedSwitch(self._update, generation, live, self._union, self._previous_union, count).run(
                 old, quads, named, union
             )
         except BaseException:

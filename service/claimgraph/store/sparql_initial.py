@@ -68,11 +68,14 @@ class InitialLoad:
     in_default: bool
     piece: int
 
-    def run(self, quads: Iterable[ox.Quad], named: list[str], generation: str, union: ox.NamedNode) -> None:
-        """Load ``quads`` (read once, as they come; their named graphs are ``named``) as ``generation``."""
+    def run(
+        self, quads: Iterable[ox.Quad], named: list[str], count: int, generation: str, union: ox.NamedNode
+    ) -> None:
+        """Load ``quads`` (read once, as they come; their named graphs are ``named``, holding ``count``
+        quads) as ``generation``."""
         try:
             self.update(mark_switching(generation))
-            for text in record(generation, named, union.value, None, in_default=self.in_default):
+            for text in record(generation, named, union.value, None, in_default=self.in_default, quads=count):
                 self.update(text)
             target = ox.DefaultGraph() if self.in_default else union
             stream = iter(quads)

@@ -29,6 +29,9 @@ NO_GRAPH = META + "/none"
 SWITCHING = INTERNAL + "switching"
 #: <GENERATION_NODE GEN> GRAPH_COUNT n: how many LIVE_GRAPH rows the generation has.
 GRAPH_COUNT = INTERNAL + "graph-count"
+#: <GENERATION_NODE GEN> QUAD_COUNT n: how many quads its graphs hold (what stats() reports: counted
+#: by the engine, 20M quads took Oxigraph server past two minutes).
+QUAD_COUNT = INTERNAL + "quad-count"
 #: <GENERATION_NODE GEN> UNION_IN_DEFAULT true: the union is the engine's own default graph (a load
 #: in one update, sparql_load quads): readers send no dataset at all.
 UNION_IN_DEFAULT = INTERNAL + "union-in-default"
@@ -83,6 +86,7 @@ def switch_update(
     default: str,
     generation: str,
     live: str | None,
+    quads: int | None = None,
 ) -> str:
     """The one update that makes a staged load live (one transaction in the engine, an engine with a
     default graph of its own: Oxigraph server): drop the live graphs and the previous generation's
@@ -106,29 +110,43 @@ def switch_update(
         forget([live] if live else [], []),
         f"DELETE WHERE {{ GRAPH <{META}> {{ <{META}> ?p ?o }} }}",
         f'INSERT DATA {{ GRAPH <{META}> {{ <{META}> <{GENERATION}> "{generation}" .'
-        f" {generation_record(generation, named, union, live_union, in_default=True)} }} }}",
+        f" {generation_record(generation, named, union, live_union, in_default=True, quads=quads)} }} }}",
     ]
     return " ;\n".join(operations)
 
 
 def generation_record(
-    generation: str, named: list[str], union: str, live_union: str | None, *, in_default: bool = False
+    generation: str,
+    named: list[str],
+    union: str,
+    live_union: str | None,
+    *,
+    in_default: bool = False,
+    quads: int | None = None,
 ) -> str:
     """The triples that record a generation: its union graph, the previous one's, its graphs, how
-    many, and whether the union is the engine's default graph."""
+    many, how many quads they hold, and whether the union is the engine's default graph."""
     graphs = [*named, NO_GRAPH]
-    head = record_head(generation, len(graphs), union, live_union, in_default=in_default)
+    head = record_head(generation, len(graphs), union, live_union, in_default=in_default, quads=quads)
     return f"{head} {live_graphs(generation, graphs)}"
 
 
 def record_head(
-    generation: str, count: int, union: str, live_union: str | None, *, in_default: bool = False
+    generation: str,
+    count: int,
+    union: str,
+    live_union: str | None,
+    *,
+    in_default: bool = False,
+    quads: int | None = None,
 ) -> str:
-    """A generation's record but its graphs: its union graph, the previous one's, how many graphs."""
+    """A generation's record but its graphs: its union graph, the previous one's, how many graphs,
+    how many quads."""
     node = f"<{generation_node(generation)}>"
     previous = f" {node} <{PREVIOUS}> <{live_union}> ." if live_union else ""
     default = f" {node} <{UNION_IN_DEFAULT}> true ." if in_default else ""
-    return f"{node} <{UNION}> <{union}> . {node} <{GRAPH_COUNT}> {count} .{previous}{default}"
+    counted = f" {node} <{QUAD_COUNT}> {quads} ." if quads is not None else ""
+    return f"{node} <{UNION}> <{union}> . {node} <{GRAPH_COUNT}> {count} .{previous}{default}{counted}"
 
 
 def live_graphs(generation: str, graphs: list[str]) -> str:
@@ -197,19 +215,25 @@ def remove_mark(generation: str) -> str:
 
 
 def record(
-    generation: str, named: list[str], union: str, live_union: str | None, *, in_default: bool = False
+    generation: str,
+    named: list[str],
+    union: str,
+    live_union: str | None,
+    *,
+    in_default: bool = False,
+    quads: int | None = None,
 ) -> list[str]:
     """The updates that record a generation beside the live one (before the switch names it): its
     graphs CHUNK at a time (Virtuoso refuses an update past 10,000 lines of generated SQL: ~3,000
     graphs), then the rest, with the count a reader checks the graphs against."""
     graphs = [*named, NO_GRAPH]
+    head = record_head(generation, len(graphs), union, live_union, in_default=in_default, quads=quads)
     return [
         *(
             f"INSERT DATA {{ GRAPH <{META}> {{ {live_graphs(generation, graphs[i : i + CHUNK])} }} }}"
             for i in range(0, len(graphs), CHUNK)
         ),
-        f"INSERT DATA {{ GRAPH <{META}> {{"
-        f" {record_head(generation, len(graphs), union, live_union, in_default=in_default)} }} }}",
+        f"INSERT DATA {{ GRAPH <{META}> {{ {head} }} }}",
     ]
 
 

@@ -38,6 +38,7 @@ from claimgraph.store.sparql_load import (
     MARKS,
     META,
     PREVIOUS,
+    QUAD_COUNT,
     UNION,
     UNION_IN_DEFAULT,
     changes,
@@ -70,6 +71,7 @@ class Generation:
     graphs: frozenset[str] | None
     node: str | None = None
     in_default: bool = False
+    quads: int | None = None  # how many quads its graphs hold, if the load recorded it
 
 
 Select = Callable[[str], list[dict[str, str]]]
@@ -111,8 +113,14 @@ def read_generation(select: Select, generation: str) -> Generation:
             graphs if complete else None,
             subject,
             values.get(UNION_IN_DEFAULT) in (["true"], ["1"]),
+            _count(values.get(QUAD_COUNT)),
         )
     return Generation(None, None, None)
+
+
+def _count(values: list[str] | None) -> int | None:
+    """A count the record holds once, as a number (None: none, or not one)."""
+    return int(values[0]) if values and len(values) == 1 and values[0].isdecimal() else None
 
 
 def _live_graphs(select: Select, subject: str, expected: int | None) -> list[str]:
@@ -149,6 +157,7 @@ class MarkedSwitch:
     live: str | None
     live_union: str | None
     previous_union: str | None
+    quads: int | None = None  # how many quads the new generation's graphs hold (its record says)
 
     def run(self, old: Iterable[ox.Quad], new: list[ox.Quad], named: list[str], union: str) -> None:
         old_set = set(old)
@@ -157,7 +166,7 @@ class MarkedSwitch:
         added = list(dict.fromkeys(q for q in new if q not in old_set))
         marked = False
         try:
-            for text in record(self.generation, named, union, self.live_union):
+            for text in record(self.generation, named, union, self.live_union, quads=self.quads):
                 self.update(text)
             marked = True  # from here on, undo: each step is safe to apply whatever happened before
             self.update(mark_switching(self.generation))
