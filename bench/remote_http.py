@@ -426,7 +426,8 @@ def render_remote(results: list[RemoteResult]) -> list[str]:
         "",
         "## Remote backends",
         "",
-        "Load: the service's `sparql` load path (SparqlStore.replace_all: parse, stage, one switch update)"
+        "Load: the service's `sparql` load path (SparqlStore.replace_all; into the fresh engine an initial"
+        " load: validated, then sent to the graphs' own names under a switch mark)"
         " against the engine's own bulk loader on the same file; load ratio = the service's rate as a"
         " fraction of the bulk loader's. Memory: peak summed RSS of each process tree.",
         "",
