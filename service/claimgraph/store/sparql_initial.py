@@ -107,7 +107,8 @@ class InitialLoad:
         if generation not in self._marks()[1]:
             raise StoreUnavailable(
                 "another load took the remote store over while this initial load ran (it waited out its"
-                " time limit on this load's mark): that load's data is served, not this one's"
+                " time limit on this load's mark): that load's data is served, not this one's, and pieces"
+                " this one sent after it may have gone into its graphs: load again"
             )
         self.update(drop_other_generations(generation))
 
