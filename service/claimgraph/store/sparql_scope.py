@@ -130,6 +130,28 @@ def _graph_patterns(query: str) -> int:
     return sum(1 for node in parse_tree_nodes(tree) if node.name == "GraphGraphPattern")
 
 
+#: A term that is one token and nothing else, as rdflib writes it: an IRI, a literal (with a
+#: language tag or a datatype IRI), a number or a boolean. Nothing in it can open a group, a GRAPH
+#: pattern or a comment, whatever the engine's reading.
+_PLAIN_TERM = re.compile(
+    r'<[^<>"{}|^`\\\s]*>'
+    r'|"(?:[^"\\\n\r]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^<[^<>"{}|^`\\\s]*>)?'
+    r"|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|true|false"
+)
+
+
+def plain_terms(terms: list[str]) -> bool:
+    """Whether every term is one plain token (``_PLAIN_TERM``): a VALUES block of them adds no
+    group and no GRAPH pattern to a query, so the query is scoped as its template is.
+
+    >>> plain_terms(['<http://e/a>', '"Granična policija"@sr-Latn', '"1"^^<http://e/int>', '12'])
+    True
+    >>> plain_terms(['<a"> } GRAPH ?g { ?s ?p ?o } #">'])
+    False
+    """
+    return all(_PLAIN_TERM.fullmatch(term) for term in terms)
+
+
 @functools.lru_cache(maxsize=1024)
 def scoped_cached(query: str, node: str, graph_iris_as_variables: bool = False) -> str:
     """``scoped``, remembered (the same queries come again and again)."""
