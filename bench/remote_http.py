@@ -36,7 +36,7 @@ from bench.measure import JSON_RESULTS, FirstView, count_json_rows, first_view, 
 from bench.serving import BIN, TIMING_CLIENT_SECONDS, MemoryWatch, free_port, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from live_server import oxigraph_process, sparql_settings
+from live_server import oxigraph_graph_store, oxigraph_process, sparql_settings
 from virtuoso_server import INI, PASSWORD, USER, VIRTUOSO, virtuoso_endpoint, virtuoso_settings
 
 EMBEDDED, OXIGRAPH, VIRTUOSO_NAME = "embedded", "oxigraph-server", "virtuoso"
@@ -151,7 +151,8 @@ def oxigraph_engine(folder: Path) -> Iterator[Engine]:
     """`oxigraph serve` (the test extra's console script) on a free loopback port, data in ``folder``,
     started as the tests start it."""
     with oxigraph_process(folder) as (base, process):
-        endpoint = Endpoint(f"{base}/query", f"{base}/update", f"{base}/store", timeout=ENGINE_SECONDS)
+        store = oxigraph_graph_store(base)
+        endpoint = Endpoint(f"{base}/query", f"{base}/update", store, timeout=ENGINE_SECONDS)
         yield Engine(OXIGRAPH, base, process, endpoint, sparql_settings(base), folder)
 
 

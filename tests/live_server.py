@@ -243,11 +243,19 @@ def oxigraph_process(folder: Path, *options: str) -> Iterator[tuple[str, subproc
             process.wait()
 
 
+def oxigraph_graph_store(server: str) -> str:
+    """The Graph Store address the README gives for an Oxigraph server: ``?no_transaction`` has it
+    write each request through its bulk loader (2.5x faster measured at 1M), which is safe for every
+    write the backend makes (staged graphs are unseen until the switch; an initial load is read by
+    nobody while its mark is there)."""
+    return f"{server}/store?no_transaction"
+
+
 def sparql_settings(server: str) -> dict[str, str]:
-    """The settings of the `sparql` backend over the Oxigraph server at ``server``."""
+    """The settings of the `sparql` backend over the Oxigraph server at ``server`` (the README's)."""
     return {
         "store_backend": "sparql",
         "sparql_query_url": f"{server}/query",
         "sparql_update_url": f"{server}/update",
-        "sparql_graph_store_url": f"{server}/store",
+        "sparql_graph_store_url": oxigraph_graph_store(server),
     }

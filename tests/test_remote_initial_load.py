@@ -15,7 +15,7 @@ from claimgraph.errors import QueryTimeout, StoreUnavailable
 from claimgraph.store import sparql_content
 from claimgraph.store.sparql import Endpoint, SparqlStore
 from claimgraph.store.sparql_load import GENERATION, META, STAGING, SWITCHING, mark_switching
-from live_server import oxigraph_server, protocol_nquads
+from live_server import oxigraph_graph_store, oxigraph_server, protocol_nquads
 from virtuoso_server import VIRTUOSO, virtuoso_endpoint, virtuoso_server
 
 BASE = "http://claimgraph.test/"
@@ -31,7 +31,7 @@ PROTOCOL_QUADS = 20
 
 
 def oxigraph_endpoint(base: str, timeout: float = 30) -> Endpoint:
-    return Endpoint(f"{base}/query", f"{base}/update", f"{base}/store", timeout=timeout)
+    return Endpoint(f"{base}/query", f"{base}/update", oxigraph_graph_store(base), timeout=timeout)
 
 
 ENGINES: dict[str, tuple[Callable[[Path], AbstractContextManager[str]], Callable[..., Endpoint]]] = {
@@ -116,8 +116,8 @@ def test_readers_wait_while_an_initial_load_is_marked(engine):
     seen: list[str] = []
     send = loader._send_piece
 
-    def send_then_read(piece):  # type: ignore[no-untyped-def]
-        send(piece)  # every quad is in the engine now (one piece); the mark is not yet ended
+    def send_then_read(*piece):  # type: ignore[no-untyped-def]
+        send(*piece)  # every quad is in the engine now (one piece); the mark is not yet ended
         assert len(data_graphs(engine)) > 1
         reader._checked = None
         with pytest.raises(QueryTimeout, match="switching"):
@@ -227,8 +227,8 @@ def test_an_initial_load_overtaken_by_another_load_fails_and_the_other_is_served
     send = slow._send_piece
     overtaken: list[bool] = []
 
-    def send_then_overtaken(piece):  # type: ignore[no-untyped-def]
-        send(piece)
+    def send_then_overtaken(*piece):  # type: ignore[no-untyped-def]
+        send(*piece)
         other.replace_all(b'<http://e/s> <http://e/p> "other" <http://e/g> .\n')
         overtaken.append(True)
 
@@ -254,9 +254,9 @@ def test_an_initial_load_sends_a_piece_at_a_time_and_the_union_is_a_set(engine, 
     pieces: list[int] = []
     send = store._send_piece
 
-    def counted(piece):  # type: ignore[no-untyped-def]
-        pieces.append(len(piece))
-        send(piece)
+    def counted(quads, triples, union):  # type: ignore[no-untyped-def]
+        pieces.append(len(quads) + len(triples))
+        send(quads, triples, union)
 
     store._send_piece = counted  # type: ignore[method-assign]
     store.replace_all(
@@ -299,3 +299,27 @@ def test_stats_read_the_quad_count_each_load_recorded(engine):
         assert quads == count(loader) == PROTOCOL_QUADS + (load != twice)
         recorded_counts = [row["o"] for row in meta_rows(engine) if row["p"].endswith("quad-count")]
         assert str(quads) in recorded_counts
+
+
+#: A released version's graph (nanopublication: iris.VERSION_GRAPH) and a current claim's graph.
+RELEASED = "https://w3id.org/claimgraph/np/RA" + "a" * 43 + "#assertion"
+CURRENT = "http://claimgraph.test/claims/c1/assertion"
+
+
+@pytest.mark.parametrize("loads", [1, 2], ids=["initial", "staged"])
+def test_a_released_version_is_read_by_graph_only_never_in_the_union(engine, loads):
+    """Each piece's union leaves a released version's triples out (a superseded figure would
+    otherwise answer beside the current one), whether loaded into an empty engine or staged."""
+    store = store_of(engine)
+    data = (
+        f'<http://e/c1> <http://e/value> "12" <{RELEASED}> .\n'
+        f'<http://e/c1> <http://e/value> "13" <{CURRENT}> .\n'
+    ).encode()
+    for _ in range(loads):
+        store.replace_all(data)
+    union = store.select("SELECT ?v WHERE { <http://e/c1> <http://e/value> ?v }")
+    assert [str(row["v"]) for row in union] == ["13"]
+    by_graph = store.select(
+        f"SELECT ?v WHERE {{ GRAPH <{RELEASED}> {{ <http://e/c1> <http://e/value> ?v }} }}"
+    )
+    assert [str(row["v"]) for row in by_graph] == ["12"]

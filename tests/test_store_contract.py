@@ -24,7 +24,7 @@ from claimgraph.errors import QueryRejected, ReadOnlyStore, ResultTooLarge
 from claimgraph.store import QueryDataset, Store
 from claimgraph.store.oxigraph import OxigraphStore
 from claimgraph.store.sparql import Endpoint, SparqlStore
-from live_server import oxigraph_server, protocol_nquads
+from live_server import oxigraph_graph_store, oxigraph_server, protocol_nquads
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from virtuoso_server import virtuoso_endpoint
@@ -98,7 +98,7 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def sparql_oxigraph_server(
     folder: Path, nquads: bytes, *, read_only: bool, server: str, **options: object
 ) -> Iterator[Store]:
-    endpoint = Endpoint(f"{server}/query", f"{server}/update", f"{server}/store", timeout=30)
+    endpoint = Endpoint(f"{server}/query", f"{server}/update", oxigraph_graph_store(server), timeout=30)
     writer = SparqlStore(endpoint, **options)  # type: ignore[arg-type]
     writer.replace_all(nquads)
     store = SparqlStore(endpoint, read_only=True, **options) if read_only else writer  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from SPARQLWrapper import SPARQLWrapper
 from claimgraph.errors import QueryTimeout, ReadOnlyStore
 from claimgraph.iris import is_version_graph
 from claimgraph.store.sparql_http import Endpoint, Http, canonical_booleans, complete
-from claimgraph.store.sparql_initial import InitialLoad, in_union
+from claimgraph.store.sparql_initial import InitialLoad, UnionTriples
 from claimgraph.store.sparql_load import (
     STAGING,
     STAGING_DEFAULT,
@@ -99,19 +99,21 @@ class SparqlContent:
         # Read through once before anything is sent (a SyntaxError, or what a load graph by graph
         # refuses, sends nothing), keeping only the graph names: an initial load reads it again as it
         # sends, so the quads are never all held (at 10M triples they took the loader to 15 GB).
-        names: set[str] = set()
         # The quads of named graphs, as a set (a quad given twice is held once), by their hashes: the
         # count stats() reports, recorded with the generation (64-bit hashes: a collision among 10M
         # quads is a one in 10^5 chance, and costs one in the count).
         hashes: set[int] = set()
+        named_graphs: set[ox.NamedNode] = set()
+        by_graph = self.endpoint.load == "graphs"
         for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
-            if self.endpoint.load == "graphs":
+            if by_graph:
                 check_graph_by_graph([q])
-            if isinstance(q.graph_name, ox.NamedNode):
-                names.add(q.graph_name.value)
+            graph = q.graph_name
+            if isinstance(graph, ox.NamedNode):
+                named_graphs.add(graph)
                 hashes.add(hash(q))
-        named, count = sorted(names), len(hashes)
-        del names, hashes
+        named, count = sorted(g.value for g in named_graphs), len(hashes)
+        del named_graphs, hashes
         generation = uuid.uuid4().hex
         union = ox.NamedNode(f"{UNION}:{generation}")
         if self._initial(named):
@@ -131,9 +133,7 @@ class SparqlContent:
         # The union of the new graphs, as a set, goes in with them (readers see it once the switch
         # names it in urn:claimgraph:meta): the switch itself then only drops and moves graphs.
         # Released versions (nanopublications) stay out of it: GRAPH only, never mixed with current data.
-        triples = dict.fromkeys(q.triple for q in quads if in_union(q))
-        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
-        del triples
+        union_quads = [ox.Quad(t.subject, t.predicate, t.object, union) for t in UnionTriples()(quads)]
         if self._marked:
             self._switch_marked(quads, (named, count), generation, union.value, union_quads)
             return
@@ -268,19 +268,32 @@ class SparqlContent:
                 body = ox.serialize(piece, format=ox.RdfFormat.N_TRIPLES) or b""
                 self._client.send("PUT" if start == 0 else "POST", address, body, "text/turtle")
 
-    def _send_piece(self, quads: list[ox.Quad]) -> None:
-        """Add these quads to their graphs (an initial load's piece: every graph is new, so each is
-        added to, never replaced): one N-Quads document, or each graph's triples by ``?graph=`` in
-        pieces of GRAPH_PIECE."""
+    def _send_piece(
+        self, quads: list[ox.Quad], triples: list[ox.Triple], union: ox.NamedNode | ox.DefaultGraph
+    ) -> None:
+        """Add these quads to their graphs and ``triples`` to ``union`` (an initial load's piece:
+        every graph is new, so each is added to, never replaced): one N-Quads document, or each
+        graph's triples by ``?graph=`` in pieces of GRAPH_PIECE."""
         url = self.endpoint.graph_store_url
         if self.endpoint.load == "quads":
-            self._client.send(
-                "POST", url, ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", "application/n-quads"
+            # A triple in an N-Quads document is in its default graph.
+            united: list[ox.Quad] | list[ox.Triple] = (
+                triples
+                if isinstance(union, ox.DefaultGraph)
+                else [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
             )
+            body = ox.serialize([*quads, *united], format=ox.RdfFormat.N_QUADS) or b""
+            self._client.send("POST", url, body, "application/n-quads")
             return
         by_graph: dict[str, list[ox.Triple]] = {}
         for q in quads:
             by_graph.setdefault(q.graph_name.value, []).append(q.triple)  # type: ignore[union-attr]
+        if triples:
+            if isinstance(union, ox.DefaultGraph):
+                raise ValueError(
+                    "sparql_load=graphs sends each graph by name: the union needs a graph of its own"
+                )
+            by_graph.setdefault(union.value, []).extend(triples)
         separator = "&" if "?" in url else "?"
         for graph, triples in by_graph.items():
             address = f"{url}{separator}{urlencode({'graph': graph})}"
