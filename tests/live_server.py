@@ -258,4 +258,5 @@ def sparql_settings(server: str) -> dict[str, str]:
         "sparql_query_url": f"{server}/query",
         "sparql_update_url": f"{server}/update",
         "sparql_graph_store_url": oxigraph_graph_store(server),
+        "sparql_load_stream": "true",
     }

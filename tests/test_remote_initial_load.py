@@ -5,17 +5,26 @@ server (sparql_load quads) and Virtuoso (sparql_load graphs), each test on a fre
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 import requests
-from claimgraph.errors import QueryTimeout, StoreUnavailable
+from claimgraph.errors import QueryRejected, QueryTimeout, StoreUnavailable
 from claimgraph.store import sparql_content
 from claimgraph.store.sparql import Endpoint, SparqlStore
 from claimgraph.store.sparql_load import GENERATION, META, STAGING, SWITCHING, mark_switching
-from live_server import oxigraph_graph_store, oxigraph_server, protocol_nquads
+from live_server import (
+    BIN,
+    free_port,
+    oxigraph_graph_store,
+    oxigraph_server,
+    protocol_nquads,
+    running,
+    sparql_settings,
+)
 from virtuoso_server import VIRTUOSO, virtuoso_endpoint, virtuoso_server
 
 BASE = "http://claimgraph.test/"
@@ -323,3 +332,101 @@ def test_a_released_version_is_read_by_graph_only_never_in_the_union(engine, loa
         f"SELECT ?v WHERE {{ GRAPH <{RELEASED}> {{ <http://e/c1> <http://e/value> ?v }} }}"
     )
     assert [str(row["v"]) for row in by_graph] == ["12"]
+
+
+# -- sparql_load_stream: a load's N-Quads in one streamed request (Oxigraph server, ?no_transaction) --
+
+
+@pytest.fixture
+def streamed(tmp_path: Path) -> Iterator[tuple[str, Callable[..., Endpoint]]]:
+    """A fresh Oxigraph server, reached with sparql_load_stream."""
+
+    def reach(base: str, timeout: float = 30) -> Endpoint:
+        return dataclasses.replace(oxigraph_endpoint(base, timeout), stream=True)
+
+    with oxigraph_server(tmp_path) as base:
+        yield base, reach
+
+
+def streams(store: SparqlStore) -> tuple[list[int], list[str]]:
+    """From now on: the documents of each streamed request, and every other data request."""
+    documents: list[int] = []
+    others: list[str] = []
+    stream, send = store._client.stream, store._client.send
+
+    def counted(method: str, url: str, chunks: Iterator[bytes], content_type: str) -> bytes:
+        listed = list(chunks)
+        documents.append(len(listed))
+        return stream(method, url, iter(listed), content_type)
+
+    def other(method: str, url: str, body: bytes, content_type: str, *args: str) -> bytes:
+        if content_type != "application/x-www-form-urlencoded":
+            others.append(f"{method} {url}")
+        return send(method, url, body, content_type, *args)
+
+    store._client.stream = counted  # type: ignore[method-assign]
+    store._client.send = other  # type: ignore[method-assign]
+    return documents, others
+
+
+def test_a_streamed_load_is_one_request_initial_and_staged(streamed, monkeypatch):
+    monkeypatch.setattr(sparql_content, "LOAD_PIECE", 7)
+    store = store_of(streamed)
+    documents, others = streams(store)
+    store.replace_all(protocol_nquads(BASE))
+    assert len(documents) == 1, "one request"
+    assert documents[0] > 1, "of several documents (pieces of 7 quads)"
+    assert others == []
+    assert count(store) == PROTOCOL_QUADS
+    assert count(store, COUNT) > 0  # the union, in the engine's default graph
+    assert [row["p"] for row in meta_rows(streamed) if row["s"] == META] == [GENERATION]
+    documents.clear()
+    store.replace_all(b'<http://e/s> <http://e/p> "new" <http://e/g> .\n')  # staged: a generation is live
+    assert documents == [1]
+    assert others == []
+    assert [str(row["o"]) for row in store.select("SELECT ?o WHERE { ?s ?p ?o }")] == ["new"]
+
+
+def test_a_streamed_load_the_engine_refuses_half_way_leaves_it_as_it_was(streamed, monkeypatch):
+    """A bad document after good ones: the load fails with the engine's answer and the engine is as
+    it was (without a transaction, what its bulk loader wrote before is the undo's to drop: nothing
+    at this size, whose quads are in the loader's first batch)."""
+    monkeypatch.setattr(sparql_content, "LOAD_PIECE", 4)
+    store = store_of(streamed)
+    stream = store._client.stream
+
+    def broken_half_way(method: str, url: str, chunks: Iterator[bytes], content_type: str) -> bytes:
+        def documents() -> Iterator[bytes]:
+            for number, document in enumerate(chunks):
+                yield document if number < 2 else b"<http://e/s> <http://e/p> not-a-term .\n"
+
+        return stream(method, url, documents(), content_type)
+
+    store._client.stream = broken_half_way  # type: ignore[method-assign]
+    with pytest.raises((StoreUnavailable, QueryRejected)):
+        store.replace_all(protocol_nquads(BASE))
+    assert data_graphs(streamed) == set()
+    assert meta_rows(streamed) == []
+    assert engine_rows(streamed, COUNT) == [{"n": "0"}]
+    store._client.stream = stream  # type: ignore[method-assign]
+    store.replace_all(protocol_nquads(BASE))
+    assert count(store_of(streamed)) == PROTOCOL_QUADS
+
+
+def test_a_front_end_with_the_readmes_settings_loads_an_empty_oxigraph_server(tmp_path):
+    """`claimgraph serve` (not read-only) over an empty Oxigraph server, configured as the README's
+    Production section says (?no_transaction, sparql_load_stream): the shipped data goes in by one
+    streamed request at start, and the front end serves it."""
+    (tmp_path / "engine").mkdir()
+    with oxigraph_server(tmp_path / "engine") as base:
+        port = free_port()
+        env = {f"CLAIMGRAPH_{k.upper()}": v for k, v in sparql_settings(base).items()}
+        env.update({"CLAIMGRAPH_PORT": str(port), "CLAIMGRAPH_BASE_IRI": "https://w3id.org/claimgraph/"})
+        command = [str(BIN / "claimgraph"), "serve", "--port", str(port)]
+        with running(command, env, port, tmp_path / "serve.log") as url:
+            assert requests.get(f"{url}health", timeout=60).json()["quads"] > 1000
+            assert requests.get(f"{url}claims/c013", timeout=60).status_code == 200
+        states = engine_rows(
+            (base, oxigraph_endpoint), f"SELECT ?p WHERE {{ GRAPH <{META}> {{ <{META}> ?p ?o }} }}"
+        )
+        assert [row["p"] for row in states] == [GENERATION]

@@ -9,6 +9,8 @@ import pytest
 from claimgraph.setting_rows import SETTINGS, STORE_BACKENDS
 from claimgraph.settings import Settings, declared_base
 from claimgraph.store.backends import BACKENDS
+from claimgraph.store.sparql import SparqlStore
+from claimgraph.store.virtuoso_bulk import VirtuosoBulk
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -46,6 +48,20 @@ def test_precedence_defaults_then_environment_then_config():
         ({"base_iri": "ftp://x/"}, "base_iri must be an http"),
         ({"colour": "blue"}, "unknown setting 'colour'"),
         ({"union_default_graph": "perhaps"}, "setting union_default_graph: expected true/false"),
+        (
+            {"virtuoso_sql": "127.0.0.1:1111", "sparql_load": "graphs", "sparql_user": "dba"},
+            "virtuoso_sql .* needs virtuoso_load_dir and sparql_user",
+        ),
+        (
+            {"virtuoso_sql": "127.0.0.1:1111", "virtuoso_load_dir": "/x", "sparql_load": "graphs"},
+            "needs virtuoso_load_dir and sparql_user",
+        ),
+        (
+            {"virtuoso_sql": "127.0.0.1:1111", "virtuoso_load_dir": "/x", "sparql_user": "dba"},
+            "sparql_load must be graphs",
+        ),
+        ({"sparql_load_stream": "true", "sparql_load": "graphs"}, "sparql_load must be quads"),
+        ({"sparql_load_stream": "true", "sparql_auth": "digest"}, "cannot answer Digest"),
     ],
 )
 def test_bad_settings_fail_fast_naming_the_setting(config, message):
@@ -56,3 +72,27 @@ def test_bad_settings_fail_fast_naming_the_setting(config, message):
 def test_the_backend_names_are_the_backends_there_are():
     # settings declares the names (to validate the setting); store/backends.py maps them to factories.
     assert set(STORE_BACKENDS) == set(BACKENDS)
+
+
+def test_the_virtuoso_bulk_settings_reach_the_remote_store():
+    remote = {"store_backend": "sparql", "sparql_query_url": "http://127.0.0.1:8890/sparql"}
+    settings = Settings.from_mapping(
+        {**remote, "sparql_load": "graphs"},
+        environ={
+            "CLAIMGRAPH_SPARQL_USER": "claimgraph",
+            "CLAIMGRAPH_SPARQL_PASSWORD": "secret",
+            "CLAIMGRAPH_VIRTUOSO_SQL": "127.0.0.1:1111",
+            "CLAIMGRAPH_VIRTUOSO_LOAD_DIR": "/var/lib/claimgraph-virtuoso/load",
+        },
+    )
+    folder = Path("/var/lib/claimgraph-virtuoso/load")
+    bulk = SparqlStore.from_settings(settings).endpoint.bulk
+    assert bulk == VirtuosoBulk("127.0.0.1:1111", folder, "claimgraph", "secret")
+    assert SparqlStore.from_settings(Settings.from_mapping(remote, environ={})).endpoint.bulk is None
+
+
+def test_a_streamed_load_is_set_on_the_remote_store():
+    remote = {"store_backend": "sparql", "sparql_query_url": "http://127.0.0.1:7878/query"}
+    streamed = Settings.from_mapping(remote, environ={"CLAIMGRAPH_SPARQL_LOAD_STREAM": "true"})
+    assert SparqlStore.from_settings(streamed).endpoint.stream
+    assert not SparqlStore.from_settings(Settings.from_mapping(remote, environ={})).endpoint.stream

@@ -5,6 +5,7 @@ time limit and result limit. The Debian package's system service is never used.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import requests
 from claimgraph.store.sparql import Endpoint
+from claimgraph.store.virtuoso_bulk import VirtuosoBulk
 from live_server import free_port
 
 VIRTUOSO = shutil.which("virtuoso-t")
@@ -65,9 +67,10 @@ MaxQueryCostEstimationTime = {seconds}
 """
 
 
-def virtuoso_endpoint(base: str, timeout: float = 30) -> Endpoint:
+def virtuoso_endpoint(base: str, timeout: float = 30, bulk: VirtuosoBulk | None = None) -> Endpoint:
     """The `sparql` backend's endpoint for the Virtuoso at ``base``: public queries on /sparql,
-    updates on /sparql-auth and loads on /sparql-graph-crud-auth, both with Digest auth."""
+    updates on /sparql-auth and loads on /sparql-graph-crud-auth, both with Digest auth (and an
+    initial load by the engine's bulk loader, given ``bulk``)."""
     return Endpoint(
         f"{base}/sparql",
         f"{base}/sparql-auth",
@@ -77,12 +80,27 @@ def virtuoso_endpoint(base: str, timeout: float = 30) -> Endpoint:
         timeout,
         auth="digest",
         load="graphs",
+        bulk=bulk,
     )
 
 
-def virtuoso_settings(base: str) -> dict[str, str]:
-    """The same endpoint as CLAIMGRAPH_* settings (the README's Virtuoso example)."""
-    return {
+def sql_address(folder: Path) -> str:
+    """The SQL port (``host:port``) of the Virtuoso virtuoso_server started in ``folder``."""
+    parameters = re.search(r"\[Parameters\]\nServerPort = (\S+)", (folder / "virtuoso.ini").read_text())
+    assert parameters, f"no SQL port in {folder / 'virtuoso.ini'}"
+    return parameters.group(1)
+
+
+def virtuoso_bulk(folder: Path) -> VirtuosoBulk:
+    """The bulk loader of the Virtuoso started in ``folder``: its SQL port, and that folder (in its
+    DirsAllowed) for the loader's file."""
+    return VirtuosoBulk(sql_address(folder), folder, USER, PASSWORD)
+
+
+def virtuoso_settings(base: str, folder: Path | None = None) -> dict[str, str]:
+    """The same endpoint as CLAIMGRAPH_* settings (the README's Virtuoso example); with the bulk
+    loader when given the ``folder`` the engine was started in."""
+    settings = {
         "store_backend": "sparql",
         "sparql_query_url": f"{base}/sparql",
         "sparql_update_url": f"{base}/sparql-auth",
@@ -92,6 +110,9 @@ def virtuoso_settings(base: str) -> dict[str, str]:
         "sparql_auth": "digest",
         "sparql_load": "graphs",
     }
+    if folder is not None:
+        settings.update({"virtuoso_sql": sql_address(folder), "virtuoso_load_dir": str(folder)})
+    return settings
 
 
 @contextmanager

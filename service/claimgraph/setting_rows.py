@@ -110,6 +110,32 @@ SETTINGS: tuple[Setting, ...] = (
         " Fuseki) or `graphs` (each graph by `?graph=`: a PUT, then POSTs of 20,000 triples; Virtuoso).",
     ),
     Setting(
+        "sparql_load_stream",
+        False,
+        _bool,
+        "`sparql` backend, sparql_load=quads: send a load's N-Quads as one streamed request, not one"
+        " request per 100,000 quads; for a Graph Store that loads without a transaction (Oxigraph"
+        " server's `/store?no_transaction`: its bulk loader then runs once per load).",
+    ),
+    Setting(
+        "virtuoso_sql",
+        None,
+        _optional_str,
+        "`sparql` backend on Virtuoso: its SQL port (`host:port`, e.g. `127.0.0.1:1111`). Set, a load into"
+        " an engine holding nothing of ours goes through Virtuoso's bulk loader (`ld_dir`, run by"
+        " `isql-vt` as sparql_user) instead of a Graph Store request per graph. Needs virtuoso_load_dir.",
+    ),
+    Setting(
+        "virtuoso_load_dir",
+        None,
+        _optional_str,
+        "`sparql` backend on Virtuoso: a folder this service writes and the engine reads at the same path"
+        " (Virtuoso's documentation asks for it in `DirsAllowed`), for the bulk loader's file.",
+    ),
+    Setting(
+        "virtuoso_isql", "isql-vt", str, "`sparql` backend on Virtuoso: the isql command for the bulk loader."
+    ),
+    Setting(
         "data_dir",
         None,
         _optional_str,

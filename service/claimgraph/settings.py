@@ -38,6 +38,10 @@ class Settings:
     sparql_password: str | None
     sparql_auth: str
     sparql_load: str
+    sparql_load_stream: bool
+    virtuoso_sql: str | None
+    virtuoso_load_dir: str | None
+    virtuoso_isql: str
     data_dir: str | None
     articles_dir: str | None
     union_default_graph: bool
@@ -140,6 +144,14 @@ class Settings:
             raise ValueError(f"sparql_load {self.sparql_load!r} is not one of {list(SPARQL_LOAD)}")
         if self.store_backend == "sparql" and not self.sparql_query_url:
             raise ValueError("store_backend sparql needs sparql_query_url")
+        if self.virtuoso_sql and not (self.virtuoso_load_dir and self.sparql_user):
+            raise ValueError("virtuoso_sql (the bulk loader) needs virtuoso_load_dir and sparql_user")
+        if self.sparql_load_stream and self.sparql_load != "quads":
+            raise ValueError("sparql_load_stream streams N-Quads: sparql_load must be quads")
+        if self.sparql_load_stream and self.sparql_auth == "digest":
+            raise ValueError("sparql_load_stream sends its body once, so cannot answer Digest: use basic")
+        if self.virtuoso_sql and self.sparql_load != "graphs":
+            raise ValueError("virtuoso_sql (the bulk loader) is for Virtuoso: sparql_load must be graphs")
         try:
             load_tokens(self.ingest_tokens, self.ingest_tokens_file)
         except TokenConfigError as exc:

@@ -24,6 +24,7 @@ import functools
 import time
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,6 +53,7 @@ from claimgraph.store.sparql_load import STAGING as STAGING  # the staged graphs
 from claimgraph.store.sparql_scope import plain_terms, scoped_cached
 from claimgraph.store.sparql_switch import State, read_generation, read_state
 from claimgraph.store.sparql_text import QueryShape, query_shape, with_prologue
+from claimgraph.store.virtuoso_bulk import VirtuosoBulk
 from claimgraph.terms import to_rdflib
 
 JSON = "application/sparql-results+json"
@@ -110,6 +112,16 @@ class SparqlStore(SparqlContent):
             settings.query_timeout,
             settings.sparql_auth,
             settings.sparql_load,
+            VirtuosoBulk(
+                settings.virtuoso_sql,
+                Path(settings.virtuoso_load_dir or "."),
+                settings.sparql_user or "",
+                settings.sparql_password or "",
+                settings.virtuoso_isql,
+            )
+            if settings.virtuoso_sql
+            else None,
+            settings.sparql_load_stream,
         )
         return cls(
             endpoint,

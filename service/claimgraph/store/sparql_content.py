@@ -30,7 +30,7 @@ from SPARQLWrapper import SPARQLWrapper
 from claimgraph.errors import QueryTimeout, ReadOnlyStore
 from claimgraph.iris import is_version_graph
 from claimgraph.store.sparql_http import Endpoint, Http, canonical_booleans, complete
-from claimgraph.store.sparql_initial import InitialLoad, UnionTriples
+from claimgraph.store.sparql_initial import InitialLoad, Piece, UnionTriples, nquads_of
 from claimgraph.store.sparql_load import (
     STAGING,
     STAGING_DEFAULT,
@@ -40,6 +40,7 @@ from claimgraph.store.sparql_load import (
     switch_update,
 )
 from claimgraph.store.sparql_switch import MarkedSwitch
+from claimgraph.store.virtuoso_bulk import BulkFile
 
 JSON = "application/sparql-results+json"
 #: Rows per query when a graph is read whole (below any engine's own result limit).
@@ -117,15 +118,18 @@ class SparqlContent:
         generation = uuid.uuid4().hex
         union = ox.NamedNode(f"{UNION}:{generation}")
         if self._initial(named):
+            bulk = BulkFile(self.endpoint.bulk, generation, union) if self.endpoint.bulk else None
             try:
                 InitialLoad(
                     self._update,
                     self._select_plain,
-                    self._send_piece,
+                    bulk.load if bulk else self._send_pieces,
                     self.endpoint.load == "quads",
                     LOAD_PIECE,
                 ).run(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), named, count, generation, union)
             finally:
+                if bulk:
+                    bulk.remove()
                 self._stats = None
                 self._checked = None
             return
@@ -252,11 +256,12 @@ class SparqlContent:
         url = self.endpoint.graph_store_url
         if self.endpoint.load == "quads":
             # In pieces, each its own transaction: a staged graph is unseen until the switch names it,
-            # and the engine holds one piece's changes at a time.
+            # and the engine holds one piece's changes at a time (or all in one streamed request).
             everything = [q for quads in graphs.values() for q in quads]
-            for start in range(0, len(everything), LOAD_PIECE):
-                body = ox.serialize(everything[start : start + LOAD_PIECE], format=ox.RdfFormat.N_QUADS)
-                self._client.send("POST", url, body or b"", "application/n-quads")
+            self._post_nquads(
+                ox.serialize(everything[start : start + LOAD_PIECE], format=ox.RdfFormat.N_QUADS) or b""
+                for start in range(0, len(everything), LOAD_PIECE)
+            )
             return
         for quads in graphs.values():
             target = str(quads[0].graph_name.value)  # type: ignore[union-attr]  # staged: always named
@@ -268,6 +273,26 @@ class SparqlContent:
                 body = ox.serialize(piece, format=ox.RdfFormat.N_TRIPLES) or b""
                 self._client.send("PUT" if start == 0 else "POST", address, body, "text/turtle")
 
+    def _send_pieces(self, pieces: Iterator[Piece]) -> None:
+        """Send an initial load's pieces as they come: a request or more each (``_send_piece``), or
+        (``stream``) all in one request."""
+        if self.endpoint.stream:
+            self._post_nquads(nquads_of(*piece) for piece in pieces)
+            return
+        for piece in pieces:
+            self._send_piece(*piece)
+
+    def _post_nquads(self, documents: Iterator[bytes]) -> None:
+        """POST these N-Quads documents to the Graph Store: a request each, or (``stream``) all as
+        one request's body, sent as they are made (an engine that bulk-loads a request without a
+        transaction, Oxigraph server's ``?no_transaction``, then runs its bulk loader once)."""
+        url = self.endpoint.graph_store_url
+        if self.endpoint.stream:
+            self._client.stream("POST", url, documents, "application/n-quads")
+            return
+        for document in documents:
+            self._client.send("POST", url, document, "application/n-quads")
+
     def _send_piece(
         self, quads: list[ox.Quad], triples: list[ox.Triple], union: ox.NamedNode | ox.DefaultGraph
     ) -> None:
@@ -276,14 +301,7 @@ class SparqlContent:
         graph's triples by ``?graph=`` in pieces of GRAPH_PIECE."""
         url = self.endpoint.graph_store_url
         if self.endpoint.load == "quads":
-            # A triple in an N-Quads document is in its default graph.
-            united: list[ox.Quad] | list[ox.Triple] = (
-                triples
-                if isinstance(union, ox.DefaultGraph)
-                else [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
-            )
-            body = ox.serialize([*quads, *united], format=ox.RdfFormat.N_QUADS) or b""
-            self._client.send("POST", url, body, "application/n-quads")
+            self._client.send("POST", url, nquads_of(quads, triples, union), "application/n-quads")
             return
         by_graph: dict[str, list[ox.Triple]] = {}
         for q in quads:

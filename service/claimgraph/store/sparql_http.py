@@ -15,13 +15,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from base64 import b64encode
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from claimgraph.errors import QueryRejected, QueryTimeout, ResultTooLarge, StoreUnavailable
+from claimgraph.store.virtuoso_bulk import VirtuosoBulk
 
 T = TypeVar("T")
 READ_CHUNK = 1 << 16
@@ -43,6 +44,16 @@ class Endpoint:
     timeout: float = 10.0
     auth: str = "basic"  # or "digest" (Virtuoso)
     load: str = "quads"  # one N-Quads POST; or "graphs": each graph by ?graph= (Virtuoso needs it)
+    bulk: VirtuosoBulk | None = None  # Virtuoso's bulk loader, for an initial load (load="graphs")
+    stream: bool = False  # load="quads": a load's documents as one streamed request
+
+    def __post_init__(self) -> None:
+        if self.stream and self.load != "quads":
+            raise ValueError("a streamed load is N-Quads: load must be quads")
+        if self.stream and self.auth == "digest":
+            raise ValueError("a streamed load is sent once, so cannot answer a Digest challenge: use basic")
+        if self.bulk is not None and self.load != "graphs":
+            raise ValueError("Virtuoso's bulk loader keeps the union in a graph: load must be graphs")
 
 
 class Http:
@@ -59,6 +70,10 @@ class Http:
         """The body of the engine's answer to one request; failures as the store's errors."""
         return translate(lambda: self._open(method, url, body, content_type, accept), self.timeout)
 
+    def stream(self, method: str, url: str, chunks: Iterator[bytes], content_type: str) -> bytes:
+        """One request whose body is ``chunks``, sent as they are made (chunked transfer coding)."""
+        return translate(lambda: self._open(method, url, chunks, content_type, "*/*"), self.timeout)
+
     def get(self, url: str, accept: str) -> bytes:
         """A GET (a Graph Store read)."""
         return translate(lambda: self._open("GET", url, None, None, accept), self.timeout)
@@ -69,7 +84,12 @@ class Http:
         return self.send("POST", url, body, "application/x-www-form-urlencoded", "text/plain, */*")
 
     def _open(
-        self, method: str, url: str, body: bytes | None, content_type: str | None, accept: str
+        self,
+        method: str,
+        url: str,
+        body: bytes | Iterator[bytes] | None,
+        content_type: str | None,
+        accept: str,
     ) -> bytes:
         for attempt in range(2):
             request = urllib.request.Request(url, data=body, method=method)

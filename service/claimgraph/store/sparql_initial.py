@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -71,16 +71,31 @@ class UnionTriples:
         return known
 
 
+#: A piece of a load: quads for their own graphs, and the union's triples for one graph (the
+#: engine's default graph, or the generation's union graph).
+Piece = tuple[list[ox.Quad], list[ox.Triple], ox.NamedNode | ox.DefaultGraph]
+
+
+def nquads_of(quads: list[ox.Quad], triples: list[ox.Triple], union: ox.NamedNode | ox.DefaultGraph) -> bytes:
+    """A piece as one N-Quads document (a triple in one is in the default graph)."""
+    united: list[ox.Quad] | list[ox.Triple] = (
+        triples
+        if isinstance(union, ox.DefaultGraph)
+        else [ox.Quad(t.subject, t.predicate, t.object, union) for t in triples]
+    )
+    return ox.serialize([*quads, *united], format=ox.RdfFormat.N_QUADS) or b""
+
+
 @dataclass
 class InitialLoad:
     """One initial load. ``update`` sends one SPARQL Update, ``select`` one query of ours (rows as
-    strings); ``send`` adds a piece of quads to their graphs and triples to one graph (the default
-    graph or the union's: SparqlContent._send_piece); ``in_default``: the union goes to the engine's
-    default graph; ``piece``: quads read per piece."""
+    strings); ``send`` sends every piece as they are read (SparqlContent._send_pieces: a request
+    each, or one streamed request; or the bulk loader's file: store/virtuoso_bulk.py);
+    ``in_default``: the union goes to the engine's default graph; ``piece``: quads read per piece."""
 
     update: Callable[[str], object]
     select: Callable[[str], list[dict[str, str]]]
-    send: Callable[[list[ox.Quad], list[ox.Triple], ox.NamedNode | ox.DefaultGraph], None]
+    send: Callable[[Iterator[Piece]], None]
     in_default: bool
     piece: int
 
@@ -93,17 +108,19 @@ class InitialLoad:
             self.update(mark_switching(generation))
             for text in record(generation, named, union.value, None, in_default=self.in_default, quads=count):
                 self.update(text)
-            target = ox.DefaultGraph() if self.in_default else union
-            united, stream = UnionTriples(), iter(quads)
-            while batch := list(itertools.islice(stream, self.piece)):
-                # Each piece with the union of its triples: a triple of two pieces is sent twice, and
-                # the engine keeps it once (a graph is a set), so nothing is held from piece to piece.
-                self.send(batch, united(batch), target)
+            self.send(self._pieces(quads, ox.DefaultGraph() if self.in_default else union))
         except BaseException:
             with contextlib.suppress(Exception):  # the engine may be gone: the mark then stays
                 self._undo(generation, named, union)
             raise
         self._end(generation)
+
+    def _pieces(self, quads: Iterable[ox.Quad], target: ox.NamedNode | ox.DefaultGraph) -> Iterator[Piece]:
+        united, stream = UnionTriples(), iter(quads)
+        while batch := list(itertools.islice(stream, self.piece)):
+            # Each piece with the union of its triples: a triple of two pieces is sent twice, and the
+            # engine keeps it once (a graph is a set), so nothing is held from piece to piece.
+            yield batch, united(batch), target
 
     def _marks(self) -> tuple[list[str], list[str]]:
         """The generations marked under way, and those live."""
