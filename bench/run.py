@@ -18,6 +18,8 @@ bench/results/latest.md. A script, never a test: timings depend on the machine.
     .venv/bin/python bench/run.py --sizes 10k --no-shipped --backends oxigraph-server,virtuoso --reps 5
     .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput \\
         --backends embedded,oxigraph-server,virtuoso
+    .venv/bin/python bench/run.py --sizes 10m --no-shipped --no-throughput --no-baseline \\
+        --backends oxigraph-server,virtuoso --remote-load-only    # the remote loads alone
     .venv/bin/python bench/run.py --cache-only --seconds 3       # cached vs uncached lookups only
 """
 
@@ -160,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                     plan.workers,
                     remote_progress,
                     plan.warmup,
+                    load_only=args.remote_load_only,
                 )
             )
             progress()
@@ -234,6 +237,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " (virtuoso-t 7.2): each remote engine started on 127.0.0.1, loaded through the `sparql` backend and"
         " with its own bulk loader, and every example query timed through `claimgraph serve --production`"
         " against the engine's own HTTP endpoint",
+    )
+    parser.add_argument(
+        "--remote-load-only",
+        action="store_true",
+        help="remote backends: the loads only (the service's and the engine's bulk loader), no serving",
     )
     parser.add_argument(
         "--cache",

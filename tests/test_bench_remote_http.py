@@ -1,6 +1,7 @@
 """bench/remote_http.py and bench/cache.py, their pure logic only: which backends a flag names, the
 remote target (1.5x the engine's own HTTP time + 3 ms), the load ratio, the cache ratios and their
-report rows, and the count a bulk load must reach. No timings here: those are `make bench`'s.
+report rows, and the count a bulk load must reach; and the remote loads alone on a small size. No
+timings here: those are `make bench`'s.
 """
 
 from __future__ import annotations
@@ -8,17 +9,22 @@ from __future__ import annotations
 import doctest
 import importlib
 
+import pyoxigraph as ox
 import pytest
+from virtuoso_server import VIRTUOSO
 
 from bench.cache import CacheResult, ratio, render_cache
+from bench.generate import DEFAULT_SEED
 from bench.measure import Throughput
 from bench.remote_http import (
     RemoteQuery,
     RemoteResult,
+    bench_remote,
     data_quads,
     interleaved,
     parse_backends,
     remote_limit_ms,
+    served_data,
 )
 
 
@@ -83,3 +89,19 @@ def test_engine_and_service_are_timed_in_turns():
     )
     assert (first, second) == (1, 2)
     assert calls == ["e", "s"] * 4  # one warm-up turn, three timed
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("engine", ["oxigraph-server", "virtuoso"])
+def test_the_remote_loads_alone_at_10k(engine, tmp_path):
+    """`bench/run.py --remote-load-only` on a small size: both loads run (the service's through the
+    README's settings: Oxigraph server streamed, Virtuoso by its bulk loader) and the engine holds
+    every quad the generator wrote, counted by the store as front ends count it."""
+    if engine == "virtuoso" and VIRTUOSO is None:
+        pytest.skip("virtuoso-t is not installed (make virtuoso-deps)")
+    result = bench_remote(engine, "10k", DEFAULT_SEED, tmp_path, 1, 1, load_only=True)
+    assert result.service_load_s > 0
+    assert result.bulk_load_s > 0
+    written = ox.parse(served_data("10k", DEFAULT_SEED)[0], format=ox.RdfFormat.N_QUADS)
+    assert result.quads == len({q for q in written if isinstance(q.graph_name, ox.NamedNode)})
+    assert result.queries == []
