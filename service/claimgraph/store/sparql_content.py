@@ -126,6 +126,7 @@ class SparqlContent:
                     bulk.load if bulk else self._send_pieces,
                     self.endpoint.load == "quads",
                     LOAD_PIECE,
+                    record_with_data=bulk is not None,
                 ).run(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), named, count, generation, union)
             finally:
                 if bulk:

@@ -222,19 +222,33 @@ def record(
     *,
     in_default: bool = False,
     quads: int | None = None,
+    graphs_too: bool = True,
 ) -> list[str]:
     """The updates that record a generation beside the live one (before the switch names it): its
     graphs CHUNK at a time (Virtuoso refuses an update past 10,000 lines of generated SQL: ~3,000
-    graphs), then the rest, with the count a reader checks the graphs against."""
-    graphs = [*named, NO_GRAPH]
+    graphs; not with ``graphs_too=False``: record_quads has them), then the rest, with the count a
+    reader checks the graphs against."""
+    graphs = recorded_graphs(named)
     head = record_head(generation, len(graphs), union, live_union, in_default=in_default, quads=quads)
     return [
         *(
             f"INSERT DATA {{ GRAPH <{META}> {{ {live_graphs(generation, graphs[i : i + CHUNK])} }} }}"
-            for i in range(0, len(graphs), CHUNK)
+            for i in range(0, len(graphs) if graphs_too else 0, CHUNK)
         ),
         f"INSERT DATA {{ GRAPH <{META}> {{ {head} }} }}",
     ]
+
+
+def recorded_graphs(named: list[str]) -> list[str]:
+    """The graphs a generation's record lists: its own, and NO_GRAPH (a record is never empty)."""
+    return [*named, NO_GRAPH]
+
+
+def record_quads(generation: str, named: list[str]) -> list[ox.Quad]:
+    """The graphs of a generation's record (``record`` without them has the rest) as quads, for a
+    loader that reads them with the data (store/virtuoso_bulk.py)."""
+    node, live, meta = ox.NamedNode(generation_node(generation)), ox.NamedNode(LIVE_GRAPH), ox.NamedNode(META)
+    return [ox.Quad(node, live, ox.NamedNode(name), meta) for name in recorded_graphs(named)]
 
 
 def forget(keep: list[str], unions: list[str]) -> str:
