@@ -215,17 +215,28 @@ class Catalogue:
         return {article: tuple(claims) for article, claims in sorted(found.items())}
 
     @cached_property
-    def related_index(self) -> dict[str, dict[object, list[Claim]]]:
-        """Claims by source id, by measure IRI and by reference period, for related-claim lists."""
-        index: dict[str, dict[object, list[Claim]]] = {"source": {}, "measure": {}, "period": {}}
+    def related_index(self) -> dict[str, dict[object, tuple[Claim, ...]]]:
+        """Claims by source id, by measure IRI and by reference period, for related-claim lists: each
+        once, by article and then text order (sorted here once, not per page: with many articles a
+        period or a measure is shared by tens of thousands of claims)."""
+        index: dict[str, dict[object, dict[str, Claim]]] = {"source": {}, "measure": {}, "period": {}}
         for claim in self.claims:
             for source in claim.sources:
-                index["source"].setdefault(source.id, []).append(claim)
+                index["source"].setdefault(source.id, {})[claim.iri] = claim
             for measure in claim.measures:
-                index["measure"].setdefault(measure, []).append(claim)
+                index["measure"].setdefault(measure, {})[claim.iri] = claim
             for period in claim.periods:
-                index["period"].setdefault(period, []).append(claim)
-        return index
+                index["period"].setdefault(period, {})[claim.iri] = claim
+        return {
+            key: {value: tuple(sorted(found.values(), key=in_text_order)) for value, found in groups.items()}
+            for key, groups in index.items()
+        }
+
+
+def in_text_order(claim: Claim) -> tuple[str, int, str]:
+    """The order of claims across articles: by article, then where they start in its text (two that
+    start together by IRI)."""
+    return claim.article, claim.start, claim.iri
 
 
 def read_catalogue(reader: StoreReader, iris: Iris) -> Catalogue:

@@ -3,6 +3,7 @@ citations and the ClaimReview JSON-LD (the JSON API's claim detail is the same o
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from claimgraph.reading.bibliography import (
     claim_review_jsonld,
     csl_json,
 )
-from claimgraph.reading.catalogue import Catalogue
+from claimgraph.reading.catalogue import Catalogue, in_text_order
 from claimgraph.reading.model import Claim, JsonObject
 from claimgraph.reading.sources import Source
 from claimgraph.reading.versions import NOT_RELEASED, ClaimVersions
@@ -113,16 +114,25 @@ def build_claim_page(
     )
 
 
+def this_article_first(claim: Claim, group: tuple[Claim, ...]) -> tuple[Claim, ...]:
+    """``group`` (in_text_order) without ``claim``: its article's claims first, then the others'."""
+    start = bisect.bisect_left(group, claim.article, key=lambda c: c.article)
+    end = bisect.bisect_right(group, claim.article, lo=start, key=lambda c: c.article)
+    same = tuple(c for c in group[start:end] if c.iri != claim.iri)
+    return same + group[:start] + group[end:]
+
+
 def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ...]:
     """Claims that share a source, a measure or a reference period with ``claim`` (never itself)."""
     index = catalogue.related_index
     groups = []
 
     def others(key: str, values: Iterable[object]) -> tuple[Claim, ...]:
-        found = {c.iri: c for value in values for c in index[key].get(value, ())}
-        found.pop(claim.iri, None)
-        # this claim's article first, in text order; then the other articles'
-        return tuple(sorted(found.values(), key=lambda c: (c.article != claim.article, c.article, c.start)))
+        groups = [index[key][value] for value in set(values) if value in index[key]]
+        if len(groups) == 1:  # the common case: the group is in order already, only moved about
+            return this_article_first(claim, groups[0])
+        found = {c.iri: c for group in groups for c in group}
+        return this_article_first(claim, tuple(sorted(found.values(), key=in_text_order)))
 
     source_ids = {ref.id for ref in claim.sources}
     if same := others("source", source_ids):

@@ -1,0 +1,77 @@
+"""What a claim page's related claims cost at scale: the groups worked out per page (every claim
+sharing a source, collected and sorted for each page, as before) against the index sorted once
+(reading/catalogue.py `related_index`, reading/claim_page.py `related_claims`), on a catalogue the
+size of the 10M synthetic data's (240,000 claims in 4,800 articles citing three sources).
+
+    .venv/bin/python bench/related_cost.py
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the checkout importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from claimgraph.reading.catalogue import Catalogue, Vocabulary
+from claimgraph.reading.claim_page import related_claims
+from claimgraph.reading.model import UNCHECKED_REF, Claim, Ref
+
+CLAIMS, PER_ARTICLE, SOURCES, PAGES = 240_000, 50, 3, 50
+
+
+def catalogue(seed: int = 1) -> Catalogue:
+    rng = random.Random(seed)
+    sources = [Ref(f"http://x/sources/s{n}", f"s{n}", "") for n in range(SOURCES)]
+    claims = []
+    for n in range(CLAIMS):
+        article, at = f"http://x/articles/a{n // PER_ARTICLE}", n % PER_ARTICLE
+        ref = UNCHECKED_REF
+        cited = (rng.choice(sources),)
+        claims.append(Claim(f"{article}/claims/c{n}", f"c{n}", "", ref, ref, article, at, at, sources=cited))
+    return Catalogue(Vocabulary({}, {}, {}, {}, {}), tuple(claims))
+
+
+def old_index(catalogue: Catalogue) -> dict[str, list[Claim]]:
+    """The index as it was: each source's claims in catalogue order, unsorted."""
+    index: dict[str, list[Claim]] = {}
+    for claim in catalogue.claims:
+        for source in claim.sources:
+            index.setdefault(source.id, []).append(claim)
+    return index
+
+
+def per_page(claim: Claim, index: dict[str, list[Claim]]) -> tuple[Claim, ...]:
+    """The same-source group as it was worked out before: collected and sorted for each page."""
+    found = {c.iri: c for ref in claim.sources for c in index.get(ref.id, ())}
+    found.pop(claim.iri, None)
+    ordered = sorted(found.values(), key=lambda c: (c.article != claim.article, c.article, c.start, c.iri))
+    return tuple(ordered)
+
+
+def main() -> None:
+    built = catalogue()
+    started = time.perf_counter()
+    built.related_index  # noqa: B018  # built at start (the read model's warm-up)
+    print(f"index built once: {time.perf_counter() - started:.2f} s")
+    pages = random.Random(2).sample(built.claims, PAGES)
+    before = old_index(built)
+    for name, group in (
+        ("per page (before)", lambda c: per_page(c, before)),
+        ("index sorted once", lambda c: related_claims(c, built)[0].claims),
+    ):
+        times = []
+        for claim in pages:
+            started = time.perf_counter()
+            group(claim)
+            times.append(1000 * (time.perf_counter() - started))
+        print(f"{name}: median {statistics.median(times):.1f} ms a page ({PAGES} pages)")
+    assert all(per_page(c, before) == related_claims(c, built)[0].claims for c in pages[:5])
+
+
+if __name__ == "__main__":
+    main()
