@@ -73,12 +73,8 @@ class BulkFile:
         without a graph in the one ld_dir names) and run the engine's loader on the file;
         StoreUnavailable with its message if it fails."""
         assert self._file is not None, "the file was handed to the engine already"
-        for quads, triples, union in pieces:
-            if not isinstance(union, ox.NamedNode):
-                raise ValueError(
-                    "Virtuoso's bulk loader gets the union in a graph of its own (sparql_load=graphs)"
-                )
-            self._file.write(nquads_of(quads, triples, union))
+        for piece in pieces:  # the union in a graph of its own: Endpoint allows bulk with load="graphs" only
+            self._file.write(nquads_of(*piece))
         self._file.close()
         self._file = None
         listed, folder = sql_text("%/" + self.name), sql_text(str(self.bulk.folder))
