@@ -157,11 +157,60 @@ def test_user_graph_variable_is_cited(runner):
     assert ids(row["citedClaims"]) == {"a2"}
 
 
+def test_grouped_sub_query_cites_each_group(runner):
+    rows = cited(
+        runner,
+        "SELECT ?p ?facts WHERE { { SELECT ?p (COUNT(?o) AS ?facts) "
+        "WHERE { ?p schema:name|schema:age ?o } GROUP BY ?p } }",
+    )
+    by_person = {r["p"].rsplit("/", 1)[-1]: r for r in rows}
+    assert by_person["ana"]["facts"] == "2"  # the sub-query's aggregate, as it is without citations
+    assert ids(by_person["ana"]["citedClaims"]) == {"a1", "a2"}
+    assert ids(by_person["bo"]["citedClaims"]) == {"b1"}
+
+
+def test_union_of_grouped_sub_queries_cites_each_branch(runner):
+    """The shape of not-stated: each branch counted in a sub-query of its own."""
+    rows = cited(
+        runner,
+        PREFIX
+        + """SELECT ?what ?n WHERE {
+               { SELECT ?what (COUNT(?o) AS ?n) WHERE { ?p schema:name ?o BIND("names" AS ?what) }
+                 GROUP BY ?what }
+               UNION
+               { SELECT ?what (COUNT(?o) AS ?n) WHERE { ?p schema:homeLocation ?o BIND("homes" AS ?what) }
+                 GROUP BY ?what } }""",
+    )
+    lineage = {r["what"]: (r["n"], ids(r["citedClaims"])) for r in rows}
+    assert lineage == {"names": ("2", {"a1", "a2", "b1"}), "homes": ("1", {"c1"})}
+
+
+def test_sub_query_keeps_its_own_variables_inside(runner):
+    """The sub-query's ?g is not the outer ?g: citing its graph must not join the two."""
+    [row] = cited(
+        runner,
+        PREFIX
+        + """SELECT ?g ?age WHERE { BIND("outer" AS ?g)
+               { SELECT ?age WHERE { GRAPH ?g { ex:ana schema:age ?age } } } }""",
+    )
+    assert (row["g"], row["age"]) == ("outer", "30")
+    assert ids(row["citedClaims"]) == {"a2"}
+
+
+def test_sub_query_projecting_an_expression(runner):
+    query = "SELECT ?n WHERE { { SELECT (STR(?x) AS ?n) WHERE { ex:bo schema:name ?x } } }"
+    [row] = cited(runner, PREFIX + query)
+    assert row["n"] == "Bo"
+    assert ids(row["citedClaims"]) == {"b1"}
+
+
 @pytest.mark.parametrize(
     ("query", "construct"),
     [
         ("SELECT ?x WHERE { ?x schema:knows+ ?n }", "length one"),
-        ("SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?p ?o } } }", "sub-query"),
+        ("SELECT ?n WHERE { { SELECT (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY (STR(?x)) } }", "plain"),
+        ("SELECT ?n WHERE { { SELECT (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x } }", "SELECT clause"),
+        ("SELECT ?x WHERE { { SELECT ?x WHERE { ?x schema:knows+ ?n } } }", "length one"),
         ("ASK { ?x ?p ?o }", "SELECT queries only"),
         ("SELECT ?x WHERE { ?x ?p ?o } GROUP BY (STR(?x))", "plain variables"),
     ],

@@ -14,8 +14,14 @@ translateAlgebra, never by editing query text):
 
 Supported: basic graph patterns, OPTIONAL, UNION, FILTER, BIND, VALUES, GRAPH, property paths of
 length one (``p``, ``^p``, ``p|q``, ``!p``) and sequences of them (``p/q``, expanded into a chain
-of triples, each cited), DISTINCT, ORDER BY, LIMIT, GROUP BY with aggregates. Anything else
-(``p*``, ``p+``, sub-queries, ...) is refused with QueryRejected naming the construct.
+of triples, each cited), DISTINCT, ORDER BY, LIMIT, GROUP BY with aggregates, and sub-queries of
+those (a nested SELECT, grouped or not). Anything else (``p*``, ``p+``, ...) is refused with
+QueryRejected naming the construct.
+
+A sub-query's rows are cited as a query's are: by what its own pattern matched, keyed by the
+variables it projects (a grouped one: its GROUP BY variables, which it must project). In the
+lineage query it stays a sub-query (its other variables stay inside), projecting those keys and
+its citations; an aggregate it computes is matched back from the outer row, not recomputed.
 """
 
 from __future__ import annotations
@@ -178,7 +184,7 @@ def _pattern_vars(node: CompValue) -> set[Variable]:
 
 
 def _new_cite(cites: list[str]) -> Variable:
-    name = f"{CITE_PREFIX}{len(cites) + 1}"
+    name = f"{CITE_PREFIX}{sum(1 for c in cites if c.startswith(CITE_PREFIX)) + 1}"
     cites.append(name)
     return Variable(name)
 
@@ -197,13 +203,38 @@ def _rewrite(node: CompValue, cites: list[str]) -> CompValue:
             return node
         return _bind(node, node.term, _new_cite(cites))
     if name == "ToMultiSet":
-        if node.p.name != "values":
-            raise QueryRejected("citation mode cannot handle a sub-query (nested SELECT)")
-        return node
+        return node if node.p.name == "values" else _cite_subquery(node.p, cites)
     if name == "Extend":
         return _bind(_rewrite(node.p, cites), node.expr, node.var)
     changes = {child: _rewrite(node[child], cites) for child in _PATTERN_CHILDREN[name]}
     return CompValue(name, **{**{k: v for k, v in node.items() if k != "_vars"}, **changes})
+
+
+def _cite_subquery(node: CompValue, cites: list[str]) -> CompValue:
+    """A nested SELECT's lineage: its pattern cited, as a sub-query projecting its keys (the projected
+    variables its pattern binds; grouped, its GROUP BY variables) and the citations made inside."""
+    while node.name in {"Slice", "Distinct", "Reduced"}:
+        node = node.p
+    if node.name != "Project":
+        raise QueryRejected(f"citation mode cannot handle {_NAMES.get(node.name, node.name)} in a sub-query")
+    projected = [str(v) for v in node.PV]
+    group = _find(node.p, "Group")
+    if group is not None:
+        keys = _group_keys(group, tuple(projected))
+        inner = group.p
+    else:
+        keys = tuple(projected)  # each bound by the pattern, or by the BIND its projection became
+        inner = _strip_modifiers(node.p)
+    start = len(cites)
+    pattern = _rewrite(inner, cites)
+    for name in [c for c in cites[start:] if not c.startswith(CITE_PREFIX)]:
+        # A GRAPH ?g of the sub-query: ?g may mean something else outside it, so its graph
+        # leaves the sub-query under a name of its own.
+        pattern = _bind(pattern, Variable(name), _new_cite(cites))
+    cites[start:] = [c for c in cites[start:] if c.startswith(CITE_PREFIX)]
+    made = [Variable(c) for c in dict.fromkeys(cites[start:])]
+    project = CompValue("Project", p=pattern, PV=[*(Variable(k) for k in keys), *made])
+    return CompValue("ToMultiSet", p=project)
 
 
 def _bind(pattern: CompValue, expr: Any, var: Variable) -> CompValue:
