@@ -1,5 +1,7 @@
 """A gunicorn worker signals its arbiter while its app starts (the read model of a large store takes
-longer than gunicorn's 30 s timeout at 10M triples) and while an ingestion runs; nowhere else."""
+longer than gunicorn's 30 s timeout at 10M triples), while a request builds the read model again
+(the store's content changed: another front end's load, another worker's ingestion) and while an
+ingestion runs; nowhere else."""
 
 from __future__ import annotations
 
@@ -42,3 +44,26 @@ def test_the_worker_signals_while_its_app_builds_the_read_model(beats):
     after = len(beats)
     time.sleep(0.05)
     assert len(beats) == after  # the signalling stopped with the start
+
+
+def test_the_worker_signals_while_a_request_builds_the_read_model_again(beats):
+    """Another front end loaded new data: the next request in each worker builds the model again,
+    which took longer than gunicorn's 30 s at 1M triples on a remote engine, and the arbiter killed
+    the worker mid-request."""
+    store = SlowStore(base_iri=BASE)
+    store.replace_all(protocol_nquads(BASE))
+    app = create_app({"base_iri": BASE}, store=store)
+    client = app.test_client()
+    assert client.get("/claims").status_code == 200
+    time.sleep(0.05)
+    before = len(beats)
+    extra = b'<http://claimgraph.test/x> <http://claimgraph.test/p> "o" <http://claimgraph.test/graphs/x> .\n'
+    store.replace_all(protocol_nquads(BASE) + extra)
+    started = time.monotonic()
+    assert client.get("/claims").status_code == 200
+    answered = time.monotonic()
+    assert len([t for t in beats[before:] if started <= t <= answered]) >= 2
+    after = len(beats)
+    assert client.get("/claims").status_code == 200  # the model is current again: no build, no signal
+    time.sleep(0.05)
+    assert len(beats) == after

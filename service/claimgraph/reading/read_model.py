@@ -23,6 +23,7 @@ from rdflib import Dataset, URIRef
 
 from claimgraph.errors import NotFound
 from claimgraph.iris import Iris
+from claimgraph.limits.heartbeat import kept_alive
 from claimgraph.reading import descriptions
 from claimgraph.reading.article_view import ArticleView, article_texts, read_article
 from claimgraph.reading.articles import ArticleSummary, summarise_articles
@@ -353,8 +354,12 @@ class CurrentReadModel:
         with self._lock:
             model = self._model
             if model is None or model.stats != stats:
-                model = ReadModel(self._reader, self._iris, stats)
-                model.warm_up()
+                # In a request too (the content changed under a running worker): at 1M triples on a
+                # remote engine that took longer than gunicorn's 30 s, whose arbiter then killed the
+                # worker mid-request, and its replacement built the model again at its start.
+                with kept_alive():
+                    model = ReadModel(self._reader, self._iris, stats)
+                    model.warm_up()
                 self._model = model
             return model
 
