@@ -202,8 +202,8 @@ def test_an_answer_read_as_an_initial_load_began_is_read_again(engine):
     read = reader._read
     marked: list[bool] = []
 
-    def read_then_mark(response, max_bytes):  # type: ignore[no-untyped-def]
-        body = read(response, max_bytes)
+    def read_then_mark(response, max_bytes, timeout):  # type: ignore[no-untyped-def]
+        body = read(response, max_bytes, timeout)
         if not marked:
             loader._client.update(loader.endpoint.update_url, mark_switching("begun"))
             marked.append(True)

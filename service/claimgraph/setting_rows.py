@@ -118,6 +118,15 @@ SETTINGS: tuple[Setting, ...] = (
         " server's `/store?no_transaction`: its bulk loader then runs once per load).",
     ),
     Setting(
+        "sparql_read_timeout",
+        0.0,
+        float,
+        "`sparql` backend: seconds one of the service's own reads may take (the read model it builds"
+        " at start and after a load, counts, an export); 0: `query_timeout`. Public queries keep"
+        " `query_timeout`. The engine's own time limit must allow as much (at 10M triples the read"
+        " model's largest query took 142 s on Virtuoso).",
+    ),
+    Setting(
         "virtuoso_sql",
         None,
         _optional_str,

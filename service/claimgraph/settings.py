@@ -39,6 +39,7 @@ class Settings:
     sparql_auth: str
     sparql_load: str
     sparql_load_stream: bool
+    sparql_read_timeout: float
     virtuoso_sql: str | None
     virtuoso_load_dir: str | None
     virtuoso_isql: str
@@ -123,6 +124,7 @@ class Settings:
                 raise ValueError(f"{name} must be positive")
         for name in (
             "query_slots",
+            "sparql_read_timeout",
             "query_queue_wait",
             "light_client_seconds",
             "busy_query_cpu",

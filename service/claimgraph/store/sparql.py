@@ -122,6 +122,7 @@ class SparqlStore(SparqlContent):
             if settings.virtuoso_sql
             else None,
             settings.sparql_load_stream,
+            settings.sparql_read_timeout or None,
         )
         return cls(
             endpoint,
@@ -132,13 +133,13 @@ class SparqlStore(SparqlContent):
         )
 
     # -- HTTP ------------------------------------------------------------------------------------
-    def _wrapper(self, url: str) -> SPARQLWrapper:
+    def _wrapper(self, url: str, timeout: float | None = None) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
         # Content negotiation only: SPARQLWrapper would add format=xml&output=xml, which Virtuoso
         # obeys over the Accept header (and then answers 406).
         wrapper.setOnlyConneg(True)
-        wrapper.setTimeout(max(1, round(self.endpoint.timeout)))
+        wrapper.setTimeout(max(1, round(timeout or self.endpoint.timeout)))
         if self.endpoint.user:
             if self.endpoint.auth == "digest":
                 wrapper.setHTTPAuth(DIGEST)
@@ -157,12 +158,12 @@ class SparqlStore(SparqlContent):
         return text, query_shape(text, self.base_iri)
 
     def _request(
-        self, text: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None
+        self, text: str, shape: QueryShape, media_type: str, dataset: QueryDataset | None, timeout: float
     ) -> tuple[Any, bool]:
         """The open HTTP response of ``text``, sent as ``outgoing`` says; and whether its dataset
         names graphs a switch rewrites (not only the union graph of a generation, which none does)."""
         sent, parameters, rewritten = self.outgoing(text, shape, dataset)
-        wrapper = self._wrapper(self.endpoint.query_url)
+        wrapper = self._wrapper(self.endpoint.query_url, timeout)
         # Not setQuery: SPARQLWrapper guesses the form there with regular expressions that also read
         # comments and strings ("a claim added" made history-changes an ADD, sent as update=), and
         # they cost 0.2-1 ms a query of the library (30% of a worker's CPU on a short one, py-spy).
@@ -174,7 +175,7 @@ class SparqlStore(SparqlContent):
         allow_headers(len(parameters))
         for name, value in parameters:
             wrapper.addParameter(name, value)
-        return complete(self._send(lambda: wrapper.query().response)), rewritten
+        return complete(self._send(lambda: wrapper.query().response, timeout)), rewritten
 
     def outgoing(
         self, text: str, shape: QueryShape, dataset: QueryDataset | None
@@ -231,13 +232,15 @@ class SparqlStore(SparqlContent):
         media_type: str,
         dataset: QueryDataset | None,
         max_bytes: int | None,
+        timeout: float,
     ) -> bytes:
-        """The whole answer to ``text``. On an engine whose switch is marked (sparql_load graphs), an
-        answer that read graphs a switch rewrites is read again if a switch was marked, or another
-        generation live, when it ended (store/sparql_switch.py): never half of two generations.
+        """The whole answer to ``text``, within ``timeout`` seconds. On an engine whose switch is
+        marked (sparql_load graphs), an answer that read graphs a switch rewrites is read again if a
+        switch was marked, or another generation live, when it ended (store/sparql_switch.py): never
+        half of two generations.
         On any engine, while an initial load is marked (store/sparql_initial.py) readers wait, and
         an answer read from an engine with no generation of ours is read again if one began."""
-        deadline = time.monotonic() + self.endpoint.timeout
+        deadline = time.monotonic() + timeout
         given = bool(dataset and (dataset.default_graphs or dataset.named_graphs))
         named = given or shape.dataset is not None or shape.names_graphs
         while True:
@@ -249,8 +252,8 @@ class SparqlStore(SparqlContent):
             elif self._switching or not self._known:
                 self._settled(deadline)  # sparql_load quads marks an initial load only
             generation = self._generation
-            response, rewritten = self._request(text, shape, media_type, dataset)
-            body = self._read(response, max_bytes)
+            response, rewritten = self._request(text, shape, media_type, dataset, timeout)
+            body = self._read(response, max_bytes, timeout)
             # An engine with no generation of ours may have begun an initial load since it was looked
             # at (up to GENERATION_TTL ago): that answer could hold part of it.
             checked = rewritten if self._marked else generation is None
@@ -262,11 +265,11 @@ class SparqlStore(SparqlContent):
                 raise QueryTimeout("a load switched the store to new data while the query ran; try again")
             self._checked = None
 
-    def _send(self, call: Callable[[], Any]) -> Any:
-        return translate(call, self.endpoint.timeout)
+    def _send(self, call: Callable[[], Any], timeout: float | None = None) -> Any:
+        return translate(call, timeout or self.endpoint.timeout)
 
-    def _read(self, response: Any, max_bytes: int | None) -> bytes:
-        return read_capped(response, max_bytes, self.endpoint.timeout)
+    def _read(self, response: Any, max_bytes: int | None, timeout: float) -> bytes:
+        return read_capped(response, max_bytes, timeout)
 
     def _update(self, update: str) -> None:
         self._client.update(self.endpoint.update_url, update)
@@ -293,7 +296,8 @@ class SparqlStore(SparqlContent):
         if fmt in RESULTS_VIA_JSON:
             # Engines differ on CSV and TSV (Virtuoso: a quoted TSV header, a boolean as 1): take
             # the standard JSON and write these formats here.
-            body = self._fetch(text, shape, JSON, dataset, None if max_bytes is None else max_bytes * 8)
+            capped = None if max_bytes is None else max_bytes * 8
+            body = self._fetch(text, shape, JSON, dataset, capped, self.endpoint.timeout)
             parsed = ox.parse_query_results(canonical_booleans(body), format=ox.QueryResultsFormat.JSON)
             body = parsed.serialize(format=fmt) or b""  # type: ignore[arg-type]
             if max_bytes is not None and len(body) > max_bytes:
@@ -305,7 +309,7 @@ class SparqlStore(SparqlContent):
             asked = (
                 TRIPLES_AS.get(media_type, media_type) if form in ("CONSTRUCT", "DESCRIBE") else media_type
             )
-            body = self._fetch(text, shape, asked, dataset, max_bytes)
+            body = self._fetch(text, shape, asked, dataset, max_bytes, self.endpoint.timeout)
             if fmt == ox.QueryResultsFormat.JSON:
                 body = canonical_booleans(body)
         if form != "ASK" and fmt is not None:
@@ -316,7 +320,8 @@ class SparqlStore(SparqlContent):
         text, shape = self._shape(query)
         if shape.form != form:
             raise QueryRejected(f"expected a {form} query")
-        body = canonical_booleans(self._fetch(text, shape, JSON, None, None))
+        # The store's own reads (the read model, counts) may have longer than a public query.
+        body = canonical_booleans(self._fetch(text, shape, JSON, None, None, self.endpoint.read_seconds))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def select(self, query: str) -> list[dict[str, Node]]:
@@ -335,7 +340,7 @@ class SparqlStore(SparqlContent):
         text, shape = self._shape(query)
         if shape.form not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryRejected("expected a CONSTRUCT or DESCRIBE query")
-        body = self._fetch(text, shape, NTRIPLES, None, None)
+        body = self._fetch(text, shape, NTRIPLES, None, None, self.endpoint.read_seconds)
         graph = Graph()
         for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))

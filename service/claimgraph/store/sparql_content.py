@@ -79,10 +79,10 @@ class SparqlContent:
     def _update(self, update: str) -> None:
         raise NotImplementedError
 
-    def _wrapper(self, url: str) -> SPARQLWrapper:
+    def _wrapper(self, url: str, timeout: float | None = None) -> SPARQLWrapper:
         raise NotImplementedError
 
-    def _send(self, call: Callable[[], Any]) -> Any:
+    def _send(self, call: Callable[[], Any], timeout: float | None = None) -> Any:
         raise NotImplementedError
 
     def graph_names(self) -> frozenset[str]:
@@ -232,7 +232,7 @@ class SparqlContent:
         for name in names:
             graph = ox.NamedNode(name)
             for offset in itertools.count(0, GRAPH_PAGE):
-                wrapper = self._wrapper(self.endpoint.query_url)
+                wrapper = self._wrapper(self.endpoint.query_url, self.endpoint.read_seconds)
                 wrapper.setQuery(
                     f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
                     f" ORDER BY ?s ?p ?o LIMIT {GRAPH_PAGE} OFFSET {offset}"
@@ -248,7 +248,8 @@ class SparqlContent:
         return quads
 
     def _page(self, wrapper: SPARQLWrapper) -> bytes:
-        return bytes(complete(self._send(lambda: wrapper.query().response)).read())
+        response = self._send(lambda: wrapper.query().response, self.endpoint.read_seconds)
+        return bytes(complete(response).read())
 
     def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
         """Send these graphs (each list's quads name their graph, the default graph included with

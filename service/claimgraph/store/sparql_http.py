@@ -46,6 +46,13 @@ class Endpoint:
     load: str = "quads"  # one N-Quads POST; or "graphs": each graph by ?graph= (Virtuoso needs it)
     bulk: VirtuosoBulk | None = None  # Virtuoso's bulk loader, for an initial load (load="graphs")
     stream: bool = False  # load="quads": a load's documents as one streamed request
+    #: Seconds one of the store's own reads may take (select, ask, construct: the read model, counts),
+    #: where public queries (``sparql``) have ``timeout``; None: ``timeout``.
+    read_timeout: float | None = None
+
+    @property
+    def read_seconds(self) -> float:
+        return self.read_timeout or self.timeout
 
     def __post_init__(self) -> None:
         if self.stream and self.load != "quads":
