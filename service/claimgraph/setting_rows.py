@@ -122,7 +122,7 @@ SETTINGS: tuple[Setting, ...] = (
         0.0,
         float,
         "`sparql` backend: seconds one of the service's own reads may take (the read model it builds"
-        " at start and after a load, counts, an export); 0: `query_timeout`. Public queries keep"
+        " at start and after a load); 0: `query_timeout`. Whatever a request asks for keeps"
         " `query_timeout`. The engine's own time limit must allow as much (at 10M triples the read"
         " model's largest query took 142 s on Virtuoso).",
     ),

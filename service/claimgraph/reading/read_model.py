@@ -40,7 +40,7 @@ from claimgraph.reading.ontology_doc import OntologyDoc, read_ontology
 from claimgraph.reading.search import SearchIndex
 from claimgraph.reading.sources import Entity, Source, claims_from, get_entity, get_source, read_sources
 from claimgraph.reading.versions import NOT_RELEASED, ClaimVersions, read_all_claim_versions
-from claimgraph.store import Store, StoreStats
+from claimgraph.store import Store, StoreStats, own_reads
 
 T = TypeVar("T")
 #: How many things built on demand (claim pages, sources, entities, article views) a model keeps.
@@ -357,7 +357,7 @@ class CurrentReadModel:
                 # In a request too (the content changed under a running worker): at 1M triples on a
                 # remote engine that took longer than gunicorn's 30 s, whose arbiter then killed the
                 # worker mid-request, and its replacement built the model again at its start.
-                with kept_alive():
+                with kept_alive(), own_reads():
                     model = ReadModel(self._reader, self._iris, stats)
                     model.warm_up()
                 self._model = model
@@ -365,5 +365,7 @@ class CurrentReadModel:
 
     def refresh(self) -> None:
         """Build the model of the store's content now: at start, and by whoever changed the content
-        (replace_all), so that the first request after a load finds it ready."""
-        self.get()
+        (replace_all), so that the first request after a load finds it ready: all of it, the
+        store's counts too, as the service's own reads (store.own_reads)."""
+        with own_reads():
+            self.get()

@@ -7,7 +7,9 @@ holds every backend to this interface.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -111,3 +113,24 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+_OWN_READS: ContextVar[bool] = ContextVar("claimgraph_own_reads", default=False)
+
+
+@contextlib.contextmanager
+def own_reads() -> Iterator[None]:
+    """Within the block, a store's reads are the service's own, made for no one request: the read
+    model's build (at start and after a load). A remote store gives them ``sparql_read_timeout``
+    instead of ``query_timeout``; anything a request asks for (a Graph Store GET, a page's
+    description, citation mode) stays on the public limit."""
+    token = _OWN_READS.set(True)
+    try:
+        yield
+    finally:
+        _OWN_READS.reset(token)
+
+
+def reading_own() -> bool:
+    """Whether the current context is inside ``own_reads()``."""
+    return _OWN_READS.get()

@@ -36,7 +36,7 @@ from claimgraph.errors import QueryRejected, QueryTimeout, ResultTooLarge, Store
 from claimgraph.iris import Iris, is_version_graph
 from claimgraph.querylib import BoundQuery, insert_values
 from claimgraph.settings import Settings
-from claimgraph.store import QueryDataset, SparqlResult, StoreStats
+from claimgraph.store import QueryDataset, SparqlResult, StoreStats, reading_own
 from claimgraph.store.oxigraph_query import check_rows
 from claimgraph.store.sparql_content import SparqlContent
 from claimgraph.store.sparql_http import (
@@ -265,6 +265,11 @@ class SparqlStore(SparqlContent):
                 raise QueryTimeout("a load switched the store to new data while the query ran; try again")
             self._checked = None
 
+    def _reads_timeout(self) -> float:
+        """The service's own reads (store.own_reads: the read model's build) may take
+        ``sparql_read_timeout``; whatever a request asks for, ``query_timeout``."""
+        return self.endpoint.read_seconds if reading_own() else self.endpoint.timeout
+
     def _send(self, call: Callable[[], Any], timeout: float | None = None) -> Any:
         return translate(call, timeout or self.endpoint.timeout)
 
@@ -320,8 +325,7 @@ class SparqlStore(SparqlContent):
         text, shape = self._shape(query)
         if shape.form != form:
             raise QueryRejected(f"expected a {form} query")
-        # The store's own reads (the read model, counts) may have longer than a public query.
-        body = canonical_booleans(self._fetch(text, shape, JSON, None, None, self.endpoint.read_seconds))
+        body = canonical_booleans(self._fetch(text, shape, JSON, None, None, self._reads_timeout()))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def select(self, query: str) -> list[dict[str, Node]]:
@@ -340,7 +344,7 @@ class SparqlStore(SparqlContent):
         text, shape = self._shape(query)
         if shape.form not in ("CONSTRUCT", "DESCRIBE"):
             raise QueryRejected("expected a CONSTRUCT or DESCRIBE query")
-        body = self._fetch(text, shape, NTRIPLES, None, None, self.endpoint.read_seconds)
+        body = self._fetch(text, shape, NTRIPLES, None, None, self._reads_timeout())
         graph = Graph()
         for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))

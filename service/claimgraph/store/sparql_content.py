@@ -232,7 +232,7 @@ class SparqlContent:
         for name in names:
             graph = ox.NamedNode(name)
             for offset in itertools.count(0, GRAPH_PAGE):
-                wrapper = self._wrapper(self.endpoint.query_url, self.endpoint.read_seconds)
+                wrapper = self._wrapper(self.endpoint.query_url)
                 wrapper.setQuery(
                     f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
                     f" ORDER BY ?s ?p ?o LIMIT {GRAPH_PAGE} OFFSET {offset}"
@@ -248,8 +248,7 @@ class SparqlContent:
         return quads
 
     def _page(self, wrapper: SPARQLWrapper) -> bytes:
-        response = self._send(lambda: wrapper.query().response, self.endpoint.read_seconds)
-        return bytes(complete(response).read())
+        return bytes(complete(self._send(lambda: wrapper.query().response)).read())
 
     def _stage(self, graphs: dict[str, list[ox.Quad]]) -> None:
         """Send these graphs (each list's quads name their graph, the default graph included with
