@@ -128,10 +128,10 @@ def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ..
     groups = []
 
     def others(key: str, values: Iterable[object]) -> tuple[Claim, ...]:
-        groups = [index[key][value] for value in set(values) if value in index[key]]
-        if len(groups) == 1:  # the common case: the group is in order already, only moved about
-            return this_article_first(claim, groups[0])
-        found = {c.iri: c for group in groups for c in group}
+        sharing = [index[key][value] for value in set(values) if value in index[key]]
+        if len(sharing) == 1:  # the common case: the group is in order already, only moved about
+            return this_article_first(claim, sharing[0])
+        found = {c.iri: c for group in sharing for c in group}
         return this_article_first(claim, tuple(sorted(found.values(), key=in_text_order)))
 
     source_ids = {ref.id for ref in claim.sources}
