@@ -70,7 +70,8 @@ MaxQueryCostEstimationTime = {seconds}
 def virtuoso_endpoint(base: str, timeout: float = 30, bulk: VirtuosoBulk | None = None) -> Endpoint:
     """The `sparql` backend's endpoint for the Virtuoso at ``base``: public queries on /sparql,
     updates on /sparql-auth and loads on /sparql-graph-crud-auth, both with Digest auth (and an
-    initial load by the engine's bulk loader, given ``bulk``)."""
+    initial load by the engine's bulk loader, given ``bulk``); each query carries its time limit as
+    Virtuoso's `timeout` (the README's settings)."""
     return Endpoint(
         f"{base}/sparql",
         f"{base}/sparql-auth",
@@ -81,6 +82,7 @@ def virtuoso_endpoint(base: str, timeout: float = 30, bulk: VirtuosoBulk | None 
         auth="digest",
         load="graphs",
         bulk=bulk,
+        time_parameter="timeout",
     )
 
 
@@ -109,6 +111,7 @@ def virtuoso_settings(base: str, folder: Path | None = None) -> dict[str, str]:
         "sparql_password": PASSWORD,
         "sparql_auth": "digest",
         "sparql_load": "graphs",
+        "sparql_time_parameter": "timeout",
     }
     if folder is not None:
         settings.update({"virtuoso_sql": sql_address(folder), "virtuoso_load_dir": str(folder)})

@@ -37,6 +37,8 @@ STORE_BACKENDS = ("oxigraph", "sparql")
 #: How the `sparql` backend authenticates, and how it sends data to the Graph Store.
 SPARQL_AUTH = ("basic", "digest")
 SPARQL_LOAD = ("quads", "graphs")
+#: The units an engine's per-query time parameter (sparql_time_parameter) may take.
+TIME_UNITS = ("ms", "s")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -125,6 +127,22 @@ SETTINGS: tuple[Setting, ...] = (
         " at start and after a load); 0: `query_timeout`. Whatever a request asks for keeps"
         " `query_timeout`. The engine's own time limit must allow as much (at 10M triples the read"
         " model's largest query took 142 s on Virtuoso).",
+    ),
+    Setting(
+        "sparql_time_parameter",
+        None,
+        _optional_str,
+        "`sparql` backend: the query parameter the engine reads as a time limit of its own for one query"
+        " (`timeout` on Virtuoso). Set, every query carries the time the service gives it"
+        " (`query_timeout`, or `sparql_read_timeout` for its own reads), so the engine stops a query the"
+        " service has stopped waiting for (a 503) instead of running it on up to its global limit."
+        " Unset: none is sent (Oxigraph server has no such parameter).",
+    ),
+    Setting(
+        "sparql_time_unit",
+        "ms",
+        str,
+        "`sparql` backend: the unit of sparql_time_parameter: `ms` (Virtuoso) or `s`.",
     ),
     Setting(
         "virtuoso_sql",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,10 +17,20 @@ from typing import Any
 import yaml
 
 from claimgraph import paths
-from claimgraph.setting_rows import ENV_PREFIX, SETTINGS, SPARQL_AUTH, SPARQL_LOAD, STORE_BACKENDS, Setting
+from claimgraph.setting_rows import (
+    ENV_PREFIX,
+    SETTINGS,
+    SPARQL_AUTH,
+    SPARQL_LOAD,
+    STORE_BACKENDS,
+    TIME_UNITS,
+    Setting,
+)
 from claimgraph.tokens import TokenConfigError, load_tokens
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+#: What an engine's per-query time parameter may be called (sent as a form field, never formatted in).
+PARAMETER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class Settings:
     sparql_load: str
     sparql_load_stream: bool
     sparql_read_timeout: float
+    sparql_time_parameter: str | None
+    sparql_time_unit: str
     virtuoso_sql: str | None
     virtuoso_load_dir: str | None
     virtuoso_isql: str
@@ -142,6 +155,14 @@ class Settings:
             raise ValueError("proxy_hops must be 0 or more")
         if self.sparql_auth not in SPARQL_AUTH:
             raise ValueError(f"sparql_auth {self.sparql_auth!r} is not one of {list(SPARQL_AUTH)}")
+        if self.sparql_time_unit not in TIME_UNITS:
+            raise ValueError(f"sparql_time_unit {self.sparql_time_unit!r} is not one of {list(TIME_UNITS)}")
+        if self.sparql_time_parameter is not None and not PARAMETER_NAME.fullmatch(
+            self.sparql_time_parameter
+        ):
+            raise ValueError(
+                f"sparql_time_parameter {self.sparql_time_parameter!r} is not a query parameter name"
+            )
         if self.sparql_load not in SPARQL_LOAD:
             raise ValueError(f"sparql_load {self.sparql_load!r} is not one of {list(SPARQL_LOAD)}")
         if self.store_backend == "sparql" and not self.sparql_query_url:

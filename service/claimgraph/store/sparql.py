@@ -123,6 +123,8 @@ class SparqlStore(SparqlContent):
             else None,
             settings.sparql_load_stream,
             settings.sparql_read_timeout or None,
+            settings.sparql_time_parameter,
+            settings.sparql_time_unit,
         )
         return cls(
             endpoint,
@@ -172,6 +174,8 @@ class SparqlStore(SparqlContent):
         wrapper.queryType = shape.form
         wrapper.addCustomHttpHeader("Accept", media_type)
         # Virtuoso echoes each graph of the dataset in a response header.
+        # The engine's own limit for this query (sparql_time_parameter): the time this request waits.
+        parameters = [*parameters, *self.endpoint.time_limit(timeout)]
         allow_headers(len(parameters))
         for name, value in parameters:
             wrapper.addParameter(name, value)
@@ -356,6 +360,8 @@ class SparqlStore(SparqlContent):
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery(query)
         wrapper.addCustomHttpHeader("Accept", JSON)
+        for name, value in self.endpoint.time_limit(self.endpoint.timeout):
+            wrapper.addParameter(name, value)
         body = complete(self._send(lambda: wrapper.query().response)).read()
         solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)

@@ -8,6 +8,7 @@ answer (with a fresh nonce count), so a load of many graphs does not send each b
 from __future__ import annotations
 
 import http.client
+import math
 import re
 import socket
 import threading
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from claimgraph.errors import QueryRejected, QueryTimeout, ResultTooLarge, StoreUnavailable
+from claimgraph.setting_rows import TIME_UNITS
 from claimgraph.store.virtuoso_bulk import VirtuosoBulk
 
 T = TypeVar("T")
@@ -49,10 +51,33 @@ class Endpoint:
     #: Seconds one of the store's own reads may take (select, ask, construct: the read model, counts),
     #: where public queries (``sparql``) have ``timeout``; None: ``timeout``.
     read_timeout: float | None = None
+    #: A query parameter the engine takes as a time limit of its own for one query, sent with each
+    #: query as the time the store gives it (``timeout`` or ``read_timeout``), in ``time_unit``
+    #: (``ms`` or ``s``): the engine then stops a query the store has stopped waiting for. None: none.
+    time_parameter: str | None = None
+    time_unit: str = "ms"
 
     @property
     def read_seconds(self) -> float:
         return self.read_timeout or self.timeout
+
+    def time_limit(self, seconds: float) -> list[tuple[str, str]]:
+        """The engine's own time limit for one query the store waits ``seconds`` for, as query
+        parameters: the same time, rounded up to whole units. Virtuoso answers about a second after
+        it (its incomplete answer, refused as a time-out), so the store has given up first; what
+        matters is that the engine stops then, not at its global limit.
+
+        >>> Endpoint("q", "u", "g", time_parameter="timeout").time_limit(2.5)
+        [('timeout', '2500')]
+        >>> Endpoint("q", "u", "g", time_parameter="timeout", time_unit="s").time_limit(2.5)
+        [('timeout', '3')]
+        >>> Endpoint("q", "u", "g").time_limit(2.5)
+        []
+        """
+        if not self.time_parameter:
+            return []
+        amount = math.ceil(seconds * 1000) if self.time_unit == "ms" else math.ceil(seconds)
+        return [(self.time_parameter, str(max(1, amount)))]
 
     def __post_init__(self) -> None:
         if self.stream and self.load != "quads":
@@ -61,6 +86,8 @@ class Endpoint:
             raise ValueError("a streamed load is sent once, so cannot answer a Digest challenge: use basic")
         if self.bulk is not None and self.load != "graphs":
             raise ValueError("Virtuoso's bulk loader keeps the union in a graph: load must be graphs")
+        if self.time_unit not in TIME_UNITS:
+            raise ValueError(f"the time parameter's unit must be one of {list(TIME_UNITS)}")
 
 
 class Http:
