@@ -9,7 +9,8 @@ the catalogue once per store content.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -214,23 +215,47 @@ class Catalogue:
             found[claim.article].append(claim)
         return {article: tuple(claims) for article, claims in sorted(found.items())}
 
-    @cached_property
+    @property
     def related_index(self) -> dict[str, dict[object, tuple[Claim, ...]]]:
         """Claims by source id, by measure IRI and by reference period, for related-claim lists: each
         once, by article and then text order (sorted here once, not per page: with many articles a
         period or a measure is shared by tens of thousands of claims)."""
+        return self._related[0]
+
+    def sharing_count(self, key: str, values: Iterable[object]) -> int:
+        """How many claims share at least one of ``values`` under ``key`` ("source", "measure",
+        "period"): by the distinct sets of values claims have (a few, where a union of the groups
+        would walk tens of thousands of claims per page)."""
+        wanted = frozenset(values)
+        return sum(
+            n for combination, n in self._related[1][key].items() if not combination.isdisjoint(wanted)
+        )
+
+    @cached_property
+    def _related(
+        self,
+    ) -> tuple[dict[str, dict[object, tuple[Claim, ...]]], dict[str, Counter[frozenset[object]]]]:
         index: dict[str, dict[object, dict[str, Claim]]] = {"source": {}, "measure": {}, "period": {}}
+        combinations: dict[str, Counter[frozenset[object]]] = {key: Counter() for key in index}
         for claim in self.claims:
-            for source in claim.sources:
-                index["source"].setdefault(source.id, {})[claim.iri] = claim
-            for measure in claim.measures:
-                index["measure"].setdefault(measure, {})[claim.iri] = claim
-            for period in claim.periods:
-                index["period"].setdefault(period, {})[claim.iri] = claim
-        return {
+            for key, values in related_values(claim).items():
+                combinations[key][values] += 1
+                for value in values:
+                    index[key].setdefault(value, {})[claim.iri] = claim
+        ordered = {
             key: {value: tuple(sorted(found.values(), key=in_text_order)) for value, found in groups.items()}
             for key, groups in index.items()
         }
+        return ordered, combinations
+
+
+def related_values(claim: Claim) -> dict[str, frozenset[object]]:
+    """What relates ``claim`` to others: its sources' ids, its figures' measures and periods."""
+    return {
+        "source": frozenset(source.id for source in claim.sources),
+        "measure": frozenset(claim.measures),
+        "period": frozenset(claim.periods),
+    }
 
 
 def in_text_order(claim: Claim) -> tuple[str, int, str]:

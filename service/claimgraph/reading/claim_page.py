@@ -4,9 +4,12 @@ citations and the ClaimReview JSON-LD (the JSON API's claim detail is the same o
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from claimgraph.reading.bibliography import (
     DatasetInfo,
@@ -33,7 +36,7 @@ class RelatedGroup:
 
     name: str
     title: str
-    claims: tuple[Claim, ...]
+    claims: Sequence[Claim]
     filter: dict[str, str]
 
     def to_json(self) -> JsonObject:
@@ -114,12 +117,102 @@ def build_claim_page(
     )
 
 
-def this_article_first(claim: Claim, group: tuple[Claim, ...]) -> tuple[Claim, ...]:
-    """``group`` (in_text_order) without ``claim``: its article's claims first, then the others'."""
-    start = bisect.bisect_left(group, claim.article, key=lambda c: c.article)
-    end = bisect.bisect_right(group, claim.article, lo=start, key=lambda c: c.article)
-    same = tuple(c for c in group[start:end] if c.iri != claim.iri)
-    return same + group[:start] + group[end:]
+class RelatedClaims(Sequence[Claim]):
+    """The claims of one or more related-claim groups (each in_text_order) without ``claim``: its
+    article's claims first, then the others', each claim once.
+
+    Worked out as far as it is read, and not kept: a page shows the first few and the count, which
+    cost a bisection and a merge of that many (at 240,000 claims a group holds tens of thousands; a
+    claim with two periods made its page merge and sort all of them, 100 ms, and each page kept in
+    the read model held its groups whole). The whole list (the JSON API) is made when asked for.
+    """
+
+    def __init__(self, claim: Claim, groups: list[tuple[Claim, ...]], count: int | None = None) -> None:
+        """``count``: how many claims the groups hold together, this one included, if known."""
+        self._claim = claim
+        self._groups = groups
+        self._count = None if count is None else count - 1
+
+    def _article_span(self, group: tuple[Claim, ...]) -> tuple[int, int]:
+        """Where ``group`` (in text order) holds the claims of this claim's article."""
+        article = self._claim.article
+        start = bisect.bisect_left(group, article, key=lambda c: c.article)
+        return start, bisect.bisect_right(group, article, lo=start, key=lambda c: c.article)
+
+    def _own(self, claims: Iterable[Claim]) -> tuple[Claim, ...]:
+        return tuple(c for c in claims if c.iri != self._claim.iri)
+
+    def __iter__(self) -> Iterator[Claim]:
+        if len(self._groups) == 1:
+            return iter(self.whole())
+        same: list[tuple[Claim, ...]] = []
+        other: list[Iterable[Claim]] = []
+        for group in self._groups:
+            start, end = self._article_span(group)
+            same.append(group[start:end])
+            # By index, not by slicing: a slice copies the tens of thousands a page never reads.
+            other.append(map(group.__getitem__, itertools.chain(range(start), range(end, len(group)))))
+        return itertools.chain(self._merged(same), self._merged(other))
+
+    def _merged(self, parts: Sequence[Iterable[Claim]]) -> Iterator[Claim]:
+        """``parts`` merged in text order, each claim once, never this one."""
+        last = self._claim.iri
+        for claim in heapq.merge(*parts, key=in_text_order):
+            if claim.iri != last and claim.iri != self._claim.iri:
+                yield claim
+            last = claim.iri
+
+    def whole(self) -> tuple[Claim, ...]:
+        """Every claim, in order."""
+        if len(self._groups) != 1:
+            return tuple(iter(self))
+        # One group (the common case) by slices, copied at C speed.
+        group = self._groups[0]
+        start, end = self._article_span(group)
+        return self._own(group[start:end]) + group[:start] + group[end:]
+
+    def __len__(self) -> int:
+        if self._count is None:
+            if len(self._groups) == 1:
+                group = self._groups[0]
+                self._count = len(group) - len(group_of(self._claim, group))
+            else:
+                self._count = len({c.iri for group in self._groups for c in group} - {self._claim.iri})
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Claim: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Claim, ...]: ...
+    def __getitem__(self, index: int | slice) -> Claim | tuple[Claim, ...]:
+        if isinstance(index, slice):
+            start, stop, step = index.start or 0, index.stop, index.step or 1
+            if start >= 0 and stop is not None and stop >= 0 and step > 0:
+                if len(self._groups) == 1:  # this article's part, then the rest, by index
+                    group = self._groups[0]
+                    first, end = self._article_span(group)
+                    own = self._own(group[first:end])
+                    rest = map(group.__getitem__, itertools.chain(range(first), range(end, len(group))))
+                    return tuple(itertools.islice(itertools.chain(own, rest), start, stop, step))
+                return tuple(itertools.islice(iter(self), start, stop, step))
+        return self.whole()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RelatedClaims | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.whole())
+
+    def __repr__(self) -> str:
+        return f"RelatedClaims({len(self)} claims)"
+
+
+def group_of(claim: Claim, group: tuple[Claim, ...]) -> tuple[Claim, ...]:
+    """The claims of ``group`` (in_text_order) that sort where ``claim`` does: itself, if there."""
+    at = bisect.bisect_left(group, in_text_order(claim), key=in_text_order)
+    return tuple(c for c in group[at : at + 1] if c.iri == claim.iri)
 
 
 def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ...]:
@@ -127,12 +220,11 @@ def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ..
     index = catalogue.related_index
     groups = []
 
-    def others(key: str, values: Iterable[object]) -> tuple[Claim, ...]:
-        sharing = [index[key][value] for value in set(values) if value in index[key]]
-        if len(sharing) == 1:  # the common case: the group is in order already, only moved about
-            return this_article_first(claim, sharing[0])
-        found = {c.iri: c for group in sharing for c in group}
-        return this_article_first(claim, tuple(sorted(found.values(), key=in_text_order)))
+    def others(key: str, values: Iterable[object]) -> RelatedClaims:
+        present = [value for value in set(values) if value in index[key]]
+        # The count of several merged groups from the catalogue, not from walking them all.
+        count = catalogue.sharing_count(key, present) if len(present) > 1 else None
+        return RelatedClaims(claim, [index[key][value] for value in present], count)
 
     source_ids = {ref.id for ref in claim.sources}
     if same := others("source", source_ids):
