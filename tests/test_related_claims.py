@@ -107,3 +107,33 @@ def test_a_page_reads_a_few_claims_of_a_large_group_not_all():
         assert shown[0].article == claim.article  # its article's claims first
         assert Watched.read < 200, f"a page read {Watched.read} claims of a group of {len(group)}"
         assert tuple(related) == related.whole()
+
+
+def test_the_count_of_merged_groups_is_exact_however_many_values_claims_have():
+    # Claims citing up to 12 of 12 sources: past what is counted at start (MAX_COUNTED) and past
+    # what a page counts from those counts (MAX_SHARED).
+    rng = random.Random(11)
+    sources = [Ref(f"http://x/sources/s{n}", f"s{n}", "") for n in range(12)]
+    claims = []
+    for n in range(400):
+        article = f"http://x/articles/a{n % 9}"
+        cited = tuple(rng.sample(sources, rng.choice([1, 1, 2, 3, 5, 7, 9, 12])))
+        claims.append(
+            Claim(
+                f"{article}/claims/c{n}",
+                f"c{n}",
+                "",
+                UNCHECKED_REF,
+                UNCHECKED_REF,
+                article,
+                n,
+                n,
+                sources=cited,
+            )
+        )
+    catalogue = Catalogue(Vocabulary({}, {}, {}, {}, {}), tuple(claims))
+    for claim in catalogue.claims:
+        expected = plain_order(claim, catalogue)
+        groups = {group.name: group for group in related_claims(claim, catalogue)}
+        assert len(groups["sameSource"].claims) == len(expected), (claim.iri, len(claim.sources))
+        assert [c.iri for c in groups["sameSource"].claims] == expected

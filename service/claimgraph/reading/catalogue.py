@@ -9,6 +9,7 @@ the catalogue once per store content.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -28,6 +29,13 @@ from claimgraph.reading.model import Claim, Ref, Review, article_ref, claim_key
 #: Which label wins when the data gives several (a concept's prefLabel, then rdfs:label, then name,
 #: then an article's headline).
 LABEL_ORDER = (SKOS.prefLabel, RDFS.label, SCHEMA.name, SCHEMA.headline)
+#: Claims related by a source, a measure or a period: by key, by value, in text order.
+RelatedIndex = dict[str, dict[object, tuple[Claim, ...]]]
+#: A claim with at most this many sources (or measures, periods) has every subset counted at start
+#: (2**6 - 1 at most); one with more is checked against each page's values, one by one.
+MAX_COUNTED = 6
+#: A page whose claim has more values than this counts its related claims by walking the groups.
+MAX_SHARED = 10
 #: How "not stated" properties read, where the data gives them no label of their own.
 PROPERTY_WORDS = {
     str(PROV.wasDerivedFrom): "source",
@@ -216,7 +224,7 @@ class Catalogue:
         return {article: tuple(claims) for article, claims in sorted(found.items())}
 
     @property
-    def related_index(self) -> dict[str, dict[object, tuple[Claim, ...]]]:
+    def related_index(self) -> RelatedIndex:
         """Claims by source id, by measure IRI and by reference period, for related-claim lists: each
         once, by article and then text order (sorted here once, not per page: with many articles a
         period or a measure is shared by tens of thousands of claims)."""
@@ -224,29 +232,43 @@ class Catalogue:
 
     def sharing_count(self, key: str, values: Iterable[object]) -> int:
         """How many claims share at least one of ``values`` under ``key`` ("source", "measure",
-        "period"): by the distinct sets of values claims have (a few, where a union of the groups
-        would walk tens of thousands of claims per page)."""
+        "period"), without walking their groups (tens of thousands of claims each at 10M triples):
+        by inclusion and exclusion over the subsets of ``values``, from how many claims hold each
+        (counted once, at start), plus the few claims with more values than were counted so."""
         wanted = frozenset(values)
-        return sum(
-            n for combination, n in self._related[1][key].items() if not combination.isdisjoint(wanted)
-        )
+        _, held, beyond = self._related
+        if len(wanted) > MAX_SHARED:
+            index = self.related_index[key]
+            return len({c.iri for value in wanted for c in index.get(value, ())})
+        total = 0
+        for size in range(1, len(wanted) + 1):
+            sign = 1 if size % 2 else -1
+            total += sign * sum(held[key][frozenset(s)] for s in itertools.combinations(wanted, size))
+        return total + sum(1 for other in beyond[key] if not other.isdisjoint(wanted))
 
     @cached_property
     def _related(
         self,
-    ) -> tuple[dict[str, dict[object, tuple[Claim, ...]]], dict[str, Counter[frozenset[object]]]]:
+    ) -> tuple[RelatedIndex, dict[str, Counter[frozenset[object]]], dict[str, list[frozenset[object]]]]:
+        """The related-claim index; for each set of values, how many claims hold all of them (for the
+        claims with at most MAX_COUNTED values); the value sets of the claims with more."""
         index: dict[str, dict[object, dict[str, Claim]]] = {"source": {}, "measure": {}, "period": {}}
-        combinations: dict[str, Counter[frozenset[object]]] = {key: Counter() for key in index}
+        held: dict[str, Counter[frozenset[object]]] = {key: Counter() for key in index}
+        beyond: dict[str, list[frozenset[object]]] = {key: [] for key in index}
         for claim in self.claims:
             for key, values in related_values(claim).items():
-                combinations[key][values] += 1
                 for value in values:
                     index[key].setdefault(value, {})[claim.iri] = claim
+                if len(values) > MAX_COUNTED:
+                    beyond[key].append(values)
+                    continue
+                for size in range(1, len(values) + 1):
+                    held[key].update(map(frozenset, itertools.combinations(values, size)))
         ordered = {
             key: {value: tuple(sorted(found.values(), key=in_text_order)) for value, found in groups.items()}
             for key, groups in index.items()
         }
-        return ordered, combinations
+        return ordered, held, beyond
 
 
 def related_values(claim: Claim) -> dict[str, frozenset[object]]:
