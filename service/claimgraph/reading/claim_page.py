@@ -175,7 +175,7 @@ class RelatedClaims(Sequence[Claim]):
         if self._count is None:
             if len(self._groups) == 1:
                 group = self._groups[0]
-                self._count = len(group) - len(group_of(self._claim, group))
+                self._count = len(group) - holds(group, self._claim)
             else:
                 self._count = len({c.iri for group in self._groups for c in group} - {self._claim.iri})
         return self._count
@@ -209,10 +209,10 @@ class RelatedClaims(Sequence[Claim]):
         return f"RelatedClaims({len(self)} claims)"
 
 
-def group_of(claim: Claim, group: tuple[Claim, ...]) -> tuple[Claim, ...]:
-    """The claims of ``group`` (in_text_order) that sort where ``claim`` does: itself, if there."""
+def holds(group: tuple[Claim, ...], claim: Claim) -> bool:
+    """Whether ``group`` (in_text_order) holds ``claim`` (a bisection, not a scan)."""
     at = bisect.bisect_left(group, in_text_order(claim), key=in_text_order)
-    return tuple(c for c in group[at : at + 1] if c.iri == claim.iri)
+    return at < len(group) and group[at].iri == claim.iri
 
 
 def related_claims(claim: Claim, catalogue: Catalogue) -> tuple[RelatedGroup, ...]:

@@ -173,9 +173,9 @@ class SparqlStore(SparqlContent):
         wrapper.queryString = str(sent)
         wrapper.queryType = shape.form
         wrapper.addCustomHttpHeader("Accept", media_type)
-        # Virtuoso echoes each graph of the dataset in a response header.
         # The engine's own limit for this query (sparql_time_parameter): the time this request waits.
         parameters = [*parameters, *self.endpoint.time_limit(timeout)]
+        # Virtuoso echoes each graph of the dataset in a response header.
         allow_headers(len(parameters))
         for name, value in parameters:
             wrapper.addParameter(name, value)
