@@ -11,9 +11,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -260,3 +263,39 @@ def sparql_settings(server: str) -> dict[str, str]:
         "sparql_graph_store_url": oxigraph_graph_store(server),
         "sparql_load_stream": "true",
     }
+
+
+#: What EmptyEngine answers every query with: SPARQL JSON results without a row.
+NO_ROWS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+
+
+class EmptyEngine(BaseHTTPRequestHandler):
+    """A SPARQL endpoint with no data: each POSTed form is handed to ``heard`` (which a test's
+    engine overrides: to wait, to record), then answered with no rows."""
+
+    def heard(self, form: dict[str, list[str]]) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.heard(urllib.parse.parse_qs(body.decode()))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(NO_ROWS)))
+        self.end_headers()
+        self.wfile.write(NO_ROWS)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def fake_engine(handler: type[EmptyEngine]) -> Iterator[str]:
+    """``handler`` served on a free loopback port, in a thread; yields its /sparql URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()

@@ -24,13 +24,17 @@ def plain_order(claim: Claim, catalogue: Catalogue) -> list[str]:
     return [c.iri for c in ordered]
 
 
-def catalogue_of(count: int, seed: int) -> Catalogue:
+def catalogue_of(
+    count: int, seed: int, *, sources: int = 4, citing: tuple[int, ...] = (0, 1, 1, 1, 2), articles: int = 5
+) -> Catalogue:
+    """``count`` claims in ``articles`` articles, each citing as many of ``sources`` as ``citing``
+    offers (drawn at random)."""
     rng = random.Random(seed)
-    sources = [Ref(f"http://x/sources/s{n}", f"s{n}", f"Source {n}") for n in range(4)]
+    refs = [Ref(f"http://x/sources/s{n}", f"s{n}", f"Source {n}") for n in range(sources)]
     claims = []
     for n in range(count):
-        article = f"http://x/articles/a{rng.randrange(5)}"
-        cited = tuple(rng.sample(sources, rng.choice([0, 1, 1, 1, 2])))
+        article = f"http://x/articles/a{rng.randrange(articles)}"
+        cited = tuple(rng.sample(refs, rng.choice(citing)))
         start = rng.randrange(1000)
         claims.append(
             Claim(
@@ -112,26 +116,7 @@ def test_a_page_reads_a_few_claims_of_a_large_group_not_all():
 def test_the_count_of_merged_groups_is_exact_however_many_values_claims_have():
     # Claims citing up to 12 of 12 sources: past what is counted at start (MAX_COUNTED) and past
     # what a page counts from those counts (MAX_SHARED).
-    rng = random.Random(11)
-    sources = [Ref(f"http://x/sources/s{n}", f"s{n}", "") for n in range(12)]
-    claims = []
-    for n in range(400):
-        article = f"http://x/articles/a{n % 9}"
-        cited = tuple(rng.sample(sources, rng.choice([1, 1, 2, 3, 5, 7, 9, 12])))
-        claims.append(
-            Claim(
-                f"{article}/claims/c{n}",
-                f"c{n}",
-                "",
-                UNCHECKED_REF,
-                UNCHECKED_REF,
-                article,
-                n,
-                n,
-                sources=cited,
-            )
-        )
-    catalogue = Catalogue(Vocabulary({}, {}, {}, {}, {}), tuple(claims))
+    catalogue = catalogue_of(400, 11, sources=12, citing=(1, 1, 2, 3, 5, 7, 9, 12), articles=9)
     for claim in catalogue.claims:
         expected = plain_order(claim, catalogue)
         groups = {group.name: group for group in related_claims(claim, catalogue)}

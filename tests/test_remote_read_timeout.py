@@ -5,11 +5,8 @@ with the long one for every read, a Graph Store GET could hold the engine for it
 
 from __future__ import annotations
 
-import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from claimgraph import create_app
@@ -19,41 +16,27 @@ from claimgraph.store import own_reads, reading_own
 from claimgraph.store.oxigraph import OxigraphStore
 from claimgraph.store.sparql import SparqlStore
 from claimgraph.store.sparql_http import Endpoint
-from live_server import protocol_nquads
+from live_server import EmptyEngine, fake_engine, protocol_nquads
 
 JSON = "application/sparql-results+json"
 #: The fake engine answers a query that names this IRI after DELAY seconds, any other at once.
 SLOW = "http://e/slow"
 DELAY = 1.5
 QUERY = f"SELECT ?s WHERE {{ ?s <{SLOW}> ?o }}"
-EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
 
 
-class SlowEngine(BaseHTTPRequestHandler):
+class SlowEngine(EmptyEngine):
     """A SPARQL endpoint with no data, slow on the queries that ask for it."""
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        query = urllib.parse.parse_qs(body.decode()).get("query", [""])[0]
-        if SLOW in query:
+    def heard(self, form: dict[str, list[str]]) -> None:
+        if SLOW in form.get("query", [""])[0]:
             time.sleep(DELAY)
-        self.send_response(200)
-        self.send_header("Content-Type", JSON)
-        self.send_header("Content-Length", str(len(EMPTY)))
-        self.end_headers()
-        self.wfile.write(EMPTY)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowEngine)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
+    with fake_engine(SlowEngine) as url:
+        yield url
 
 
 def store(url: str, read_timeout: float | None) -> SparqlStore:

@@ -5,11 +5,8 @@ limit, which the read model's build may need to be minutes (`sparql_read_timeout
 
 from __future__ import annotations
 
-import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
@@ -19,39 +16,26 @@ from claimgraph.settings import Settings
 from claimgraph.store import own_reads
 from claimgraph.store.sparql import SparqlStore
 from claimgraph.store.sparql_http import Endpoint, complete, engine_timeout
-from live_server import protocol_nquads, slow_query
+from live_server import EmptyEngine, fake_engine, protocol_nquads, slow_query
 from virtuoso_server import VIRTUOSO, virtuoso_endpoint
 
 JSON = "application/sparql-results+json"
-EMPTY = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
 QUERY = "SELECT ?s WHERE { ?s <http://e/p> ?o }"
 
 
-class RecordingEngine(BaseHTTPRequestHandler):
+class RecordingEngine(EmptyEngine):
     """A SPARQL endpoint with no data that keeps the form of every query it is sent."""
 
     received: ClassVar[list[dict[str, list[str]]]] = []
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.received.append(urllib.parse.parse_qs(body.decode()))
-        self.send_response(200)
-        self.send_header("Content-Type", JSON)
-        self.send_header("Content-Length", str(len(EMPTY)))
-        self.end_headers()
-        self.wfile.write(EMPTY)
-
-    def log_message(self, *args: object) -> None:
-        pass
+    def heard(self, form: dict[str, list[str]]) -> None:
+        self.received.append(form)
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingEngine)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    server.shutdown()
+    with fake_engine(RecordingEngine) as url:
+        yield url
 
 
 def sent_limits(url: str, run, **endpoint: object) -> list[list[str] | None]:  # type: ignore[no-untyped-def]
