@@ -22,7 +22,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 from claimgraph.build.sources import read_sources
+from claimgraph.settings import Settings
 from claimgraph.store.oxigraph import OxigraphStore
+from claimgraph.store.sparql import SparqlStore
+from claimgraph.store.sparql_http import Endpoint
 
 PROTOCOL_DATA = Path(__file__).resolve().parent / "data" / "protocol.trig"
 BIN = Path(sys.executable).parent
@@ -299,3 +302,12 @@ def fake_engine(handler: type[EmptyEngine]) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
     finally:
         server.shutdown()
+
+
+def endpoint(**given: object) -> Endpoint:
+    """The remote store's endpoint as the `sparql` backend's settings ``given`` make it (no engine)."""
+    settings = Settings.from_mapping(
+        {"base_iri": "http://e/", "store_backend": "sparql", "sparql_query_url": "http://e/q", **given},
+        environ={},
+    )
+    return SparqlStore.from_settings(settings).endpoint

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 import pytest
 from claimgraph import create_app
 from claimgraph.errors import QueryTimeout
-from claimgraph.settings import Settings
 from claimgraph.store import own_reads, reading_own
 from claimgraph.store.oxigraph import OxigraphStore
 from claimgraph.store.sparql import SparqlStore
 from claimgraph.store.sparql_http import Endpoint
-from live_server import EmptyEngine, fake_engine, protocol_nquads
+from live_server import EmptyEngine, endpoint, fake_engine, protocol_nquads
 
 JSON = "application/sparql-results+json"
 #: The fake engine answers a query that names this IRI after DELAY seconds, any other at once.
@@ -95,13 +94,6 @@ def test_the_read_model_is_built_as_the_services_own_reads_and_nothing_else():
 
 
 def test_the_setting_reaches_the_store():
-    def endpoint(**given: object) -> Endpoint:
-        settings = Settings.from_mapping(
-            {"base_iri": "http://e/", "store_backend": "sparql", "sparql_query_url": "http://e/q", **given},
-            environ={},
-        )
-        return SparqlStore.from_settings(settings).endpoint
-
     assert endpoint(query_timeout=10, sparql_read_timeout=600).read_seconds == 600
     assert endpoint(query_timeout=10).read_seconds == 10
     with pytest.raises(ValueError, match="sparql_read_timeout"):

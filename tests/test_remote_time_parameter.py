@@ -12,11 +12,10 @@ from typing import ClassVar
 import pytest
 import requests
 from claimgraph.errors import QueryTimeout
-from claimgraph.settings import Settings
 from claimgraph.store import own_reads
 from claimgraph.store.sparql import SparqlStore
 from claimgraph.store.sparql_http import Endpoint, complete, engine_timeout
-from live_server import EmptyEngine, fake_engine, protocol_nquads, slow_query
+from live_server import EmptyEngine, endpoint, fake_engine, protocol_nquads, slow_query
 from virtuoso_server import VIRTUOSO, virtuoso_endpoint
 
 JSON = "application/sparql-results+json"
@@ -71,13 +70,6 @@ def test_the_unit_can_be_seconds_and_nothing_is_sent_unless_set(engine):
 
 
 def test_the_settings_reach_the_store_and_bad_values_are_refused():
-    def endpoint(**given: object) -> Endpoint:
-        settings = Settings.from_mapping(
-            {"base_iri": "http://e/", "store_backend": "sparql", "sparql_query_url": "http://e/q", **given},
-            environ={},
-        )
-        return SparqlStore.from_settings(settings).endpoint
-
     chosen = endpoint(query_timeout=4, sparql_time_parameter="timeout")
     assert chosen.time_limit(chosen.timeout) == [("timeout", "4000")]
     assert endpoint().time_limit(4) == []
